@@ -1,0 +1,3 @@
+"""nnstudio: a desktop neural-network studio for students."""
+
+__version__ = "0.1.0"

@@ -1,0 +1,163 @@
+"""Callbacks watch training through plain ``logs`` dicts and may ask it to stop (Keras habit).
+
+Batch logs: ``epoch`` (1-based, the epoch running), ``batch`` (0-based within it), ``step``
+(updates so far), ``loss`` (before the update), ``size``. Epoch logs: ``epoch``, ``step``,
+``loss`` and, where they apply, ``accuracy``, ``val_loss``, ``val_accuracy``.
+"""
+
+from __future__ import annotations
+
+import math
+import time
+from collections.abc import Callable
+from typing import Any
+
+import numpy as np
+
+
+class Control:
+    """What fit and its callbacks share: the network and a stop request with its reason."""
+
+    def __init__(self, net) -> None:
+        self.net = net
+        self.stop_requested = False
+        self.reason = ""
+
+    def request_stop(self, reason: str) -> None:
+        if not self.stop_requested:
+            self.stop_requested, self.reason = True, reason
+
+
+class Callback:
+    """Base class; every hook is optional."""
+
+    control: Control
+
+    @property
+    def net(self):
+        return self.control.net
+
+    def set_control(self, control: Control) -> None:
+        self.control = control
+
+    def on_train_begin(self, logs: dict[str, Any]) -> None: ...
+    def on_epoch_begin(self, epoch: int) -> None: ...
+    def on_batch_end(self, logs: dict[str, Any]) -> None: ...
+    def on_epoch_end(self, logs: dict[str, Any]) -> None: ...
+    def on_train_end(self, logs: dict[str, Any]) -> None: ...
+
+
+class History(Callback):
+    """Records every epoch's logs: ``history["loss"]`` is the list of training losses."""
+
+    def __init__(self) -> None:
+        self.history: dict[str, list[float]] = {}
+        self.epoch: list[int] = []
+        self.stopped_reason = ""
+
+    def on_epoch_end(self, logs):
+        self.epoch.append(logs["epoch"])
+        for key, value in logs.items():
+            if key not in ("epoch", "step"):
+                self.history.setdefault(key, []).append(value)
+
+    def on_train_end(self, logs):
+        self.stopped_reason = self.control.reason
+
+
+class EarlyStopping(Callback):
+    """Stop when ``monitor`` has not improved by ``min_delta`` for ``patience`` epochs.
+
+    A loss must fall, an accuracy must rise. With ``restore_best_weights`` the weights of the best
+    epoch are put back when training ends.
+    """
+
+    def __init__(
+        self,
+        monitor: str = "val_loss",
+        patience: int = 0,
+        min_delta: float = 0.0,
+        restore_best_weights: bool = False,
+    ) -> None:
+        self.monitor, self.patience = monitor, patience
+        self.min_delta, self.restore_best_weights = abs(min_delta), restore_best_weights
+        self.sign = -1.0 if "acc" in monitor else 1.0  # minimise sign * value
+
+    def on_train_begin(self, logs):
+        self.best, self.best_epoch, self.wait, self.best_params = math.inf, 0, 0, None
+        self.stopped_epoch = 0
+
+    def on_epoch_end(self, logs):
+        value = logs.get(self.monitor)
+        if value is None:
+            return
+        score = self.sign * value
+        if score < self.best - self.min_delta:
+            self.best, self.best_epoch, self.wait = score, logs["epoch"], 0
+            if self.restore_best_weights:
+                self.best_params = self.net.params.copy()
+            return
+        self.wait += 1
+        if self.wait >= self.patience:
+            self.stopped_epoch = logs["epoch"]
+            self.control.request_stop(
+                f"early stopping at epoch {logs['epoch']}: {self.monitor} has not improved for "
+                f"{self.wait} epochs (best {self.sign * self.best:.4g} at epoch {self.best_epoch})"
+            )
+
+    def on_train_end(self, logs):
+        if self.restore_best_weights and self.best_params is not None:
+            self.net.params[...] = self.best_params
+
+
+class NanGuard(Callback):
+    """Stop at the first step whose loss, gradient or update is not finite.
+
+    ``Network.train_step`` never applies such a step, so the weights are the last finite ones;
+    this callback turns it into a stop with a message that says where it happened.
+    """
+
+    def __init__(self) -> None:
+        self.message = ""
+        self.epoch = self.step = 0
+
+    def on_batch_end(self, logs):
+        if self.net.last_step_ok and math.isfinite(logs["loss"]):
+            return
+        self.epoch, self.step = logs["epoch"], logs["step"]
+        self.message = (
+            f"the loss became {'infinite' if np.isinf(logs['loss']) else 'not a number'} at "
+            f"epoch {self.epoch}, step {self.step}; the last finite weights were kept. "
+            "Try a smaller learning rate or standardized inputs."
+        )
+        self.control.request_stop(self.message)
+
+
+class Throttle(Callback):
+    """Call ``fn(logs)`` on a batch end at most once per ``interval`` seconds, and every epoch end.
+
+    Used to send snapshots to a GUI at ~30 per second whatever the step rate.
+    """
+
+    def __init__(self, fn: Callable[[dict[str, Any]], None], interval: float = 1 / 30) -> None:
+        self.fn, self.interval, self._last = fn, interval, -math.inf
+
+    def on_batch_end(self, logs):
+        now = time.monotonic()
+        if now - self._last >= self.interval:
+            self._last = now
+            self.fn(logs)
+
+    def on_epoch_end(self, logs):
+        self._last = time.monotonic()
+        self.fn(logs)
+
+
+class LambdaCallback(Callback):
+    """A callback from plain functions, for scripts and tests."""
+
+    def __init__(self, on_batch_end=None, on_epoch_end=None) -> None:
+        if on_batch_end is not None:
+            self.on_batch_end = on_batch_end
+        if on_epoch_end is not None:
+            self.on_epoch_end = on_epoch_end

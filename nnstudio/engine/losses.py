@@ -1,0 +1,145 @@
+"""Loss functions: each value formula sits next to its gradient with respect to the prediction.
+
+Conventions follow the course and PyTorch: ``mse`` is the mean over all elements of
+(prediction - target)^2, so its slope is 2 (prediction - target) / N. Sigmoid + binary
+cross-entropy and softmax + categorical cross-entropy are fused: their value is computed from the
+logits z (stable for |z| = 1000) and the gradient with respect to z is simply (a - t) / N.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from nnstudio.engine.registry import Registry
+
+_LOG_FLOOR = -100.0  # PyTorch's BCELoss clamps log(p) at -100 instead of returning -inf.
+
+
+def _clamped_log(p: np.ndarray) -> np.ndarray:
+    with np.errstate(divide="ignore"):
+        return np.maximum(np.log(p), _LOG_FLOOR)
+
+
+class Loss:
+    """Base class. ``fused_activation`` names the output activation whose pairing is fused."""
+
+    name = ""
+    description = ""
+    formula = ""
+    fused_activation: str | None = None
+
+    def value(self, pred: np.ndarray, target: np.ndarray) -> float:
+        raise NotImplementedError
+
+    def gradient(self, pred: np.ndarray, target: np.ndarray) -> np.ndarray:
+        raise NotImplementedError
+
+    def value_from_logits(self, z: np.ndarray, target: np.ndarray) -> float:
+        raise NotImplementedError
+
+    def fused_gradient(
+        self, a: np.ndarray, target: np.ndarray, out: np.ndarray | None = None
+    ) -> np.ndarray:
+        """dL/dz for the fused pair, from the activated output a: (a - t) / N."""
+        d = np.subtract(a, target, out=out)
+        d *= 1.0 / self._count(a)
+        return d
+
+    def _count(self, pred: np.ndarray) -> int:
+        """N in the mean: every element (PyTorch's 'mean' reduction)."""
+        return pred.size
+
+
+class MSE(Loss):
+    name = "mse"
+    description = "Mean squared error: the average of (prediction - target)^2."
+    formula = "L = mean((p - t)^2),  dL/dp = 2 (p - t) / N"
+
+    def value(self, pred, target):
+        d = pred - target
+        return float(np.vdot(d, d) / d.size)
+
+    def gradient(self, pred, target):
+        d = pred - target
+        d *= 2.0 / d.size
+        return d
+
+
+class HalfMSE(Loss):
+    name = "half_mse"
+    description = "Half the mean squared error: the 1/2 convention some textbooks use."
+    formula = "L = mean((p - t)^2) / 2,  dL/dp = (p - t) / N"
+
+    def value(self, pred, target):
+        d = pred - target
+        return float(0.5 * np.vdot(d, d) / d.size)
+
+    def gradient(self, pred, target):
+        d = pred - target
+        d *= 1.0 / d.size
+        return d
+
+
+class MAE(Loss):
+    name = "mae"
+    description = "Mean absolute error: the average distance |prediction - target|."
+    formula = "L = mean(|p - t|),  dL/dp = sign(p - t) / N"
+
+    def value(self, pred, target):
+        return float(np.abs(pred - target).mean())
+
+    def gradient(self, pred, target):
+        return np.sign(pred - target) / pred.size
+
+
+class BinaryCrossentropy(Loss):
+    name = "binary_crossentropy"
+    description = "Cross-entropy for yes/no targets: huge error for a confident wrong answer."
+    formula = "L = -mean(t log p + (1 - t) log(1 - p)),  dL/dz = (sigmoid(z) - t) / N"
+    fused_activation = "sigmoid"
+
+    def value(self, pred, target):
+        terms = target * _clamped_log(pred) + (1 - target) * _clamped_log(1 - pred)
+        return float(-terms.mean())
+
+    def gradient(self, pred, target):
+        denom = np.maximum(pred * (1 - pred), 1e-12)
+        return (pred - target) / denom / pred.size
+
+    def value_from_logits(self, z, target):
+        # -(t log s(z) + (1 - t) log(1 - s(z))) = log(1 + exp(z)) - z t; logaddexp never overflows.
+        terms = np.logaddexp(0, z)
+        terms -= z * target
+        return float(terms.sum() / terms.size)
+
+
+class CategoricalCrossentropy(Loss):
+    name = "categorical_crossentropy"
+    description = "Cross-entropy over several classes: -log of the probability of the true class."
+    formula = "L = -mean_n sum_k t_k log p_k,  dL/dz = (softmax(z) - t) / n"
+    fused_activation = "softmax"
+
+    def value(self, pred, target):
+        return float(-(target * _clamped_log(pred)).sum() / pred.shape[0])
+
+    def gradient(self, pred, target):
+        return -target / np.maximum(pred, 1e-12) / pred.shape[0]
+
+    def value_from_logits(self, z, target):
+        shifted = z - z.max(axis=1, keepdims=True)
+        log_p = shifted - np.log(np.exp(shifted).sum(axis=1, keepdims=True))
+        return float(-(target * log_p).sum() / z.shape[0])
+
+    def _count(self, pred):
+        """N in the mean: samples (each sample's loss sums over its classes)."""
+        return pred.shape[0]
+
+
+LOSSES: Registry[Loss] = Registry(
+    "loss", [MSE(), HalfMSE(), MAE(), BinaryCrossentropy(), CategoricalCrossentropy()]
+)
+
+
+def get(name: str) -> Loss:
+    """The loss registered under ``name``; ``ValueError`` lists the known names."""
+    return LOSSES.get(name)

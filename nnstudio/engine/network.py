@@ -1,0 +1,409 @@
+"""The network: dense layers, forward pass, backpropagation and one optimizer step.
+
+All parameters live in one flat vector ``params`` (gradients in ``grads``). A layer's weights W
+(fan_in, fan_out) and bias b are stored one after the other, so together they form one matrix
+Wb of shape (fan_in + 1, fan_out) whose last row is b: feeding each layer its input with a
+column of ones appended computes ``X W + b`` in one matrix product, and the gradient of W and b
+in one more. Small networks are bound by the number of NumPy calls, not arithmetic (a 2-8-8-1
+step is a few thousand FLOPs), so the step reuses preallocated buffers and keeps calls few.
+"""
+
+from __future__ import annotations
+
+import copy
+import math
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+
+from nnstudio.engine import activations, initializers, losses, optimizers
+from nnstudio.engine.spec import normalize_optimizer, normalize_spec
+
+_MAX_CACHED_BATCH_SIZES = 4
+
+
+@dataclass(eq=False)
+class Dense:
+    """One dense layer. All arrays are views into the network's flat ``params``/``grads``."""
+
+    units: int
+    fan_in: int
+    activation: activations.Activation
+    use_bias: bool
+    dropout: float
+    l1: float
+    l2: float
+    Wb: np.ndarray  # (fan_in + use_bias, units): W with b as its last row
+    dWb: np.ndarray
+
+    @property
+    def W(self) -> np.ndarray:
+        return self.Wb[: self.fan_in]
+
+    @property
+    def b(self) -> np.ndarray | None:
+        return self.Wb[self.fan_in] if self.use_bias else None
+
+    @property
+    def dW(self) -> np.ndarray:
+        return self.dWb[: self.fan_in]
+
+    @property
+    def db(self) -> np.ndarray | None:
+        return self.dWb[self.fan_in] if self.use_bias else None
+
+
+class _Buffers:
+    """Preallocated arrays for one batch size; ``inputs[k]`` is layer k's input with its ones."""
+
+    def __init__(self, net: Network, n: int) -> None:
+        dt = net.dtype
+        self.inputs: list[np.ndarray] = [np.empty(0)]  # layer 0's input is the caller's array
+        self.z, self.a, self.dz, self.da = [], [], [], []
+        layers = net.layers
+        for k, layer in enumerate(layers):
+            self.z.append(np.empty((n, layer.units), dt))
+            self.dz.append(np.empty((n, layer.units), dt))
+            self.da.append(np.empty((n, layer.units), dt))
+            if k + 1 < len(layers):
+                nxt = np.empty((n, layer.units + layers[k + 1].use_bias), dt)
+                nxt[:, layer.units :] = 1
+                self.inputs.append(nxt)
+                # Without dropout the activation is written straight into the next input.
+                self.a.append(
+                    np.empty((n, layer.units), dt) if layer.dropout else nxt[:, : layer.units]
+                )
+            else:
+                self.a.append(np.empty((n, layer.units), dt))
+        self.masks: list[np.ndarray | None] = [None] * len(layers)
+
+
+class Network:
+    """A feed-forward network built from a spec (see ``nnstudio.engine.spec``)."""
+
+    def __init__(self, spec: dict[str, Any]) -> None:
+        self._spec = normalize_spec(spec)
+        s = self._spec
+        self.dtype = np.dtype(s["dtype"])
+        self.loss_fn = losses.get(s["loss"])
+        sizes = [s["inputs"]] + [layer["units"] for layer in s["layers"]]
+        self._shapes: list[tuple[int, ...]] = []
+        for fan_in, layer in zip(sizes[:-1], s["layers"], strict=True):
+            self._shapes.append((fan_in, layer["units"]))
+            if layer["use_bias"]:
+                self._shapes.append((layer["units"],))
+        total = sum(math.prod(shape) for shape in self._shapes)
+        self.params = np.zeros(total, self.dtype)
+        self.grads = np.zeros(total, self.dtype)
+        self.layers: list[Dense] = []
+        offset = 0
+        for fan_in, layer in zip(sizes[:-1], s["layers"], strict=True):
+            shape = (fan_in + layer["use_bias"], layer["units"])
+            n = math.prod(shape)
+            self.layers.append(
+                Dense(
+                    units=layer["units"],
+                    fan_in=fan_in,
+                    activation=activations.get(layer["activation"]),
+                    use_bias=layer["use_bias"],
+                    dropout=layer["dropout"],
+                    l1=layer["l1"],
+                    l2=layer["l2"],
+                    Wb=self.params[offset : offset + n].reshape(shape),
+                    dWb=self.grads[offset : offset + n].reshape(shape),
+                )
+            )
+            offset += n
+        self._fused = self.loss_fn.fused_activation == self.layers[-1].activation.name
+        self._penalized = any(layer.l1 or layer.l2 for layer in self.layers)
+        self._buffers: dict[tuple[int, bool], _Buffers] = {}
+        self.optimizer = optimizers.from_config(s["optimizer"], total, self.dtype)
+        self.initialize()
+
+    # ----------------------------------------------------------------- building and state
+    @classmethod
+    def from_spec(cls, spec: dict[str, Any]) -> Network:
+        return cls(spec)
+
+    def to_spec(self) -> dict[str, Any]:
+        """The full spec, every default filled in, with the optimizer's current settings."""
+        spec = copy.deepcopy(self._spec)
+        spec["optimizer"] = normalize_optimizer(self.optimizer.get_config())
+        return spec
+
+    def initialize(self, seed: int | None = None) -> None:
+        """(Re-)draw all weights from the seed and reset the optimizer and random streams.
+
+        One ``Generator`` per purpose (initial weights, dropout masks, shuffling), each derived
+        from the seed, so the same spec and data give bit-identical runs.
+        """
+        seed = self._spec["seed"] if seed is None else seed
+        init_rng = np.random.default_rng([seed, 0])
+        for layer, spec in zip(self.layers, self._spec["layers"], strict=True):
+            init = initializers.get(spec["initializer"])
+            W, b = init.init(
+                init_rng, layer.fan_in, layer.units, **{k: spec[k] for k in init.params}
+            )
+            layer.W[...] = W
+            if layer.use_bias:
+                layer.b[...] = b
+        self.dropout_rng = np.random.default_rng([seed, 1])
+        self.shuffle_rng = np.random.default_rng([seed, 2])
+        self.optimizer.reset()
+        self.steps = 0
+        self.epochs = 0
+        self.last_step_ok = True
+        self.last_output: np.ndarray | None = None
+
+    def set_optimizer(self, config: dict[str, Any] | str) -> None:
+        """Switch optimizer or its settings between steps (e.g. a new learning rate while paused).
+
+        Same kind: the state (momentum, running averages) is kept, as when a torch.optim
+        param_group's lr is changed. Another kind starts with fresh state.
+        """
+        config = normalize_optimizer(config)
+        if config["name"] == self.optimizer.name:
+            self.optimizer.set_hyper(**optimizers.from_config(config, 0, self.dtype).hyper)
+        else:
+            self.optimizer = optimizers.from_config(config, self.params.size, self.dtype)
+        self._spec["optimizer"] = config
+
+    @property
+    def spec(self) -> dict[str, Any]:
+        return self.to_spec()
+
+    @property
+    def n_params(self) -> int:
+        return self.params.size
+
+    @property
+    def n_inputs(self) -> int:
+        return self._spec["inputs"]
+
+    @property
+    def n_outputs(self) -> int:
+        return self.layers[-1].units
+
+    def get_weights(self) -> list[np.ndarray]:
+        """Copies of ``[W1, b1, W2, b2, ...]``; W has shape (fan_in, fan_out)."""
+        return [v.copy() for v in self.split_flat(self.params)]
+
+    def set_weights(self, weights: list[np.ndarray]) -> None:
+        """Set all weights at once; shapes and finiteness are checked before anything changes."""
+        if len(weights) != len(self._shapes):
+            raise ValueError(f"expected {len(self._shapes)} weight arrays, got {len(weights)}")
+        arrays = [np.asarray(w) for w in weights]
+        for i, (w, shape) in enumerate(zip(arrays, self._shapes, strict=True)):
+            if w.shape != shape:
+                raise ValueError(f"weight array {i}: expected shape {shape}, got {w.shape}")
+            if not np.all(np.isfinite(w)):
+                raise ValueError(f"weight array {i}: contains NaN or infinity")
+        for view, w in zip(self.split_flat(self.params), arrays, strict=True):
+            view[...] = w
+
+    def weight_shapes(self) -> list[tuple[int, ...]]:
+        return list(self._shapes)
+
+    def split_flat(self, flat: np.ndarray) -> list[np.ndarray]:
+        """Views of a flat vector (params, grads, an update) in ``get_weights`` order."""
+        out, offset = [], 0
+        for shape in self._shapes:
+            n = math.prod(shape)
+            out.append(flat[offset : offset + n].reshape(shape))
+            offset += n
+        return out
+
+    # ----------------------------------------------------------------------- data shapes
+    def prepare_inputs(self, X: np.ndarray) -> np.ndarray:
+        """X as a (n, inputs) array of the network's dtype."""
+        X = np.asarray(X, dtype=self.dtype)
+        if X.ndim == 1:
+            X = X.reshape(1, -1)
+        if X.ndim != 2 or X.shape[1] != self.n_inputs:
+            raise ValueError(f"inputs: expected shape (n, {self.n_inputs}), got {np.shape(X)}")
+        return X
+
+    def augment(self, X: np.ndarray) -> np.ndarray:
+        """Inputs with the column of ones that multiplies the first layer's bias row."""
+        X = self.prepare_inputs(X)
+        if not self.layers[0].use_bias:
+            return np.ascontiguousarray(X)
+        out = np.empty((len(X), X.shape[1] + 1), self.dtype)
+        out[:, :-1] = X
+        out[:, -1] = 1
+        return out
+
+    def prepare_targets(self, y: np.ndarray) -> np.ndarray:
+        """Targets shaped like the output: integer class labels become one-hot rows."""
+        y = np.asarray(y)
+        k = self.n_outputs
+        if y.ndim == 2 and y.shape[1] == k:
+            return np.ascontiguousarray(y, dtype=self.dtype)
+        if y.ndim == 1 or (y.ndim == 2 and y.shape[1] == 1):
+            y = y.reshape(-1)
+            if k == 1:
+                return y.astype(self.dtype).reshape(-1, 1)
+            if self.loss_fn.name == "categorical_crossentropy":
+                labels = y.astype(np.int64)
+                if y.size and (
+                    not np.array_equal(labels, y) or labels.min() < 0 or labels.max() >= k
+                ):
+                    raise ValueError(f"targets: class labels must be whole numbers 0 to {k - 1}")
+                onehot = np.zeros((y.size, k), self.dtype)
+                onehot[np.arange(y.size), labels] = 1
+                return onehot
+        raise ValueError(f"targets: expected shape (n, {k}) for {k} outputs, got {y.shape}")
+
+    # --------------------------------------------------------------------- forward/backward
+    def _buffers_for(self, n: int, training: bool) -> _Buffers:
+        key = (n, training)
+        buf = self._buffers.get(key)
+        if buf is None:
+            if len(self._buffers) >= _MAX_CACHED_BATCH_SIZES:
+                self._buffers.pop(next(iter(self._buffers)))
+            buf = self._buffers[key] = _Buffers(self, n)
+        return buf
+
+    def _forward(self, x_in: np.ndarray, training: bool) -> _Buffers:
+        """Run the layers on ``x_in`` (inputs already augmented); results stay in the buffers."""
+        buf = self._buffers_for(len(x_in), training)
+        buf.inputs[0] = x_in
+        last = len(self.layers) - 1
+        for k, layer in enumerate(self.layers):
+            z = np.dot(buf.inputs[k], layer.Wb, out=buf.z[k])
+            a = layer.activation.forward(z, out=buf.a[k])
+            if k < last and layer.dropout:
+                nxt = buf.inputs[k + 1][:, : layer.units]
+                if training:
+                    keep = 1.0 - layer.dropout
+                    mask = self.dropout_rng.random(a.shape) < keep
+                    mask = mask.astype(self.dtype)
+                    mask *= 1.0 / keep
+                    buf.masks[k] = mask
+                    np.multiply(a, mask, out=nxt)
+                else:
+                    np.copyto(nxt, a)
+        return buf
+
+    def _data_loss(self, buf: _Buffers, T: np.ndarray) -> float:
+        if self._fused:
+            return self.loss_fn.value_from_logits(buf.z[-1], T)
+        return self.loss_fn.value(buf.a[-1], T)
+
+    def _backward(self, buf: _Buffers, T: np.ndarray, record: list | None = None) -> None:
+        """Fill ``self.grads`` by the chain rule, one layer back at a time."""
+        last = len(self.layers) - 1
+        if self._fused:
+            dz = self.loss_fn.fused_gradient(buf.a[last], T, out=buf.dz[last])
+            da = None
+        else:
+            da = self.loss_fn.gradient(buf.a[last], T)
+            dz = self.layers[last].activation.backward(
+                buf.z[last], buf.a[last], da, out=buf.dz[last]
+            )
+        for k in range(last, -1, -1):
+            layer = self.layers[k]
+            np.dot(buf.inputs[k].T, dz, out=layer.dWb)
+            if record is not None:
+                record.append({"dL_da": None if da is None else da.copy(), "dL_dz": dz.copy()})
+            if k == 0:
+                break
+            da = np.dot(dz, layer.W.T, out=buf.da[k - 1])
+            prev = self.layers[k - 1]
+            if prev.dropout and buf.masks[k - 1] is not None:
+                da *= buf.masks[k - 1]
+            dz = prev.activation.backward(buf.z[k - 1], buf.a[k - 1], da, out=buf.dz[k - 1])
+        if self._penalized:
+            for layer in self.layers:
+                if layer.l1:
+                    layer.dW += layer.l1 * np.sign(layer.W)
+                if layer.l2:
+                    layer.dW += (2 * layer.l2) * layer.W
+
+    def penalty(self) -> float:
+        """The L1/L2 terms added to the loss: sum of l1 |W| + l2 W^2 over weights (not biases)."""
+        total = 0.0
+        for layer in self.layers:
+            if layer.l1:
+                total += layer.l1 * float(np.abs(layer.W).sum())
+            if layer.l2:
+                total += layer.l2 * float(np.vdot(layer.W, layer.W))
+        return total
+
+    # ----------------------------------------------------------------------- public maths
+    def predict(self, X: np.ndarray) -> np.ndarray:
+        """Outputs for inputs X (no dropout): probabilities for sigmoid/softmax outputs."""
+        return self._forward(self.augment(X), training=False).a[-1].copy()
+
+    def loss(self, X: np.ndarray, y: np.ndarray) -> float:
+        """Data loss plus L1/L2 penalties, without dropout."""
+        buf = self._forward(self.augment(X), training=False)
+        value = self._data_loss(buf, self.prepare_targets(y))
+        return value + self.penalty() if self._penalized else value
+
+    def gradients(self, X: np.ndarray, y: np.ndarray) -> list[np.ndarray]:
+        """dLoss/dWeight for every weight array (``get_weights`` order), without dropout."""
+        buf = self._forward(self.augment(X), training=False)
+        self._backward(buf, self.prepare_targets(y))
+        return [g.copy() for g in self.split_flat(self.grads)]
+
+    def train_step(self, X: np.ndarray, y: np.ndarray) -> float:
+        """One optimizer update on the batch (X, y); returns the loss before the update.
+
+        A step whose loss, gradient or update is not finite changes nothing (``last_step_ok`` is
+        then False), so the weights always stay the last finite ones.
+        """
+        return self.train_step_prepared(self.augment(X), self.prepare_targets(y))
+
+    def train_step_prepared(self, x_in: np.ndarray, T: np.ndarray) -> float:
+        """``train_step`` for inputs from ``augment`` and targets from ``prepare_targets``.
+
+        ``fit`` prepares the data once per run and calls this per batch. ``last_output`` is a
+        buffer that the next step overwrites.
+        """
+        buf = self._forward(x_in, training=True)
+        self.last_output = buf.a[-1]
+        value = self._data_loss(buf, T)
+        if self._penalized:
+            value += self.penalty()
+        self._backward(buf, T)
+        ok = math.isfinite(value) and math.isfinite(np.vdot(self.grads, self.grads))
+        if ok:
+            self.optimizer.step(self.params, self.grads)
+            delta = self.optimizer.delta
+            ok = math.isfinite(np.vdot(delta, delta))
+            if ok:
+                self.params += delta
+        self.last_step_ok = ok
+        self.steps += 1
+        return value
+
+    def trace(self, X: np.ndarray, y: np.ndarray) -> dict[str, Any]:
+        """Every intermediate value of one forward and backward pass, for the teaching views.
+
+        Per layer: ``input``, ``z`` (weighted sums), ``a`` (activations), ``slope`` (g'(z)),
+        ``dL_da``, ``dL_dz``, ``dW``, ``db``. Plain copied arrays; no dropout.
+        """
+        T = self.prepare_targets(y)
+        buf = self._forward(self.augment(X), training=False)
+        record: list[dict] = []
+        self._backward(buf, T, record)
+        record.reverse()
+        layers = []
+        for k, (layer, rec) in enumerate(zip(self.layers, record, strict=True)):
+            z, a = buf.z[k], buf.a[k]
+            layers.append(
+                {
+                    "input": buf.inputs[k][:, : layer.fan_in].copy(),
+                    "z": z.copy(),
+                    "a": a.copy(),
+                    "slope": layer.activation.derivative(z, a),
+                    "dL_da": rec["dL_da"],
+                    "dL_dz": rec["dL_dz"],
+                    "dW": layer.dW.copy(),
+                    "db": None if layer.db is None else layer.db.copy(),
+                }
+            )
+        value = self._data_loss(buf, T) + (self.penalty() if self._penalized else 0.0)
+        return {"loss": value, "output": buf.a[-1].copy(), "layers": layers}

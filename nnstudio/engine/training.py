@@ -1,0 +1,118 @@
+"""``fit``: epochs of shuffled mini-batches, validation, callbacks and a stop flag.
+
+An epoch is one pass over the data, a batch a slice of it, a step one weight update. The
+training loss and accuracy of an epoch are the means over its batches, each measured before that
+batch's update (as Keras reports them); validation figures are measured after the epoch.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Iterable
+from typing import Any
+
+import numpy as np
+
+from nnstudio.engine.callbacks import Callback, Control, History
+from nnstudio.engine.network import Network
+
+CLASSIFICATION_LOSSES = ("binary_crossentropy", "categorical_crossentropy")
+
+
+def correct_count(output: np.ndarray, targets: np.ndarray) -> int:
+    """How many rows are classified right: threshold 0.5 for one output, argmax for several."""
+    if output.shape[1] == 1:
+        return int(np.count_nonzero((output >= 0.5) == (targets >= 0.5)))
+    return int(np.count_nonzero(output.argmax(axis=1) == targets.argmax(axis=1)))
+
+
+def evaluate(net: Network, X: np.ndarray, y: np.ndarray) -> dict[str, float]:
+    """Loss (with penalties) and, for classification, accuracy on a whole data set."""
+    X, T = net.prepare_inputs(X), net.prepare_targets(y)
+    out: dict[str, float] = {"loss": net.loss(X, T)}
+    if net.loss_fn.name in CLASSIFICATION_LOSSES:
+        out["accuracy"] = correct_count(net.predict(X), T) / len(X)
+    return out
+
+
+def fit(
+    net: Network,
+    X: np.ndarray,
+    y: np.ndarray,
+    epochs: int = 1,
+    batch_size: int = 32,
+    validation_data: tuple[np.ndarray, np.ndarray] | None = None,
+    shuffle: bool = True,
+    callbacks: Iterable[Callback] = (),
+    stop: threading.Event | None = None,
+) -> History:
+    """Train ``net`` in place for ``epochs`` more epochs; returns the History of this call.
+
+    ``stop`` is checked before every batch; a callback may also stop training with a reason
+    (``history.stopped_reason``). Epoch numbers continue from ``net.epochs``. An epoch cut
+    short by a stop is not counted (its updates are kept).
+    """
+    X_in, T = net.augment(X), net.prepare_targets(y)
+    n = len(X_in)
+    if n != len(T):
+        raise ValueError(f"inputs have {n} rows but targets have {len(T)}")
+    if n == 0:
+        raise ValueError("no training data")
+    if batch_size < 1:
+        raise ValueError(f"batch_size must be at least 1, got {batch_size}")
+    has_val = validation_data is not None and len(validation_data[0]) > 0
+    if has_val:
+        Xv, Tv = net.prepare_inputs(validation_data[0]), net.prepare_targets(validation_data[1])
+    classify = net.loss_fn.name in CLASSIFICATION_LOSSES
+    outputs = np.empty_like(T) if classify else None
+    history = History()
+    cbs = [history, *callbacks]
+    control = Control(net)
+    for cb in cbs:
+        cb.set_control(control)
+
+    def stopping() -> bool:
+        return control.stop_requested or (stop is not None and stop.is_set())
+
+    for cb in cbs:
+        cb.on_train_begin({})
+    for _ in range(epochs):
+        if stopping():
+            break
+        epoch = net.epochs + 1
+        for cb in cbs:
+            cb.on_epoch_begin(epoch)
+        # One shuffled copy per epoch makes every batch a contiguous slice (a view, no copy).
+        if shuffle:
+            order = net.shuffle_rng.permutation(n)
+            X_ep, T_ep = X_in[order], T[order]
+        else:
+            X_ep, T_ep = X_in, T
+        loss_sum, seen = 0.0, 0
+        for batch, start in enumerate(range(0, n, batch_size)):
+            if stopping():
+                break
+            end = min(start + batch_size, n)
+            loss = net.train_step_prepared(X_ep[start:end], T_ep[start:end])
+            if outputs is not None:
+                outputs[start:end] = net.last_output
+            loss_sum += loss * (end - start)
+            seen = end
+            logs = {"epoch": epoch, "batch": batch, "step": net.steps, "loss": loss}
+            logs["size"] = end - start
+            for cb in cbs:
+                cb.on_batch_end(logs)
+        if seen < n:  # interrupted mid-epoch: the epoch does not count
+            break
+        net.epochs = epoch
+        logs: dict[str, Any] = {"epoch": epoch, "step": net.steps, "loss": loss_sum / n}
+        if outputs is not None:
+            logs["accuracy"] = correct_count(outputs, T_ep) / n
+        if has_val:
+            val = evaluate(net, Xv, Tv)
+            logs.update({f"val_{key}": value for key, value in val.items()})
+        for cb in cbs:
+            cb.on_epoch_end(logs)
+    for cb in cbs:
+        cb.on_train_end({})
+    return history
