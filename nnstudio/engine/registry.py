@@ -9,7 +9,7 @@ T = TypeVar("T")
 
 
 class Registry(Generic[T]):
-    """Name -> object. ``get`` raises a ``ValueError`` that names the unknown key and the known ones."""
+    """Name -> object; ``get`` raises a ``ValueError`` naming the unknown key and the known ones."""
 
     def __init__(self, kind: str, items: Iterable[T] = ()) -> None:
         self.kind = kind
