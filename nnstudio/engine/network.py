@@ -336,6 +336,14 @@ class Network:
         """Outputs for inputs X (no dropout): probabilities for sigmoid/softmax outputs."""
         return self._forward(self.augment(X), training=False).a[-1].copy()
 
+    def layer_outputs(self, X: np.ndarray) -> list[tuple[np.ndarray, np.ndarray]]:
+        """Per layer, copies of (z, a): every neuron's weighted sum and activation (no dropout).
+
+        What the neuron maps and the per-sample inspector show.
+        """
+        buf = self._forward(self.augment(X), training=False)
+        return [(z.copy(), a.copy()) for z, a in zip(buf.z, buf.a, strict=True)]
+
     def loss(self, X: np.ndarray, y: np.ndarray) -> float:
         """Data loss plus L1/L2 penalties, without dropout."""
         buf = self._forward(self.augment(X), training=False)
