@@ -1,0 +1,181 @@
+"""One registry of every named data set, and the project file's references to data.
+
+Entries are built from the loader functions themselves: the name is the function's name, the
+description its docstring's first line and the accepted parameters its signature, so adding a
+data set means writing one function and one line here.
+"""
+
+from __future__ import annotations
+
+import inspect
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from nnstudio.data import builtin, synthetic
+from nnstudio.data.csv import read_csv
+from nnstudio.data.dataset import Dataset
+from nnstudio.data.errors import DataError
+from nnstudio.data.idx import load_mnist_folder
+
+KINDS = ("synthetic", "course", "builtin")
+
+
+@dataclass(frozen=True)
+class DatasetInfo:
+    """What a data set chooser shows about one named data set."""
+
+    name: str
+    title: str
+    kind: str  # "synthetic" | "course" | "builtin"
+    task: str  # "binary" | "multiclass" | "regression"
+    description: str
+    parameters: tuple[str, ...]  # which of n_samples, noise, seed its loader takes
+
+
+@dataclass(frozen=True)
+class _Entry:
+    info: DatasetInfo
+    build: Callable[..., Dataset]
+
+
+def _entry(build: Callable[..., Dataset], title: str, kind: str, task: str) -> _Entry:
+    description = (build.__doc__ or "").strip().splitlines()[0]
+    parameters = tuple(inspect.signature(build).parameters)
+    return _Entry(DatasetInfo(build.__name__, title, kind, task, description, parameters), build)
+
+
+_ENTRIES = (
+    _entry(synthetic.circle, "Circle", "synthetic", "binary"),
+    _entry(synthetic.xor, "Exclusive or", "synthetic", "binary"),
+    _entry(synthetic.gauss, "Gaussian clusters", "synthetic", "binary"),
+    _entry(synthetic.spiral, "Spiral", "synthetic", "binary"),
+    _entry(synthetic.moons, "Moons", "synthetic", "binary"),
+    _entry(synthetic.plane, "Plane", "synthetic", "regression"),
+    _entry(synthetic.sine, "Sine wave", "synthetic", "regression"),
+    _entry(synthetic.course_line, "Line through two points", "course", "regression"),
+    _entry(synthetic.pass_class, "Will I pass the class?", "course", "binary"),
+    _entry(builtin.iris, "Iris flowers", "builtin", "multiclass"),
+    _entry(builtin.wine, "Wine cultivars", "builtin", "multiclass"),
+    _entry(builtin.breast_cancer, "Breast cancer diagnosis", "builtin", "binary"),
+    _entry(builtin.digits, "Handwritten digits (8x8)", "builtin", "multiclass"),
+)
+_REGISTRY = {entry.info.name: entry for entry in _ENTRIES}
+
+
+def available() -> list[DatasetInfo]:
+    """Every named data set, in the order a chooser should list them."""
+    return [entry.info for entry in _ENTRIES]
+
+
+def load(
+    name: str, *, n_samples: int | None = None, noise: float | None = None, seed: int = 0
+) -> Dataset:
+    """Build the named data set. ``n_samples`` and ``noise`` default to the set's own defaults.
+
+    Giving ``n_samples`` or ``noise`` to a set that has no such knob (a real data set, say) is
+    an error rather than silently ignored; ``seed`` is passed only to sets that use one.
+    """
+    entry = _lookup(name)
+    return entry.build(**_arguments(entry, n_samples=n_samples, noise=noise, seed=seed))
+
+
+def reference_for(
+    name: str, *, n_samples: int | None = None, noise: float | None = None, seed: int = 0
+) -> dict[str, Any]:
+    """The project file's description of a named data set, every parameter spelled out.
+
+    Defaults are written down too, so a project reloads the same points even if a default
+    changes in a later version.
+    """
+    entry = _lookup(name)
+    defaults = {p.name: p.default for p in inspect.signature(entry.build).parameters.values()}
+    chosen = defaults | _arguments(entry, n_samples=n_samples, noise=noise, seed=seed)
+    return {"source": entry.info.kind, "name": name, **chosen}
+
+
+def from_reference(ref: Mapping[str, Any], *, base_dir: str | Path | None = None) -> Dataset:
+    """Load the data set a project file refers to.
+
+    Named sets: ``{"source": "synthetic", "name": "xor", "n_samples": 500, "noise": 0.1,
+    "seed": 0}`` or ``{"source": "builtin", "name": "iris"}``. Files: ``{"source": "csv",
+    "path": ..., "label": ..., ...}`` (the keyword arguments of :func:`read_csv`) or
+    ``{"source": "mnist", "folder": ..., "kind": "train"}``. Relative paths are taken from
+    ``base_dir`` (the project file's folder) when given.
+    """
+    if not isinstance(ref, Mapping):
+        raise DataError(f"a data reference must be a mapping, got {type(ref).__name__}")
+    source = ref.get("source")
+    if source in _FILE_SOURCES:
+        return _from_file_reference(source, ref, base_dir)
+    if source not in KINDS:
+        known = ", ".join(f'"{s}"' for s in (*KINDS, *_FILE_SOURCES))
+        raise DataError(f"data reference has source {source!r}; expected one of {known}")
+    entry = _lookup(ref.get("name"))
+    if entry.info.kind != source:
+        raise DataError(f'"{entry.info.name}" is a {entry.info.kind} data set, not {source}')
+    params = {k: v for k, v in ref.items() if k not in ("source", "name")}
+    _reject_unknown(params, entry.info.parameters, f'data set "{entry.info.name}"')
+    for key, value in params.items():
+        _check_parameter(key, value)
+    return entry.build(**params)
+
+
+# ------------------------------------------------------------------------------ helpers
+def _lookup(name: object) -> _Entry:
+    entry = _REGISTRY.get(name) if isinstance(name, str) else None
+    if entry is None:
+        raise DataError(f"unknown data set {name!r}; known data sets: {', '.join(_REGISTRY)}")
+    return entry
+
+
+def _arguments(entry: _Entry, **given: Any) -> dict[str, Any]:
+    """The given arguments the entry takes; an explicit one it does not take is an error."""
+    seed = given.pop("seed")
+    refused = [k for k, v in given.items() if v is not None and k not in entry.info.parameters]
+    if refused:
+        raise DataError(f'data set "{entry.info.name}" takes no {" or ".join(refused)}')
+    args = {k: v for k, v in given.items() if v is not None}
+    if "seed" in entry.info.parameters:
+        args["seed"] = seed
+    for key, value in args.items():
+        _check_parameter(key, value)
+    return args
+
+
+def _check_parameter(key: str, value: object) -> None:
+    number = isinstance(value, int | float) and not isinstance(value, bool)
+    whole = number and isinstance(value, int)
+    if not (whole if key in ("n_samples", "seed") else number):
+        kind = "a whole number" if key in ("n_samples", "seed") else "a number"
+        raise DataError(f"{key} must be {kind}, got {value!r}")
+
+
+def _reject_unknown(keys: Mapping[str, Any], allowed: tuple[str, ...], what: str) -> None:
+    unknown = sorted(set(keys) - set(allowed))
+    if unknown:
+        accepted = ", ".join(allowed) or "no parameters"
+        raise DataError(
+            f"unknown key(s) in the reference to {what}: {', '.join(unknown)} (it takes {accepted})"
+        )
+
+
+_FILE_SOURCES: dict[str, tuple[str, Callable[..., Dataset]]] = {
+    "csv": ("path", read_csv),
+    "mnist": ("folder", load_mnist_folder),
+}
+
+
+def _from_file_reference(
+    source: str, ref: Mapping[str, Any], base_dir: str | Path | None
+) -> Dataset:
+    location_key, loader = _FILE_SOURCES[source]
+    params = {k: v for k, v in ref.items() if k != "source"}
+    _reject_unknown(params, tuple(inspect.signature(loader).parameters), f"a {source} file")
+    if not isinstance(params.get(location_key), str):
+        raise DataError(f'a {source} data reference needs "{location_key}": a file path')
+    location = Path(params.pop(location_key))
+    if base_dir is not None and not location.is_absolute():
+        location = Path(base_dir) / location
+    return loader(location, **params)

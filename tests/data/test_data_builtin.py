@@ -1,0 +1,78 @@
+"""Built-in data sets: shapes, classes, names, and the same numbers as scikit-learn's copies."""
+
+import numpy as np
+import pytest
+
+from nnstudio.data import builtin
+
+EXPECTED = {  # loader: rows, features, class counts, task
+    builtin.iris: (150, 4, [50, 50, 50], "multiclass"),
+    builtin.wine: (178, 13, [59, 71, 48], "multiclass"),
+    builtin.breast_cancer: (569, 30, [212, 357], "binary"),
+    builtin.digits: (1797, 64, [178, 182, 177, 183, 181, 182, 181, 179, 174, 180], "multiclass"),
+}
+
+
+@pytest.mark.parametrize("load", EXPECTED)
+def test_shapes_classes_and_names(load):
+    rows, features, counts, task = EXPECTED[load]
+    d = load()
+    assert d.X.shape == (rows, features) and d.task == task
+    assert list(d.class_counts()) == counts
+    assert len(d.feature_names) == features == len(set(d.feature_names))
+    assert d.name == load.__name__
+
+
+def test_class_names_come_from_the_data_descriptions():
+    assert builtin.iris().class_names == ["setosa", "versicolor", "virginica"]
+    assert builtin.breast_cancer().class_names == ["malignant", "benign"]
+    assert builtin.wine().class_names == ["class_0", "class_1", "class_2"]
+    assert builtin.digits().class_names == [str(d) for d in range(10)]
+
+
+def test_feature_names_are_readable():
+    assert builtin.iris().feature_names[2] == "petal length (cm)"
+    assert builtin.wine().feature_names[-1] == "proline"
+    names = builtin.breast_cancer().feature_names
+    assert (names[0], names[10], names[20]) == ("mean radius", "radius error", "worst radius")
+
+
+def test_digits_are_8x8_images_of_counts_0_to_16():
+    d = builtin.digits()
+    assert d.image_shape == (8, 8)
+    assert d.X.min() == 0 and d.X.max() == 16
+    assert builtin.iris().image_shape is None
+
+
+def test_each_call_returns_a_fresh_copy():
+    a = builtin.iris()
+    a.X[:] = 0
+    a.y[:] = 0
+    b = builtin.iris()
+    assert b.X[0, 0] == 5.1 and b.class_counts()[2] == 50
+
+
+@pytest.mark.parametrize(
+    ("load", "sklearn_name"),
+    [
+        (builtin.iris, "load_iris"),
+        (builtin.wine, "load_wine"),
+        (builtin.breast_cancer, "load_breast_cancer"),
+        (builtin.digits, "load_digits"),
+    ],
+)
+def test_values_match_scikit_learn(load, sklearn_name):
+    datasets = pytest.importorskip("sklearn.datasets")
+    reference = getattr(datasets, sklearn_name)()
+    d = load()
+    np.testing.assert_array_equal(d.X, reference.data)
+    np.testing.assert_array_equal(d.y, reference.target)
+    assert d.class_names == [str(c) for c in reference.target_names]
+
+
+def test_licence_notes_ship_with_the_data():
+    from importlib.resources import files
+
+    notes = files("nnstudio").joinpath("resources", "datasets", "LICENSES.md").read_text("utf-8")
+    for needle in ("iris.csv", "wine_data.csv", "breast_cancer.csv", "digits.csv.gz", "BSD", "UCI"):
+        assert needle in notes

@@ -1,0 +1,150 @@
+"""A corpus of malformed CSV files: each is refused with a DataError that says where and why."""
+
+import re
+
+import pytest
+
+from nnstudio.data import DataError, preview, read_csv
+
+CORPUS = {  # name: (file bytes, read_csv options, expected message part)
+    "empty": (b"", {}, "data.csv: the file is empty"),
+    "blank lines only": (b"\n  \n\n", {}, "data.csv: the file is empty"),
+    "header only": (b"a,b,label\n", {}, "data.csv: the file has a header line but no data rows"),
+    "ragged row": (
+        b"a,b,label\n1,2,x\n3,4,y\n5,6\n",
+        {},
+        "data.csv, line 4: expected 3 columns (as in the header), found 2",
+    ),
+    "row too long, no header": (
+        b"1,2,0\n3,4,1\n5,6,0,9\n",
+        {},
+        "data.csv, line 3: expected 3 columns (as in the first line), found 4",
+    ),
+    "non-numeric cell": (
+        b"sepal,petal_width,label\n1,2,x\n3,abc,y\n",
+        {},
+        'data.csv, line 3, column "petal_width": expected a number, found "abc"',
+    ),
+    "non-numeric cell, no header": (
+        b"1,2,0\n3,4,1\n5,six,0\n",
+        {},
+        'data.csv, line 3, column 2: expected a number, found "six"',
+    ),
+    "decimal comma": (
+        b'a,b,label\n1,"2,5",x\n3,4,y\n',
+        {},
+        'line 2, column "b": expected a number, found "2,5" (use a dot for decimals)',
+    ),
+    "infinity": (
+        b"a,b,label\n1,2,x\ninf,4,y\n",
+        {},
+        'data.csv, line 3, column "a": expected a finite number, found "inf"',
+    ),
+    "overflow to infinity": (
+        b"a,b,label\n1,2,x\n3,-1e999,y\n",
+        {},
+        'line 3, column "b": expected a finite number, found "-1e999"',
+    ),
+    "NUL byte": (b"a,b,label\n1,2,x\n3,\x004,y\n", {}, "data.csv, line 3: contains a NUL byte"),
+    "UTF-16 text": (
+        "a,b,label\n1,2,x\n".encode("utf-16"),
+        {},
+        "data.csv, line 1: contains a NUL byte",
+    ),
+    "latin-1 bytes": (
+        "a,b,label\n1,2,x\n3,4,y\n5,6,caf\u00e9\n".encode("latin-1"),
+        {},
+        "data.csv, line 4: not UTF-8 text (byte 0xe9 at position 8)",
+    ),
+    "one class only": (
+        b"a,b,label\n1,2,x\n3,4,x\n5,6,x\n",
+        {},
+        'data.csv: only one class: every label is "x"',
+    ),
+    "bad label name": (
+        b"a,b,label\n1,2,x\n3,4,y\n",
+        {"label": "colour"},
+        'data.csv: no column named "colour"; the columns are "a", "b", "label"',
+    ),
+    "label name without header": (
+        b"1,2,0\n3,4,1\n",
+        {"label": "label"},
+        'no header row, so there is no column named "label"',
+    ),
+    "label index out of range": (
+        b"a,b,label\n1,2,x\n3,4,y\n",
+        {"label": 5},
+        "label column 5 is out of range; the file has 3 columns, numbered 0 to 2",
+    ),
+    "single column": (b"a\n1\n2\n", {}, "the first line has a single column"),
+    "words as regression targets": (
+        b"a,b,label\n1,2,3.5\n3,4,high\n",
+        {"task": "regression"},
+        'data.csv, line 3, column "label": expected a number for a regression target, found "high"',
+    ),
+    "three classes forced binary": (
+        b"a,label\n1,x\n2,y\n3,z\n",
+        {"task": "binary"},
+        "data.csv: a binary task needs 2 classes, the labels hold 3: x, y, z",
+    ),
+    "unterminated quote": (
+        b'a,b,label\n1,2,x\n3,"4,y\n5,6,x\n',
+        {},
+        "data.csv, line 3:",
+    ),
+    "missing label": (
+        b"a,b,label\n1,2,x\n3,4,\n5,6,y\n",
+        {},
+        'data.csv: 1 missing value(s), the first at line 3, column "label" ("")',
+    ),
+    "every row missing something": (
+        b"a,b,label\n1,NA,x\n?,4,y\n",
+        {"missing": "drop"},
+        "every row has a missing value",
+    ),
+    "unknown option value": (
+        b"a,label\n1,x\n2,y\n",
+        {"missing": "zero"},
+        'missing must be "error"',
+    ),
+    "unknown task": (b"a,label\n1,x\n2,y\n", {"task": "cluster"}, "unknown task 'cluster'"),
+    "bad delimiter option": (b"a,label\n1,x\n2,y\n", {"delimiter": ";;"}, "delimiter must be one"),
+}
+
+
+@pytest.mark.parametrize("case", CORPUS, ids=str)
+def test_malformed_file_is_refused_with_a_precise_message(tmp_path, case):
+    content, options, expected = CORPUS[case]
+    path = tmp_path / "data.csv"
+    path.write_bytes(content)
+    with pytest.raises(DataError) as info:
+        read_csv(path, **options)
+    assert expected in str(info.value)
+
+
+def test_data_error_is_a_value_error():
+    assert issubclass(DataError, ValueError)
+
+
+def test_a_bad_line_deep_in_a_large_file_is_located(tmp_path):
+    lines = ["a,b,label"] + [f"{i},{i + 1},{i % 2}" for i in range(6000)]
+    lines[4321] = "4320,oops,0"
+    path = tmp_path / "big.csv"
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    with pytest.raises(
+        DataError,
+        match=re.escape('big.csv, line 4322, column "b": expected a number, found "oops"'),
+    ):
+        read_csv(path)
+
+
+def test_missing_file(tmp_path):
+    with pytest.raises(DataError, match=re.escape("nothing.csv: cannot open the file")):
+        read_csv(tmp_path / "nothing.csv")
+
+
+def test_preview_reports_encoding_problems_too(tmp_path):
+    path = tmp_path / "data.csv"
+    path.write_bytes(b"a,b\n\xff\xfe,1\n")
+    with pytest.raises(DataError, match="line 2: not UTF-8 text"):
+        preview(path)
