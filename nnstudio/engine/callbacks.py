@@ -125,9 +125,13 @@ class NanGuard(Callback):
         if self.net.last_step_ok and math.isfinite(logs["loss"]):
             return
         self.epoch, self.step = logs["epoch"], logs["step"]
+        loss = logs["loss"]
+        if math.isfinite(loss):
+            what = "the gradients or the update became too large (not finite)"
+        else:
+            what = f"the loss became {'infinite' if np.isinf(loss) else 'not a number'}"
         self.message = (
-            f"the loss became {'infinite' if np.isinf(logs['loss']) else 'not a number'} at "
-            f"epoch {self.epoch}, step {self.step}; the last finite weights were kept. "
+            f"{what} at epoch {self.epoch}, step {self.step}; the last finite weights were kept. "
             "Try a smaller learning rate or standardized inputs."
         )
         self.control.request_stop(self.message)

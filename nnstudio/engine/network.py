@@ -316,10 +316,11 @@ class Network:
             dz = prev.activation.backward(buf.z[k - 1], buf.a[k - 1], da, out=buf.dz[k - 1])
         if self._penalized:
             for layer in self.layers:
+                dW = layer.dW  # a view: ``layer.dW += ...`` would assign to the property
                 if layer.l1:
-                    layer.dW += layer.l1 * np.sign(layer.W)
+                    dW += layer.l1 * np.sign(layer.W)
                 if layer.l2:
-                    layer.dW += (2 * layer.l2) * layer.W
+                    dW += (2 * layer.l2) * layer.W
 
     def penalty(self) -> float:
         """The L1/L2 terms added to the loss: sum of l1 |W| + l2 W^2 over weights (not biases)."""
@@ -360,9 +361,13 @@ class Network:
         """One optimizer update on the batch (X, y); returns the loss before the update.
 
         A step whose loss, gradient or update is not finite changes nothing (``last_step_ok`` is
-        then False), so the weights always stay the last finite ones.
+        then False), so the weights always stay the last finite ones. Floating-point overflow
+        in such a step raises no RuntimeWarning.
         """
-        return self.train_step_prepared(self.augment(X), self.prepare_targets(y))
+        x_in, T = self.augment(X), self.prepare_targets(y)
+        # Overflow is expected in a diverging run and handled below: no RuntimeWarning for it.
+        with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
+            return self.train_step_prepared(x_in, T)
 
     def train_step_prepared(self, x_in: np.ndarray, T: np.ndarray) -> float:
         """``train_step`` for inputs from ``augment`` and targets from ``prepare_targets``.

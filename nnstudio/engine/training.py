@@ -76,43 +76,46 @@ def fit(
 
     for cb in cbs:
         cb.on_train_begin({})
-    for _ in range(epochs):
-        if stopping():
-            break
-        epoch = net.epochs + 1
-        for cb in cbs:
-            cb.on_epoch_begin(epoch)
-        # One shuffled copy per epoch makes every batch a contiguous slice (a view, no copy).
-        if shuffle:
-            order = net.shuffle_rng.permutation(n)
-            X_ep, T_ep = X_in[order], T[order]
-        else:
-            X_ep, T_ep = X_in, T
-        loss_sum, seen = 0.0, 0
-        for batch, start in enumerate(range(0, n, batch_size)):
+    # A diverging run overflows; the step is then skipped (net.last_step_ok) and NanGuard
+    # reports it, so the overflow need not raise RuntimeWarnings as well.
+    with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
+        for _ in range(epochs):
             if stopping():
                 break
-            end = min(start + batch_size, n)
-            loss = net.train_step_prepared(X_ep[start:end], T_ep[start:end])
-            if outputs is not None:
-                outputs[start:end] = net.last_output
-            loss_sum += loss * (end - start)
-            seen = end
-            logs = {"epoch": epoch, "batch": batch, "step": net.steps, "loss": loss}
-            logs["size"] = end - start
+            epoch = net.epochs + 1
             for cb in cbs:
-                cb.on_batch_end(logs)
-        if seen < n:  # interrupted mid-epoch: the epoch does not count
-            break
-        net.epochs = epoch
-        logs: dict[str, Any] = {"epoch": epoch, "step": net.steps, "loss": loss_sum / n}
-        if outputs is not None:
-            logs["accuracy"] = correct_count(outputs, T_ep) / n
-        if has_val:
-            val = evaluate(net, Xv, Tv)
-            logs.update({f"val_{key}": value for key, value in val.items()})
-        for cb in cbs:
-            cb.on_epoch_end(logs)
+                cb.on_epoch_begin(epoch)
+            # One shuffled copy per epoch makes every batch a contiguous slice (a view, no copy).
+            if shuffle:
+                order = net.shuffle_rng.permutation(n)
+                X_ep, T_ep = X_in[order], T[order]
+            else:
+                X_ep, T_ep = X_in, T
+            loss_sum, seen = 0.0, 0
+            for batch, start in enumerate(range(0, n, batch_size)):
+                if stopping():
+                    break
+                end = min(start + batch_size, n)
+                loss = net.train_step_prepared(X_ep[start:end], T_ep[start:end])
+                if outputs is not None:
+                    outputs[start:end] = net.last_output
+                loss_sum += loss * (end - start)
+                seen = end
+                logs = {"epoch": epoch, "batch": batch, "step": net.steps, "loss": loss}
+                logs["size"] = end - start
+                for cb in cbs:
+                    cb.on_batch_end(logs)
+            if seen < n:  # interrupted mid-epoch: the epoch does not count
+                break
+            net.epochs = epoch
+            logs: dict[str, Any] = {"epoch": epoch, "step": net.steps, "loss": loss_sum / n}
+            if outputs is not None:
+                logs["accuracy"] = correct_count(outputs, T_ep) / n
+            if has_val:
+                val = evaluate(net, Xv, Tv)
+                logs.update({f"val_{key}": value for key, value in val.items()})
+            for cb in cbs:
+                cb.on_epoch_end(logs)
     for cb in cbs:
         cb.on_train_end({})
     return history

@@ -1,0 +1,297 @@
+"""Snapshots of a training run for the live views: bounded histories and the per-snapshot maths.
+
+A snapshot is a plain dict of floats and copied arrays (keys in ``docs/live-training.md``). The
+worker thread builds it, so the decision-boundary grid, the neuron maps, the gradient norms and
+the weight copies are computed here and the GUI thread only draws. Pure NumPy, no Qt.
+"""
+
+from __future__ import annotations
+
+import math
+import time
+from typing import Any
+
+import numpy as np
+
+from nnstudio.engine.network import Network
+
+#: Points kept per history curve; 2 arrays of 4096 float64 = 64 KiB per curve, whatever the run.
+CURVE_CAPACITY = 4096
+#: Hidden neurons shown per layer in the neuron maps (a 512-unit layer would be a wall).
+MAX_NEURON_MAPS = 16
+
+
+class Decimated:
+    """A curve that never holds more than ``capacity`` points.
+
+    Points are appended one by one; when the arrays are full, neighbouring pairs are averaged
+    and every later point stands for twice as many raw points. A million batch losses thus cost
+    the same memory as four thousand, and the long-run curve comes out smoothed for free.
+    """
+
+    def __init__(self, capacity: int = CURVE_CAPACITY) -> None:
+        if capacity < 2 or capacity % 2:
+            raise ValueError(f"capacity must be an even number >= 2, got {capacity}")
+        self.capacity = capacity
+        self._x = np.empty(capacity)
+        self._y = np.empty(capacity)
+        self._n = 0
+        self.width = 1  # raw points per stored point
+        self._sx = self._sy = 0.0
+        self._count = 0
+        self.last = math.nan  # the last raw value appended
+
+    def __len__(self) -> int:
+        return self._n + (self._count > 0)
+
+    def append(self, x: float, y: float) -> None:
+        self.last = y
+        if self._count == 0 and self._n == self.capacity:  # full: halve the resolution
+            half = self.capacity // 2
+            self._x[:half] = (self._x[0::2] + self._x[1::2]) / 2
+            self._y[:half] = (self._y[0::2] + self._y[1::2]) / 2
+            self._n = half
+            self.width *= 2
+        self._sx += x
+        self._sy += y
+        self._count += 1
+        if self._count < self.width:
+            return
+        self._x[self._n] = self._sx / self._count
+        self._y[self._n] = self._sy / self._count
+        self._n += 1
+        self._sx = self._sy = 0.0
+        self._count = 0
+
+    def arrays(self) -> tuple[np.ndarray, np.ndarray]:
+        """Copies of (x, y), the unfinished bucket included as a last point."""
+        n = self._n
+        if not self._count:
+            return self._x[:n].copy(), self._y[:n].copy()
+        x = np.append(self._x[:n], self._sx / self._count)
+        y = np.append(self._y[:n], self._sy / self._count)
+        return x, y
+
+    @property
+    def nbytes(self) -> int:
+        return self._x.nbytes + self._y.nbytes
+
+
+class CostThrottle:
+    """Allows a costly job at most every ``interval`` s and at most ``budget`` of the time.
+
+    After a job that took c seconds the next one waits max(interval, c / budget): a boundary
+    grid of a 784-input network is recomputed less often than that of a 2-8-8-1 network.
+    """
+
+    def __init__(self, interval: float, budget: float) -> None:
+        self.interval, self.budget = interval, budget
+        self._next = -math.inf
+
+    def due(self) -> bool:
+        return time.monotonic() >= self._next
+
+    def done(self, started: float) -> None:
+        now = time.monotonic()
+        self._next = now + max(self.interval, (now - started) / self.budget)
+
+
+def layer_grad_norms(net: Network) -> list[float]:
+    """The Euclidean norm of each layer's gradient (weights and bias together)."""
+    return [math.sqrt(float(np.vdot(layer.dWb, layer.dWb))) for layer in net.layers]
+
+
+def confusion_matrix(true: np.ndarray, predicted: np.ndarray, classes: int) -> np.ndarray:
+    """Counts: row = true class, column = predicted class."""
+    flat = np.asarray(true, np.int64) * classes + np.asarray(predicted, np.int64)
+    return np.bincount(flat, minlength=classes * classes).reshape(classes, classes)
+
+
+def class_labels(output: np.ndarray) -> np.ndarray:
+    """Predicted class per row: threshold 0.5 for one output, argmax for several."""
+    if output.shape[1] == 1:
+        return (output[:, 0] >= 0.5).astype(np.int64)
+    return output.argmax(axis=1)
+
+
+def default_ranges(X_raw: np.ndarray, margin: float = 0.1) -> list[list[float]]:
+    """Per feature [low, high]: the data's range widened by ``margin`` on each side."""
+    lo, hi = X_raw.min(axis=0), X_raw.max(axis=0)
+    pad = np.maximum((hi - lo) * margin, 1e-6)
+    return [[float(a), float(b)] for a, b in zip(lo - pad, hi + pad, strict=True)]
+
+
+class Recorder:
+    """The run's bounded history: batch losses, epoch figures and gradient norms."""
+
+    EPOCH_KEYS = ("loss", "accuracy", "val_loss", "val_accuracy")
+
+    def __init__(self, n_layers: int) -> None:
+        self.batch_loss = Decimated()
+        self.epochs = {key: Decimated() for key in self.EPOCH_KEYS}
+        self.grad_norms = [Decimated() for _ in range(n_layers)]
+        self.full_epochs: dict[str, list[float]] = {}  # every epoch, for the document
+
+    def on_batch(self, step: int, loss: float) -> None:
+        self.batch_loss.append(step, loss)
+
+    def on_epoch(self, logs: dict[str, Any]) -> None:
+        for key, value in logs.items():
+            if key in self.epochs:
+                self.epochs[key].append(logs["epoch"], value)
+            if key not in ("epoch", "step"):
+                self.full_epochs.setdefault(key, []).append(float(value))
+
+    def on_norms(self, step: int, norms: list[float]) -> None:
+        for curve, norm in zip(self.grad_norms, norms, strict=True):
+            curve.append(step, norm)
+
+    @property
+    def nbytes(self) -> int:
+        curves = [self.batch_loss, *self.epochs.values(), *self.grad_norms]
+        return sum(c.nbytes for c in curves)
+
+
+class Snapshotter:
+    """Builds snapshots of one network on one data set (see the module docstring).
+
+    ``view`` holds what the views need beyond the weights: ``task``, ``classes``, the boundary
+    ``features`` pair and ``ranges`` (raw feature units), the standardizer ``mean``/``scale``,
+    ``grid`` size, ``image_shape``. The grid is laid out in raw units and standardized here, the
+    features not shown held at their mean (0 after standardizing).
+    """
+
+    def __init__(
+        self,
+        net: Network,
+        X_train: np.ndarray,
+        y_train: np.ndarray,
+        X_val: np.ndarray | None,
+        y_val: np.ndarray | None,
+        view: dict[str, Any],
+    ) -> None:
+        self.net = net
+        self.recorder = Recorder(len(net.layers))
+        d = net.n_inputs
+        self.view = dict(view)
+        mean, scale = view.get("mean"), view.get("scale")
+        self.mean = np.zeros(d) if mean is None else np.asarray(mean, float)
+        self.scale = np.ones(d) if scale is None else np.asarray(scale, float)
+        if self.view.get("ranges") is None:
+            self.view["ranges"] = default_ranges(X_train * self.scale + self.mean)
+        self.task = view.get("task", "regression")
+        self.classes = int(view.get("classes") or 0)
+        has_val = X_val is not None and len(X_val) > 0
+        # The samples for the image grid and the confusion matrix: validation rows if any.
+        self.X_eval, self.y_eval = (X_val, y_val) if has_val else (X_train, y_train)
+        self.sample_idx = np.arange(min(len(self.X_eval), int(view.get("samples", 32))))
+        # float32 twin for the grid: tanh and friends are ~5x faster in float32.
+        spec = net.to_spec()
+        spec["dtype"] = "float32"
+        self._twin = Network(spec)
+        self.boundary_throttle = CostThrottle(interval=0.1, budget=0.1)
+        self.confusion_throttle = CostThrottle(interval=0.5, budget=0.05)
+        self._boundary: dict[str, Any] = {}
+        self._confusion: np.ndarray | None = None
+        self.heavy_version = 0
+
+    # ------------------------------------------------------------------------- settings
+    def set_features(self, features: list[int]) -> None:
+        self.view["features"] = list(features)
+        self.boundary_throttle._next = -math.inf
+
+    def _is_classification(self) -> bool:
+        return self.task in ("binary", "multiclass")
+
+    # --------------------------------------------------------------------------- pieces
+    def _grid(self) -> tuple[np.ndarray, np.ndarray, np.ndarray, list[float]]:
+        """Inputs for the grid: (standardized rows, raw x axis, raw y axis, extent)."""
+        d = self.net.n_inputs
+        n = int(self.view.get("grid", 100))
+        features = self.view.get("features") or list(range(min(d, 2)))
+        ranges = self.view["ranges"]
+        i = features[0]
+        xs = np.linspace(*ranges[i], n)
+        if d == 1 or len(features) < 2:
+            X = np.zeros((n, d))
+            X[:, i] = (xs - self.mean[i]) / self.scale[i]
+            return X, xs, np.zeros(0), [*ranges[i], 0.0, 0.0]
+        j = features[1]
+        ys = np.linspace(*ranges[j], n)
+        X = np.zeros((n * n, d))
+        gx, gy = np.meshgrid(xs, ys)  # row = y, column = x (row-major image)
+        X[:, i] = (gx.ravel() - self.mean[i]) / self.scale[i]
+        X[:, j] = (gy.ravel() - self.mean[j]) / self.scale[j]
+        return X, xs, ys, [*ranges[i], *ranges[j]]
+
+    def _compute_boundary(self) -> dict[str, Any]:
+        X, xs, ys, extent = self._grid()
+        net = self.net
+        if np.abs(net.params).max(initial=0) < 1e30:  # else float32 would overflow
+            net = self._twin
+            net.set_weights(self.net.get_weights())
+        with np.errstate(all="ignore"):  # a diverged network may overflow: draw what it gives
+            layers = net.layer_outputs(X)
+        out = layers[-1][1]
+        if ys.size == 0:  # one input: the fitted curve
+            y = out[:, 0] * float(self.view.get("target_scale", 1.0))
+            return {"curve": (xs, y + float(self.view.get("target_mean", 0.0)))}
+        n = len(xs)
+        image = out.reshape(n, n, -1)
+        boundary = image[:, :, 0] if image.shape[2] == 1 else image
+        maps = []
+        step = max(1, n // 50)  # neuron maps are small tiles: half resolution is plenty
+        for _, a in layers[:-1]:
+            tiles = a[:, :MAX_NEURON_MAPS].reshape(n, n, -1)[::step, ::step]
+            maps.append(np.ascontiguousarray(tiles.transpose(2, 0, 1)))
+        return {
+            "boundary": np.ascontiguousarray(boundary),
+            "extent": extent,
+            "boundary_features": list(self.view.get("features") or [0, 1]),
+            "neuron_maps": maps,
+        }
+
+    def _compute_confusion(self) -> np.ndarray:
+        with np.errstate(all="ignore"):
+            labels = class_labels(self.net.predict(self.X_eval))
+        true = np.asarray(self.y_eval)
+        true = true.argmax(axis=1) if true.ndim == 2 and true.shape[1] > 1 else true.reshape(-1)
+        return confusion_matrix(true.astype(np.int64), labels, max(self.classes, 2))
+
+    # ------------------------------------------------------------------------- snapshot
+    def snapshot(self, logs: dict[str, Any], force: bool = False) -> dict[str, Any]:
+        """A snapshot after the step in ``logs``; ``force`` recomputes the costly parts now."""
+        net, rec = self.net, self.recorder
+        rec.on_norms(net.steps, layer_grad_norms(net))
+        if force or self.boundary_throttle.due():
+            started = time.monotonic()
+            self._boundary = self._compute_boundary()
+            self.boundary_throttle.done(started)
+            self.heavy_version += 1
+        if self._is_classification() and (force or self.confusion_throttle.due()):
+            started = time.monotonic()
+            self._confusion = self._compute_confusion()
+            self.confusion_throttle.done(started)
+        snap: dict[str, Any] = {
+            "epoch": net.epochs,
+            "step": net.steps,
+            "batch": logs.get("batch", -1) + 1,
+            "loss": float(rec.batch_loss.last),
+            "batch_loss": rec.batch_loss.arrays(),
+            "weights": net.get_weights(),
+            "grads": [g.copy() for g in net.split_flat(net.grads)],
+            "updates": [u.copy() for u in net.split_flat(net.optimizer.delta)],
+            "grad_norms": [c.arrays() for c in rec.grad_norms],
+            "optimizer": net.optimizer.get_config(),
+            "heavy_version": self.heavy_version,
+            "confusion": self._confusion,
+            **{key: curve.arrays() for key, curve in rec.epochs.items() if key != "loss"},
+            **self._boundary,
+        }
+        snap["epoch_loss"] = rec.epochs["loss"].arrays()
+        if self.view.get("image_shape") and self._is_classification():
+            idx = self.sample_idx
+            with np.errstate(all="ignore"):
+                labels = class_labels(net.predict(self.X_eval[idx]))
+            snap["predictions"] = {"indices": idx.copy(), "labels": labels}
+        return snap

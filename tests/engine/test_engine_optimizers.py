@@ -1,0 +1,392 @@
+"""Optimizers against references written from torch.optim's update rules, step for step.
+
+The references follow PyTorch's implementation (torch/optim/*.py, ``_single_tensor_*``), which
+differs from the algorithm boxes in its documentation in two places that matter here:
+- Adam's AMSGrad keeps the maximum of the raw second moment v and divides it by the bias
+  correction afterwards; the box takes the maximum of the bias-corrected v-hat.
+- SGD's momentum buffer starts as a copy of the first gradient (no dampening at step 1).
+(Adam's running mean uses ``lerp``, the same value as the box's formula up to rounding.)
+
+Each configuration runs 50 steps on a fixed problem through the Optimizer class directly and
+through ``Network.train_step``; an optional test repeats them in real torch.optim.
+"""
+
+import math
+
+import numpy as np
+import pytest
+
+from nnstudio.engine import Network, optimizers
+from nnstudio.engine.spec import normalize_optimizer
+
+STEPS = 50
+
+CONFIGS = [
+    {"name": "sgd", "learning_rate": 0.05},
+    {"name": "sgd", "learning_rate": 0.05, "momentum": 0.9},
+    {"name": "sgd", "learning_rate": 0.05, "momentum": 0.8, "dampening": 0.3},
+    {"name": "sgd", "learning_rate": 0.05, "momentum": 0.9, "nesterov": True},
+    {"name": "sgd", "learning_rate": 0.05, "momentum": 0.5, "weight_decay": 0.1},
+    {"name": "adam", "learning_rate": 0.05},
+    {"name": "adam", "learning_rate": 0.05, "amsgrad": True},
+    {"name": "adam", "learning_rate": 0.05, "weight_decay": 0.1, "betas": [0.8, 0.99]},
+    {"name": "adam", "learning_rate": 0.05, "amsgrad": True, "weight_decay": 0.05, "eps": 1e-3},
+    {"name": "rmsprop", "learning_rate": 0.01},
+    {"name": "rmsprop", "learning_rate": 0.01, "centered": True},
+    {"name": "rmsprop", "learning_rate": 0.01, "momentum": 0.7},
+    {"name": "rmsprop", "learning_rate": 0.01, "centered": True, "momentum": 0.5, "alpha": 0.9},
+    {"name": "rmsprop", "learning_rate": 0.01, "weight_decay": 0.1, "eps": 1e-3},
+    {"name": "adagrad", "learning_rate": 0.1},
+    {"name": "adagrad", "learning_rate": 0.1, "lr_decay": 0.05},
+    {"name": "adagrad", "learning_rate": 0.1, "initial_accumulator_value": 0.5},
+    {"name": "adagrad", "learning_rate": 0.1, "weight_decay": 0.1, "eps": 1e-3},
+    {"name": "adadelta", "learning_rate": 1.0},
+    {"name": "adadelta", "learning_rate": 0.5, "rho": 0.95, "eps": 1e-4},
+    {"name": "adadelta", "learning_rate": 1.0, "weight_decay": 0.1},
+]
+IDS = ["-".join(f"{k}={v}" for k, v in c.items() if k != "name") or "x" for c in CONFIGS]
+IDS = [f"{c['name']}:{i}" for c, i in zip(CONFIGS, IDS, strict=True)]
+
+# torch.optim's documented defaults (lr is called learning_rate here).
+TORCH_DEFAULTS = {
+    "sgd": {
+        "learning_rate": 1e-3,
+        "momentum": 0.0,
+        "dampening": 0.0,
+        "nesterov": False,
+        "weight_decay": 0.0,
+    },
+    "adam": {
+        "learning_rate": 1e-3,
+        "betas": [0.9, 0.999],
+        "eps": 1e-8,
+        "weight_decay": 0.0,
+        "amsgrad": False,
+    },
+    "rmsprop": {
+        "learning_rate": 1e-2,
+        "alpha": 0.99,
+        "eps": 1e-8,
+        "weight_decay": 0.0,
+        "momentum": 0.0,
+        "centered": False,
+    },
+    "adagrad": {
+        "learning_rate": 1e-2,
+        "lr_decay": 0.0,
+        "weight_decay": 0.0,
+        "initial_accumulator_value": 0.0,
+        "eps": 1e-10,
+    },
+    "adadelta": {"learning_rate": 1.0, "rho": 0.9, "eps": 1e-6, "weight_decay": 0.0},
+}
+
+
+# --------------------------------------------------------------------------- references
+class Reference:
+    """torch.optim's single-tensor update, in NumPy, for one flat parameter vector."""
+
+    def __init__(self, config, size, amsgrad_doc_box=False):
+        cfg = normalize_optimizer(config)
+        self.name = cfg.pop("name")
+        self.h = cfg
+        self.t = 0
+        self.state = {}
+        self.size = size
+        self.doc_box = amsgrad_doc_box
+
+    def zeros(self, key, fill=0.0):
+        if key not in self.state:
+            self.state[key] = np.full(self.size, fill)
+        return self.state[key]
+
+    def step(self, p, grad):
+        """Return the new parameters."""
+        h = self.h
+        self.t += 1
+        t = self.t
+        lr = h["learning_rate"]
+        g = grad + h["weight_decay"] * p if h["weight_decay"] != 0 else grad.copy()
+        if self.name == "sgd":
+            if h["momentum"] != 0:
+                if "buf" not in self.state:
+                    self.state["buf"] = g.copy()
+                else:
+                    buf = self.state["buf"]
+                    self.state["buf"] = h["momentum"] * buf + (1 - h["dampening"]) * g
+                buf = self.state["buf"]
+                g = g + h["momentum"] * buf if h["nesterov"] else buf
+            return p - lr * g
+        if self.name == "adam":
+            b1, b2 = h["betas"]
+            m, v = self.zeros("m"), self.zeros("v")
+            m = self.state["m"] = m + (1 - b1) * (g - m)  # lerp(m, g, 1 - b1)
+            v = self.state["v"] = b2 * v + (1 - b2) * g * g
+            bc1, bc2 = 1 - b1**t, 1 - b2**t
+            if h["amsgrad"] and self.doc_box:
+                vhat = self.state["vmax"] = np.maximum(self.zeros("vmax"), v / bc2)
+                return p - lr * (m / bc1) / (np.sqrt(vhat) + h["eps"])
+            if h["amsgrad"]:
+                v = self.state["vmax"] = np.maximum(self.zeros("vmax"), v)
+            denom = np.sqrt(v) / math.sqrt(bc2) + h["eps"]
+            return p - (lr / bc1) * m / denom
+        if self.name == "rmsprop":
+            a = h["alpha"]
+            sq = self.state["sq"] = a * self.zeros("sq") + (1 - a) * g * g
+            if h["centered"]:
+                ga = self.zeros("ga")
+                ga = self.state["ga"] = ga + (1 - a) * (g - ga)
+                avg = np.sqrt(sq - ga * ga) + h["eps"]
+            else:
+                avg = np.sqrt(sq) + h["eps"]
+            if h["momentum"] > 0:
+                buf = self.state["buf"] = h["momentum"] * self.zeros("buf") + g / avg
+                return p - lr * buf
+            return p - lr * g / avg
+        if self.name == "adagrad":
+            clr = lr / (1 + (t - 1) * h["lr_decay"])
+            s = self.state["sum"] = self.zeros("sum", h["initial_accumulator_value"]) + g * g
+            return p - clr * g / (np.sqrt(s) + h["eps"])
+        if self.name == "adadelta":
+            rho, eps = h["rho"], h["eps"]
+            v = self.state["v"] = rho * self.zeros("v") + (1 - rho) * g * g
+            u = self.zeros("u")
+            d = np.sqrt(u + eps) / np.sqrt(v + eps) * g
+            self.state["u"] = rho * u + (1 - rho) * d * d
+            return p - lr * d
+        raise AssertionError(self.name)
+
+
+# A fixed non-quadratic problem on a flat vector: f(p) = sum(log cosh(A p - c)) + 0.05 |p|^2.
+# Its gradient changes direction and size along the way, which exercises every state buffer
+# (AMSGrad's maximum, for one, only matters when v falls).
+_rng = np.random.default_rng(42)
+A = _rng.normal(size=(9, 7))
+C = _rng.normal(size=9) * 3
+P0 = _rng.normal(size=7)
+
+
+def problem_grad(p):
+    return A.T @ np.tanh(A @ p - C) + 0.1 * p
+
+
+def engine_trajectory(config, p0=P0):
+    cfg = normalize_optimizer(config)
+    opt = optimizers.from_config(cfg, p0.size, np.float64)
+    p, out = p0.copy(), []
+    for _ in range(STEPS):
+        opt.step(p, problem_grad(p))
+        p += opt.delta
+        out.append(p.copy())
+    return np.array(out)
+
+
+def reference_trajectory(config, p0=P0, **kw):
+    ref = Reference(config, p0.size, **kw)
+    p, out = p0.copy(), []
+    for _ in range(STEPS):
+        p = ref.step(p, problem_grad(p))
+        out.append(p.copy())
+    return np.array(out)
+
+
+@pytest.mark.parametrize("config", CONFIGS, ids=IDS)
+def test_optimizer_class_matches_reference(config):
+    got, want = engine_trajectory(config), reference_trajectory(config)
+    np.testing.assert_allclose(got, want, rtol=1e-10, atol=1e-12)
+    # The run went somewhere: the loss gradient shrank substantially or the point moved.
+    assert np.abs(got[-1] - P0).max() > 0.05
+
+
+WITH_OPTIONS = [(c, i) for c, i in zip(CONFIGS, IDS, strict=True) if len(c) > 2]
+
+
+@pytest.mark.parametrize("config", [c for c, _ in WITH_OPTIONS], ids=[i for _, i in WITH_OPTIONS])
+def test_options_change_the_trajectory(config):
+    """Each non-default option is used: dropping it changes the run (so the checks can fail)."""
+    base = {"name": config["name"], "learning_rate": config["learning_rate"]}
+    assert not np.allclose(engine_trajectory(config), engine_trajectory(base), rtol=1e-6)
+
+
+def test_amsgrad_follows_the_implementation_not_the_doc_box():
+    config = {"name": "adam", "learning_rate": 0.05, "amsgrad": True}
+    impl, box = reference_trajectory(config), reference_trajectory(config, amsgrad_doc_box=True)
+    assert not np.allclose(impl, box, rtol=1e-6)  # the problem tells the two apart
+    np.testing.assert_allclose(engine_trajectory(config), impl, rtol=1e-10, atol=1e-12)
+
+
+# ------------------------------------------------------------------------ through Network
+NET_SPEC = {
+    "inputs": 3,
+    "layers": [
+        {"units": 4, "activation": "tanh"},
+        {"units": 3, "activation": "sigmoid", "use_bias": False},
+        {"units": 2, "activation": "linear"},
+    ],
+    "loss": "mse",
+    "seed": 3,
+}
+
+
+def net_data():
+    rng = np.random.default_rng(8)
+    X = rng.normal(size=(16, 3))
+    y = np.c_[np.sin(X[:, 0]) + X[:, 1], X[:, 2] * X[:, 0]]
+    return X, y
+
+
+@pytest.mark.parametrize("config", CONFIGS, ids=IDS)
+def test_train_step_matches_reference(config):
+    X, y = net_data()
+    net = Network.from_spec({**NET_SPEC, "optimizer": config})
+    probe = Network.from_spec({**NET_SPEC, "optimizer": config})  # gradients at given weights
+    ref = Reference(config, net.n_params)
+    p = np.concatenate([w.ravel() for w in net.get_weights()])
+    for _ in range(STEPS):
+        probe.set_weights(probe.split_flat(p))
+        loss_before = probe.loss(X, y)
+        g = np.concatenate([w.ravel() for w in probe.gradients(X, y)])
+        p = ref.step(p, g)
+        assert net.train_step(X, y) == pytest.approx(loss_before, rel=1e-10)
+        got = np.concatenate([w.ravel() for w in net.get_weights()])
+        np.testing.assert_allclose(got, p, rtol=1e-10, atol=1e-12)
+    assert net.optimizer.t == STEPS
+    assert net.steps == STEPS
+
+
+def test_delta_is_the_last_update():
+    X, y = net_data()
+    net = Network.from_spec({**NET_SPEC, "optimizer": {"name": "adam", "learning_rate": 0.01}})
+    before = net.params.copy()
+    net.train_step(X, y)
+    np.testing.assert_array_equal(net.params, before + net.optimizer.delta)
+    assert np.abs(net.optimizer.delta).max() > 0
+
+
+# ---------------------------------------------------------------------------- defaults
+@pytest.mark.parametrize("name", sorted(TORCH_DEFAULTS))
+def test_defaults_are_torch_defaults(name):
+    cfg = normalize_optimizer(name)
+    assert cfg == {"name": name, **TORCH_DEFAULTS[name]}
+    assert normalize_optimizer({"name": name}) == cfg
+    net = Network.from_spec({"inputs": 1, "layers": [{"units": 1}], "optimizer": name})
+    assert net.to_spec()["optimizer"] == cfg
+    assert set(optimizers.get(name).defaults) == set(TORCH_DEFAULTS[name])
+
+
+def test_optimizer_names_are_the_courses():
+    assert sorted(optimizers.OPTIMIZERS.names()) == sorted(TORCH_DEFAULTS)
+
+
+def test_state_dict_round_trip_continues_the_run():
+    config = {"name": "adam", "learning_rate": 0.05, "amsgrad": True}
+    opt = optimizers.from_config(normalize_optimizer(config), P0.size, np.float64)
+    p = P0.copy()
+    for _ in range(10):
+        opt.step(p, problem_grad(p))
+        p += opt.delta
+    snap, p_snap = opt.state_dict(), p.copy()
+    for _ in range(5):
+        opt.step(p, problem_grad(p))
+        p += opt.delta
+    after = p.copy()
+    opt.load_state_dict(snap)
+    p = p_snap
+    for _ in range(5):
+        opt.step(p, problem_grad(p))
+        p += opt.delta
+    np.testing.assert_array_equal(p, after)
+
+
+def test_set_optimizer_keeps_state_for_the_same_kind():
+    """Changing the learning rate mid-run keeps momentum, as a torch param_group change does."""
+    cfg = {"name": "sgd", "learning_rate": 0.05, "momentum": 0.9}
+    ref = Reference(cfg, P0.size)
+    opt = optimizers.from_config(normalize_optimizer(cfg), P0.size, np.float64)
+    p, q = P0.copy(), P0.copy()
+    for i in range(20):
+        if i == 10:
+            ref.h["learning_rate"] = 0.01
+            opt.set_hyper(learning_rate=0.01)
+        q = ref.step(q, problem_grad(q))
+        opt.step(p, problem_grad(p))
+        p += opt.delta
+    np.testing.assert_allclose(p, q, rtol=1e-10)
+    X, y = net_data()
+    net = Network.from_spec({**NET_SPEC, "optimizer": cfg})
+    net.train_step(X, y)
+    buf = net.optimizer.state["momentum_buffer"].copy()
+    net.set_optimizer({"name": "sgd", "learning_rate": 0.01, "momentum": 0.9})
+    np.testing.assert_array_equal(net.optimizer.state["momentum_buffer"], buf)
+    assert net.to_spec()["optimizer"]["learning_rate"] == 0.01
+    net.set_optimizer("adam")
+    assert net.optimizer.name == "adam" and net.optimizer.t == 0
+    assert net.to_spec()["optimizer"] == normalize_optimizer("adam")
+
+
+# ------------------------------------------------------------------------- real PyTorch
+def torch_trajectory(torch, config, net):
+    """The same 50 steps in torch.optim on the same network, weights and data (float64)."""
+    X, y = net_data()
+    cfg = normalize_optimizer(config)
+    name, lr = cfg.pop("name"), cfg.pop("learning_rate")
+    if "betas" in cfg:
+        cfg["betas"] = tuple(cfg["betas"])
+    params = [torch.tensor(w, dtype=torch.float64, requires_grad=True) for w in net.get_weights()]
+    cls = {
+        "sgd": torch.optim.SGD,
+        "adam": torch.optim.Adam,
+        "rmsprop": torch.optim.RMSprop,
+        "adagrad": torch.optim.Adagrad,
+        "adadelta": torch.optim.Adadelta,
+    }[name]
+    opt = cls(params, lr=lr, foreach=False, **cfg)
+    Xt, yt = torch.tensor(X), torch.tensor(y)
+    acts = {"tanh": torch.tanh, "sigmoid": torch.sigmoid, "linear": lambda z: z}
+    out = []
+    for _ in range(STEPS):
+        a, it = Xt, iter(params)
+        for layer in NET_SPEC["layers"]:
+            z = a @ next(it)
+            if layer.get("use_bias", True):
+                z = z + next(it)
+            a = acts[layer["activation"]](z)
+        loss = torch.nn.functional.mse_loss(a, yt)
+        opt.zero_grad()
+        loss.backward()
+        opt.step()
+        out.append(np.concatenate([p.detach().numpy().ravel() for p in params]))
+    return np.array(out)
+
+
+@pytest.mark.parametrize("config", CONFIGS, ids=IDS)
+def test_matches_real_torch_optim(config):
+    torch = pytest.importorskip("torch")
+    X, y = net_data()
+    net = Network.from_spec({**NET_SPEC, "optimizer": config})
+    want = torch_trajectory(torch, config, net)
+    got = []
+    for _ in range(STEPS):
+        net.train_step(X, y)
+        got.append(net.params.copy())
+    np.testing.assert_allclose(np.array(got), want, rtol=1e-10, atol=1e-12)
+
+
+@pytest.mark.parametrize("name", sorted(TORCH_DEFAULTS))
+def test_defaults_match_installed_torch(name):
+    torch = pytest.importorskip("torch")
+    import inspect
+
+    cls = {
+        "sgd": torch.optim.SGD,
+        "adam": torch.optim.Adam,
+        "rmsprop": torch.optim.RMSprop,
+        "adagrad": torch.optim.Adagrad,
+        "adadelta": torch.optim.Adadelta,
+    }[name]
+    sig = inspect.signature(cls.__init__).parameters
+    for key, value in normalize_optimizer(name).items():
+        if key == "name":
+            continue
+        default = sig["lr" if key == "learning_rate" else key].default
+        assert (list(default) if key == "betas" else default) == value, key

@@ -1,0 +1,371 @@
+"""fit(): history, epochs and batches, the stop flag, callbacks, and a real learning task."""
+
+import math
+import threading
+
+import numpy as np
+import pytest
+
+from nnstudio.engine import (
+    Callback,
+    EarlyStopping,
+    LambdaCallback,
+    NanGuard,
+    Network,
+    Throttle,
+    evaluate,
+    fit,
+)
+from nnstudio.engine.callbacks import Control
+
+
+def spiral(n=500, noise=0.1, seed=0):
+    """TensorFlow Playground's two-arm spiral: radius grows to 5 over 1.75 turns per arm."""
+    rng = np.random.default_rng(seed)
+    m = n // 2
+    i = np.arange(m)
+    r = i / m * 5
+    t = 1.75 * i / m * 2 * np.pi
+    arms = [np.c_[r * np.sin(t + d), r * np.cos(t + d)] for d in (0.0, np.pi)]
+    X = np.concatenate(arms) + rng.uniform(-1, 1, (n, 2)) * noise
+    return np.clip(X, -6, 6), np.repeat([1.0, 0.0], m)
+
+
+def classifier(seed=0, lr=0.01, opt="adam"):
+    return Network.from_spec(
+        {
+            "inputs": 2,
+            "layers": [
+                {"units": 8, "activation": "tanh"},
+                {"units": 8, "activation": "tanh"},
+                {"units": 1, "activation": "sigmoid"},
+            ],
+            "loss": "binary_crossentropy",
+            "optimizer": {"name": opt, "learning_rate": lr},
+            "seed": seed,
+        }
+    )
+
+
+def regressor(lr=0.01, seed=0):
+    return Network.from_spec(
+        {
+            "inputs": 3,
+            "layers": [{"units": 8, "activation": "tanh"}, {"units": 1}],
+            "optimizer": {"name": "sgd", "learning_rate": lr},
+            "seed": seed,
+        }
+    )
+
+
+def regression_data(n=100, seed=0):
+    rng = np.random.default_rng(seed)
+    X = rng.normal(size=(n, 3))
+    return X, X @ np.array([1.0, -2.0, 0.5]) + 3.0
+
+
+def test_spiral_reaches_95_percent():
+    X, y = spiral()
+    assert X.shape == (500, 2) and np.abs(X).max() <= 6
+    net = classifier()
+    history = fit(net, X, y, epochs=500, batch_size=10)
+    accuracy = ((net.predict(X)[:, 0] >= 0.5) == y).mean()
+    assert accuracy >= 0.95
+    assert history.history["accuracy"][-1] >= 0.95
+    assert history.history["loss"][-1] < 0.5 * history.history["loss"][0]
+
+
+def test_history_keys_and_epoch_numbering():
+    X, y = spiral(100)
+    net = classifier()
+    h = fit(net, X, y, epochs=3, batch_size=16, validation_data=spiral(40, seed=1))
+    assert set(h.history) == {"loss", "accuracy", "val_loss", "val_accuracy"}
+    assert all(len(v) == 3 for v in h.history.values())
+    assert all(isinstance(v, float) for vals in h.history.values() for v in vals)
+    assert h.epoch == [1, 2, 3] and net.epochs == 3 and net.steps == 3 * 7
+    # a second call continues the count
+    h2 = fit(net, X, y, epochs=2, batch_size=16)
+    assert h2.epoch == [4, 5] and net.epochs == 5 and net.steps == 5 * 7
+    assert set(h2.history) == {"loss", "accuracy"}
+    # regression: no accuracy
+    Xr, yr = regression_data()
+    h3 = fit(regressor(), Xr, yr, epochs=2, batch_size=30, validation_data=(Xr[:10], yr[:10]))
+    assert set(h3.history) == {"loss", "val_loss"}
+    assert h3.stopped_reason == ""
+
+
+def test_validation_figures_are_measured_after_the_epoch():
+    X, y = spiral(100)
+    Xv, yv = spiral(60, seed=2)
+    net = classifier()
+    h = fit(net, X, y, epochs=2, batch_size=32, validation_data=(Xv, yv))
+    assert h.history["val_loss"][-1] == pytest.approx(net.loss(Xv, yv), rel=1e-12)
+    val_acc = ((net.predict(Xv)[:, 0] >= 0.5) == yv).mean()
+    assert h.history["val_accuracy"][-1] == pytest.approx(val_acc)
+    assert evaluate(net, Xv, yv) == {"loss": net.loss(Xv, yv), "accuracy": val_acc}
+
+
+def test_training_figures_with_a_frozen_network_equal_whole_set_figures():
+    """Learning rate 0: each batch's loss is measured before its (null) update, so the epoch's
+    loss is the whole-set loss and its accuracy the whole-set accuracy."""
+    X, y = spiral(90)
+    net = classifier(lr=0.0, opt="sgd")
+    h = fit(net, X, y, epochs=1, batch_size=16)
+    assert h.history["loss"][0] == pytest.approx(net.loss(X, y), rel=1e-12)
+    acc = ((net.predict(X)[:, 0] >= 0.5) == y).mean()
+    assert h.history["accuracy"][0] == pytest.approx(acc)
+
+
+def test_batch_logs():
+    X, y = regression_data(50)
+    seen = []
+    cb = LambdaCallback(on_batch_end=lambda logs: seen.append(dict(logs)))
+    net = regressor()
+    h = fit(net, X, y, epochs=2, batch_size=16, callbacks=[cb])
+    assert [b["batch"] for b in seen] == [0, 1, 2, 3] * 2
+    assert [b["epoch"] for b in seen] == [1] * 4 + [2] * 4
+    assert [b["size"] for b in seen] == [16, 16, 16, 2] * 2
+    assert [b["step"] for b in seen] == list(range(1, 9))
+    assert all(type(v) in (int, float) for b in seen for v in b.values())  # plain logs
+    # the epoch loss is the size-weighted mean of its batch losses
+    first = seen[:4]
+    expected = sum(b["loss"] * b["size"] for b in first) / 50
+    assert h.history["loss"][0] == pytest.approx(expected, rel=1e-12)
+
+
+def test_callback_hooks_order():
+    events = []
+
+    class Recorder(Callback):
+        def on_train_begin(self, logs):
+            events.append("train_begin")
+
+        def on_epoch_begin(self, epoch):
+            events.append(f"epoch_begin {epoch}")
+
+        def on_batch_end(self, logs):
+            events.append(f"batch {logs['batch']}")
+
+        def on_epoch_end(self, logs):
+            events.append(f"epoch_end {logs['epoch']}")
+
+        def on_train_end(self, logs):
+            events.append("train_end")
+
+    X, y = regression_data(20)
+    fit(regressor(), X, y, epochs=2, batch_size=10, callbacks=[Recorder()])
+    assert events == [
+        "train_begin",
+        "epoch_begin 1",
+        "batch 0",
+        "batch 1",
+        "epoch_end 1",
+        "epoch_begin 2",
+        "batch 0",
+        "batch 1",
+        "epoch_end 2",
+        "train_end",
+    ]
+
+
+def test_shuffle_false_with_one_batch_equals_train_step():
+    X, y = regression_data(40)
+    a, b = regressor(), regressor()
+    fit(a, X, y, epochs=3, batch_size=40, shuffle=False)
+    for _ in range(3):
+        b.train_step(X, y)
+    np.testing.assert_array_equal(a.params, b.params)
+    # and shuffling changes the batches (so the run), seeded
+    c, d = regressor(), regressor()
+    fit(c, X, y, epochs=2, batch_size=8)
+    fit(d, X, y, epochs=2, batch_size=8, shuffle=False)
+    assert not np.array_equal(c.params, d.params)
+
+
+def test_fit_rejects_bad_arguments():
+    X, y = regression_data(10)
+    net = regressor()
+    with pytest.raises(ValueError, match="10 rows but targets have 9"):
+        fit(net, X, y[:9])
+    with pytest.raises(ValueError, match="batch_size"):
+        fit(net, X, y, batch_size=0)
+    with pytest.raises(ValueError, match="no training data"):
+        fit(net, X[:0], y[:0])
+
+
+# --------------------------------------------------------------------------- stop flag
+def test_stop_event_stops_within_one_batch():
+    X, y = regression_data(100)
+    net = regressor()
+    stop = threading.Event()
+    steps_at_set = []
+
+    def on_batch(logs):
+        if logs["epoch"] == 2 and logs["batch"] == 3:
+            stop.set()
+            steps_at_set.append(net.steps)
+
+    h = fit(net, X, y, epochs=50, batch_size=10, callbacks=[LambdaCallback(on_batch)], stop=stop)
+    assert steps_at_set == [14]
+    assert net.steps == 14  # no batch ran after the flag was set
+    assert h.epoch == [1] and net.epochs == 1  # the interrupted epoch does not count
+    # A flag set before fit: nothing runs.
+    h = fit(net, X, y, epochs=5, batch_size=10, stop=stop)
+    assert net.steps == 14 and h.epoch == []
+
+
+def test_stop_event_from_another_thread():
+    X, y = regression_data(200)
+    net = regressor()
+    stop = threading.Event()
+    started = threading.Event()
+    result = {}
+
+    def work():
+        cb = LambdaCallback(on_batch_end=lambda logs: started.set())
+        result["h"] = fit(net, X, y, epochs=100_000, batch_size=1, callbacks=[cb], stop=stop)
+
+    worker = threading.Thread(target=work)
+    worker.start()
+    assert started.wait(10)
+    stop.set()
+    worker.join(5)
+    assert not worker.is_alive()
+    assert 0 < net.steps < 100_000 * 200
+    assert len(result["h"].epoch) == net.epochs
+
+
+# ----------------------------------------------------------------------- EarlyStopping
+def drive(cb, values, key="val_loss"):
+    """Feed epoch logs to a callback outside fit; return the epoch where it asked to stop."""
+    control = Control(net=None)
+    cb.set_control(control)
+    cb.on_train_begin({})
+    for epoch, value in enumerate(values, start=1):
+        cb.on_epoch_end({"epoch": epoch, key: value})
+        if control.stop_requested:
+            return epoch, control.reason
+    return None, ""
+
+
+def test_early_stopping_patience_and_min_delta():
+    assert drive(EarlyStopping(patience=2), [1.0, 0.9, 0.95, 0.92, 0.5])[0] == 4
+    assert drive(EarlyStopping(patience=3), [1.0, 0.9, 0.95, 0.92, 0.5, 0.6])[0] is None
+    assert drive(EarlyStopping(patience=0), [1.0, 0.9, 0.9])[0] == 3
+    # improvements smaller than min_delta do not count
+    assert drive(EarlyStopping(patience=2, min_delta=0.05), [1.0, 0.97, 0.96, 0.9])[0] == 3
+    assert drive(EarlyStopping(patience=2, min_delta=0.01), [1.0, 0.97, 0.96, 0.9])[0] is None
+    # accuracy must rise
+    epoch, reason = drive(
+        EarlyStopping(monitor="val_accuracy", patience=1), [0.5, 0.7, 0.6], "val_accuracy"
+    )
+    assert epoch == 3
+    assert "epoch 3" in reason and "val_accuracy" in reason and "best 0.7 at epoch 2" in reason
+    # a missing key never stops
+    assert drive(EarlyStopping(monitor="val_loss", patience=0), [1, 2, 3], "loss")[0] is None
+
+
+def test_early_stopping_in_fit_restores_the_best_weights():
+    X, y = regression_data(60)
+    Xv, yv = X, -y  # validation targets opposed to training: val_loss rises as training goes
+    net = regressor(lr=0.02, seed=4)
+    snapshots = []
+    keep = LambdaCallback(on_epoch_end=lambda logs: snapshots.append(net.params.copy()))
+    es = EarlyStopping(monitor="val_loss", patience=3, restore_best_weights=True)
+    h = fit(net, X, y, epochs=200, batch_size=10, validation_data=(Xv, yv), callbacks=[keep, es])
+    val = h.history["val_loss"]
+    best = int(np.argmin(val))
+    assert len(val) == best + 1 + 3 < 200  # stopped after patience epochs without improvement
+    assert es.stopped_epoch == len(val)
+    assert h.stopped_reason.startswith(f"early stopping at epoch {len(val)}")
+    np.testing.assert_array_equal(net.params, snapshots[best])
+    assert not np.array_equal(net.params, snapshots[-1])
+    assert net.loss(Xv, yv) == pytest.approx(min(val), rel=1e-12)
+
+
+def test_early_stopping_without_restore_keeps_the_last_weights():
+    X, y = regression_data(60)
+    net = regressor(lr=0.02, seed=4)
+    last = []
+    keep = LambdaCallback(on_epoch_end=lambda logs: last.append(net.params.copy()))
+    es = EarlyStopping(patience=3)
+    fit(net, X, y, epochs=200, batch_size=10, validation_data=(X, -y), callbacks=[keep, es])
+    np.testing.assert_array_equal(net.params, last[-1])
+
+
+# ----------------------------------------------------------------------------- NanGuard
+def test_nan_guard_stops_a_diverging_run():
+    X, y = regression_data(100)
+    net = Network.from_spec(
+        {
+            "inputs": 3,
+            "layers": [{"units": 8, "activation": "linear"}, {"units": 1}],
+            "loss": "mse",
+            "optimizer": {"name": "sgd", "learning_rate": 100.0},
+        }
+    )
+    good = []
+
+    def remember(logs):
+        if net.last_step_ok:
+            good.append(net.params.copy())
+
+    guard = NanGuard()
+    h = fit(
+        net,
+        X,
+        y,
+        epochs=50,
+        batch_size=10,
+        callbacks=[LambdaCallback(on_batch_end=remember), guard],
+    )
+    assert not net.last_step_ok
+    assert net.steps < 500  # stopped long before 50 epochs
+    assert guard.step == net.steps and guard.epoch == net.epochs + 1
+    assert np.isfinite(net.params).all()
+    np.testing.assert_array_equal(net.params, good[-1])  # the failed step changed nothing
+    assert f"epoch {guard.epoch}, step {guard.step}" in guard.message
+    assert h.stopped_reason == guard.message
+    assert "learning rate" in guard.message
+
+
+def test_nan_guard_stays_quiet_on_a_healthy_run():
+    X, y = regression_data(50)
+    guard = NanGuard()
+    net = regressor(lr=0.01)
+    h = fit(net, X, y, epochs=3, batch_size=10, callbacks=[guard])
+    assert guard.message == "" and h.stopped_reason == "" and h.epoch == [1, 2, 3]
+
+
+def test_train_step_skips_a_non_finite_step_without_warnings():
+    net = Network.from_spec(
+        {
+            "inputs": 3,
+            "layers": [{"units": 4, "activation": "relu"}, {"units": 1}],
+            "optimizer": {"name": "sgd", "learning_rate": 0.01},
+        }
+    )
+    X, y = regression_data(10)
+    before = net.params.copy()
+    loss = net.train_step(X * 1e200, y)  # overflows: no RuntimeWarning (warnings are errors)
+    assert not math.isfinite(loss)
+    assert not net.last_step_ok
+    np.testing.assert_array_equal(net.params, before)
+    net.train_step(X, y)
+    assert net.last_step_ok and not np.array_equal(net.params, before)
+
+
+def test_throttle_limits_calls():
+    X, y = regression_data(100)
+    calls = []
+    fit(
+        regressor(),
+        X,
+        y,
+        epochs=3,
+        batch_size=1,
+        callbacks=[Throttle(calls.append, interval=3600)],
+    )
+    # epoch ends always report; batch ends at most once per interval (here: the first one only)
+    assert len(calls) == 4
+    assert "batch" in calls[0] and all("batch" not in c for c in calls[1:])
