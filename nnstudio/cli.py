@@ -1,0 +1,339 @@
+"""The command line: ``nnstudio`` opens the studio; sub-commands work without a window.
+
+    nnstudio [FILE | --example NAME] [--screenshot PNG] [--train-epochs N]
+    nnstudio examples
+    nnstudio new (--example NAME | --csv DATA.csv [--label COLUMN]) -o FILE
+    nnstudio train FILE [--epochs N] [--out FILE]
+    nnstudio export FILE --format FORMAT -o PATH
+    nnstudio predict FILE --input DATA.csv [-o OUT.csv]
+    nnstudio info FILE
+
+Exit codes: 0 done, 1 error (a bad file, bad data...), 2 usage error, 130 interrupted. An error
+ends with exactly one line on stderr that starts with ``nnstudio: error:``; never a traceback
+(set NNSTUDIO_DEBUG=1 to see one for an unexpected error).
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+from collections.abc import Callable, Sequence
+from pathlib import Path
+from typing import Any, NoReturn, TextIO
+
+from nnstudio import __version__
+from nnstudio.engine import Callback
+
+PROG = "nnstudio"
+EXIT_ERROR, EXIT_USAGE, EXIT_INTERRUPTED = 1, 2, 130
+
+
+class ArgumentParser(argparse.ArgumentParser):
+    """argparse, with its usage errors ending in one ``nnstudio: error:`` line (exit 2)."""
+
+    def error(self, message: str) -> NoReturn:
+        self.print_usage(sys.stderr)
+        _error_line(message)
+        raise SystemExit(EXIT_USAGE)
+
+
+def _error_line(message: str) -> None:
+    one_line = " ".join(str(message).split())
+    sys.stderr.write(f"{PROG}: error: {one_line}\n")
+
+
+def _positive(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a whole number, got {text!r}") from None
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"expected a number of at least 1, got {value}")
+    return value
+
+
+# --------------------------------------------------------------------------- sub-commands
+def cmd_examples(args: argparse.Namespace) -> int:
+    from nnstudio.examples import examples
+
+    rows = examples()
+    width = max(len(name) for name, _, _ in rows)
+    for name, title, description in rows:
+        print(f"{name:<{width}}  {title}: {description}")
+    return 0
+
+
+def cmd_new(args: argparse.Namespace) -> int:
+    from nnstudio.io import save_project
+    from nnstudio.io.atomic import check_folder
+
+    out = check_folder(args.out)
+    if args.example is not None:
+        if args.label is not None:
+            raise ValueError("--label goes with --csv, not with --example")
+        doc = _example(args.example)
+    else:
+        from nnstudio.io.newproject import from_csv
+
+        doc = from_csv(args.csv, label=args.label)
+    save_project(doc, out)
+    print(f"created {out}")
+    return 0
+
+
+def cmd_train(args: argparse.Namespace) -> int:
+    from nnstudio.io import load_project, save_project, session
+    from nnstudio.io.atomic import check_folder
+
+    source = Path(args.file)
+    doc = load_project(source)
+    out = check_folder(args.out or source)
+    epochs = args.epochs or int(doc.training.get("epochs", 0))
+    if epochs == 0:
+        raise ValueError("the project trains until stopped (epochs 0); give --epochs N")
+    progress = Progress(epochs, sys.stderr)
+    history = session.train(doc, epochs, callbacks=[progress], base_dir=source.parent)
+    progress.finish()
+    if history.stopped_reason:
+        print(f"{PROG}: note: {history.stopped_reason}", file=sys.stderr)
+    save_project(doc, out)
+    done = len(history.epoch)
+    print(f"trained {done} epochs ({_metrics(doc.history)}); saved {out}")
+    return 0
+
+
+def cmd_export(args: argparse.Namespace) -> int:
+    from nnstudio.io import export, load_project
+
+    doc = load_project(args.file)
+    for path in export(doc, args.format, args.out):
+        print(f"wrote {path}")
+    return 0
+
+
+def cmd_predict(args: argparse.Namespace) -> int:
+    from nnstudio.io import load_project
+    from nnstudio.io.atomic import check_folder, write_text
+    from nnstudio.io.table import names, prediction_csv, read_inputs
+
+    doc = load_project(args.file)
+    out = check_folder(args.out) if args.out else None
+    features, _, _ = names(doc)
+    X = read_inputs(args.input, features)
+    if doc.weights is None:
+        note = "the network is not trained; these are its initial guesses"
+        print(f"{PROG}: note: {note}", file=sys.stderr)
+    text = prediction_csv(doc, X)
+    if out is None:
+        sys.stdout.write(text)
+    else:
+        write_text(out, text)
+        print(f"wrote {len(X)} predictions to {out}", file=sys.stderr)
+    return 0
+
+
+def cmd_info(args: argparse.Namespace) -> int:
+    from nnstudio.io.describe import describe_file
+
+    print(describe_file(args.file))
+    return 0
+
+
+def _example(name: str):
+    from nnstudio.examples import example
+
+    return example(name)
+
+
+def _metrics(history: dict[str, list[float]]) -> str:
+    parts = [f"{key} {values[-1]:.4g}" for key, values in history.items() if values]
+    return ", ".join(parts) or "no metrics"
+
+
+class Progress(Callback):
+    """An engine callback that reports each epoch: a line per epoch, or a bar on a terminal."""
+
+    def __init__(self, epochs: int, stream: TextIO) -> None:
+        self.epochs, self.stream = epochs, stream
+        self.tty = stream.isatty()
+        self.count = 0
+        self.bar_open = False
+
+    def on_epoch_end(self, logs: dict[str, Any]) -> None:
+        self.count += 1
+        metrics = "  ".join(
+            f"{key} {value:.4f}" for key, value in logs.items() if key not in ("epoch", "step")
+        )
+        if self.tty:
+            done = int(30 * self.count / self.epochs)
+            bar = "#" * done + "." * (30 - done)
+            self.stream.write(f"\r[{bar}] {self.count}/{self.epochs}  {metrics}\x1b[K")
+            self.bar_open = True
+        else:
+            self.stream.write(f"epoch {self.count}/{self.epochs}  {metrics}\n")
+        self.stream.flush()
+
+    def finish(self) -> None:
+        if self.bar_open:
+            self.stream.write("\n")
+            self.bar_open = False
+
+
+# ------------------------------------------------------------------------------- parsers
+COMMANDS: dict[str, tuple[Callable[[argparse.Namespace], int], str]] = {
+    "examples": (cmd_examples, "list the built-in example projects"),
+    "new": (cmd_new, "create a project from an example or a CSV file"),
+    "train": (cmd_train, "train a project without a window and save it"),
+    "export": (cmd_export, "export the network (safetensors, pytorch, numpy, onnx, json)"),
+    "predict": (cmd_predict, "predict a CSV file of inputs"),
+    "info": (cmd_info, "describe a project or a .safetensors weights file"),
+}
+
+
+def command_parser() -> ArgumentParser:
+    """The parser of ``nnstudio COMMAND ...``."""
+    from nnstudio.io.export import FORMATS
+
+    parser = ArgumentParser(prog=PROG)
+    sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+    parsers = {
+        name: sub.add_parser(name, help=help_, description=help_)
+        for name, (_, help_) in COMMANDS.items()
+    }
+    for name, p in parsers.items():
+        p.set_defaults(run=COMMANDS[name][0])
+
+    p = parsers["new"]
+    source = p.add_mutually_exclusive_group(required=True)
+    source.add_argument("--example", metavar="NAME", help="a built-in example (see: examples)")
+    source.add_argument("--csv", metavar="DATA.csv", help="a CSV file; its rows are embedded")
+    p.add_argument("--label", metavar="COLUMN", help="the label column (default: the last)")
+    p.add_argument("-o", "--out", required=True, metavar="FILE", help="the project to write")
+
+    p = parsers["train"]
+    p.add_argument("file", metavar="FILE", help="a .nnstudio project")
+    p.add_argument("--epochs", type=_positive, metavar="N", help="default: the project's")
+    p.add_argument("--out", "-o", metavar="FILE", help="save here instead of FILE")
+
+    p = parsers["export"]
+    p.add_argument("file", metavar="FILE", help="a .nnstudio project")
+    p.add_argument("--format", "-f", required=True, choices=list(FORMATS))
+    p.add_argument("-o", "--out", required=True, metavar="PATH", help="the file to write")
+
+    p = parsers["predict"]
+    p.add_argument("file", metavar="FILE", help="a .nnstudio project")
+    p.add_argument("--input", "-i", required=True, metavar="DATA.csv", help="rows of inputs")
+    p.add_argument("-o", "--out", metavar="OUT.csv", help="default: print to stdout")
+
+    parsers["info"].add_argument("file", metavar="FILE", help="a .nnstudio or .safetensors file")
+    return parser
+
+
+def open_parser() -> ArgumentParser:
+    """The parser of ``nnstudio [FILE]``: open the studio."""
+    commands = "\n".join(f"  {name:<10} {help_}" for name, (_, help_) in COMMANDS.items())
+    parser = ArgumentParser(
+        prog=PROG,
+        usage=f"{PROG} [FILE | --example NAME] [options]\n       {PROG} COMMAND ...",
+        description="A neural-network studio for students. Without a command it opens a window.",
+        epilog=f"commands (see '{PROG} COMMAND -h'):\n{commands}\n\n"
+        "exit codes: 0 done, 1 error, 2 usage error, 130 interrupted",
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    parser.add_argument("file", nargs="?", metavar="FILE", help="a .nnstudio project to open")
+    parser.add_argument("--example", metavar="NAME", help="open a built-in example")
+    parser.add_argument("--screenshot", metavar="PNG", help="render the window to PNG and exit")
+    parser.add_argument("--train-epochs", type=_positive, metavar="N", help="train N epochs first")
+    parser.add_argument("--version", action="version", version=f"{PROG} {__version__}")
+    return parser
+
+
+# ----------------------------------------------------------------------------- the window
+def open_studio(args: argparse.Namespace) -> int:
+    """Check what is to be opened, then hand it to the GUI (or train headless without one)."""
+    from nnstudio.io import load_project
+
+    if args.file is not None and args.example is not None:
+        raise ValueError("give a FILE or --example, not both")
+    if args.file is not None:
+        load_project(args.file)  # a bad file is reported here, before any window opens
+    elif args.example is not None:
+        _example(args.example)
+    if args.screenshot is not None:
+        from nnstudio.io.atomic import check_folder
+
+        check_folder(args.screenshot)
+    try:
+        from nnstudio.gui.app import run
+    except ModuleNotFoundError as exc:
+        if not (exc.name or "").startswith(("nnstudio.gui", "PySide6", "pyqtgraph", "shiboken6")):
+            raise
+        return _headless(args, exc)
+    return int(
+        run(
+            args.file,
+            example=args.example,
+            screenshot=args.screenshot,
+            train_epochs=args.train_epochs,
+        )
+        or 0
+    )
+
+
+def _headless(args: argparse.Namespace, reason: Exception) -> int:
+    """Without a GUI: train the project or example on the console so the command still works."""
+    from nnstudio.io import load_project, session
+
+    note = f"the window is not available ({reason}); training headless instead"
+    print(f"{PROG}: note: {note}", file=sys.stderr)
+    doc = load_project(args.file) if args.file else _example(args.example or "xor")
+    epochs = args.train_epochs or int(doc.training.get("epochs") or 100)
+    progress = Progress(epochs, sys.stderr)
+    session.train(doc, epochs, callbacks=[progress])
+    progress.finish()
+    print(f"trained {epochs} epochs ({_metrics(doc.history)})")
+    return 0
+
+
+# --------------------------------------------------------------------------------- main
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run the command line; returns the exit code (never raises, never prints a traceback)."""
+    argv = list(sys.argv[1:] if argv is None else argv)
+    try:
+        return _dispatch(argv)
+    except SystemExit as exc:  # argparse: --help, --version, usage errors
+        return exc.code if isinstance(exc.code, int) else (0 if exc.code is None else 1)
+    except KeyboardInterrupt:
+        _error_line("interrupted")
+        return EXIT_INTERRUPTED
+    except (ValueError, OSError, MemoryError) as exc:
+        _error_line(_describe_error(exc))
+        return EXIT_ERROR
+    except Exception as exc:
+        if os.environ.get("NNSTUDIO_DEBUG"):
+            raise
+        _error_line(f"unexpected {type(exc).__name__}: {exc} (please report this)")
+        return EXIT_ERROR
+
+
+def _dispatch(argv: list[str]) -> int:
+    if argv and argv[0] in COMMANDS:
+        args = command_parser().parse_args(argv)
+        return args.run(args)
+    parser = open_parser()
+    args = parser.parse_args(argv)
+    if args.file is not None and not Path(args.file).is_file():
+        parser.error(
+            f"{args.file!r} is neither a command ({', '.join(COMMANDS)}) nor an existing file"
+        )
+    return open_studio(args)
+
+
+def _describe_error(exc: BaseException) -> str:
+    if isinstance(exc, MemoryError):
+        return "not enough memory"
+    if isinstance(exc, OSError) and exc.strerror:
+        where = f"{Path(exc.filename).name}: " if exc.filename else ""
+        return f"{where}{exc.strerror}"
+    return str(exc) or type(exc).__name__

@@ -1,0 +1,296 @@
+"""``.nnstudio`` project files: a zip archive holding one ``Document``.
+
+Members:
+
+- ``project.json``: ``{"format": "nnstudio-project", "format_version": 1, "network": <full spec>,
+  "training": {...}, "data": <data reference>, "standardize": {"mean", "scale"} or null,
+  "auto_output": bool, "embedded": <names of embedded data> or null, "summary": {...}}``.
+  ``summary`` (parameter count, epochs trained, last metrics) is written for a quick look and
+  ignored when loading.
+- ``weights.safetensors``: when the network has weights; tensors ``layers.{i}.weight`` (out, in)
+  and ``layers.{i}.bias`` (see ``nnstudio.io.weights``), in the document's dtype.
+- ``history.json``: the loss and metric curves, ``{"loss": [...], ...}`` (null for a non-finite
+  value, since JSON has no NaN).
+- ``data.safetensors``: ``X`` and ``y`` when the data was imported from a file.
+
+Loading treats the file as untrusted (``nnstudio.io.untrusted``), checks everything and builds
+the ``Document`` only at the end, so a bad file raises one ``ProjectError`` and nothing is
+half-loaded. Saving is atomic (``nnstudio.io.atomic``).
+"""
+
+from __future__ import annotations
+
+import io
+import math
+import os
+import zipfile
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from nnstudio.data import DataError, Standardizer
+from nnstudio.document import DEFAULT_TRAINING, Document
+from nnstudio.engine import normalize_spec
+from nnstudio.io import embedded as emb
+from nnstudio.io import weights as wts
+from nnstudio.io.atomic import write_bytes
+from nnstudio.io.errors import ProjectError
+from nnstudio.io.untrusted import SafeZip, dump_json, finite_or_none, parse_json
+
+FORMAT = "nnstudio-project"
+FORMAT_VERSION = 1
+PROJECT_JSON = "project.json"
+WEIGHTS = "weights.safetensors"
+HISTORY = "history.json"
+DATA = "data.safetensors"
+MEMBERS = (PROJECT_JSON, WEIGHTS, HISTORY, DATA)
+TOP_KEYS = (
+    "format",
+    "format_version",
+    "network",
+    "training",
+    "data",
+    "standardize",
+    "auto_output",
+    "embedded",
+    "summary",
+)
+_ZIP_DATE = (1980, 1, 1, 0, 0, 0)  # fixed, so the same document always gives the same bytes
+
+#: ``MIGRATIONS[k]`` turns the ``project.json`` of format k into format k + 1. Loading applies
+#: them in turn, so a file of any older format reaches the current one. (Format 1 is the first
+#: released format, so the table is empty for now; the tests exercise it with a fake format 0.)
+MIGRATIONS: dict[int, Callable[[dict[str, Any]], dict[str, Any]]] = {}
+
+
+# ---------------------------------------------------------------------------------- saving
+def save_project(doc: Document, path: str | os.PathLike[str]) -> Path:
+    """Write ``doc`` to ``path`` atomically: the old file survives any failure intact."""
+    return write_bytes(path, project_bytes(doc))
+
+
+def project_bytes(doc: Document) -> bytes:
+    """The complete ``.nnstudio`` file for ``doc``, in memory."""
+    try:
+        spec = normalize_spec(doc.network)
+    except ValueError as exc:
+        raise ProjectError(f"cannot save: the network is not valid ({exc})") from None
+    members: dict[str, bytes] = {PROJECT_JSON: dump_json(_manifest(doc, spec))}
+    if doc.weights is not None:
+        tensors = wts.to_tensors(spec, doc.weights)
+        members[WEIGHTS] = wts.encode(tensors, wts.metadata_for(spec, doc.standardize))
+    if doc.history:
+        history = {k: [finite_or_none(float(v)) for v in vs] for k, vs in doc.history.items()}
+        members[HISTORY] = dump_json(history)
+    if doc.embedded is not None:
+        arrays = {"X": doc.embedded["X"], "y": doc.embedded["y"]}
+        members[DATA] = wts.encode({k: np.ascontiguousarray(v) for k, v in arrays.items()})
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as zf:
+        for name, data in members.items():
+            zf.writestr(zipfile.ZipInfo(name, _ZIP_DATE), data, zipfile.ZIP_DEFLATED)
+    return buffer.getvalue()
+
+
+def _manifest(doc: Document, spec: dict[str, Any]) -> dict[str, Any]:
+    return {
+        "format": FORMAT,
+        "format_version": FORMAT_VERSION,
+        "network": spec,
+        "training": doc.training,
+        "data": doc.data,
+        "standardize": doc.standardize,
+        "auto_output": doc.auto_output,
+        "embedded": None if doc.embedded is None else emb.names_of(doc.embedded),
+        "summary": summary(doc, spec),
+    }
+
+
+def parameter_count(spec: dict[str, Any]) -> int:
+    """Number of weights and biases in the network ``spec`` describes."""
+    return sum(math.prod(shape) for shape in wts.expected_shapes(spec).values())
+
+
+def summary(doc: Document, spec: dict[str, Any] | None = None) -> dict[str, Any]:
+    """A few facts for ``nnstudio info``: parameters, epochs trained, last metric values."""
+    spec = spec or normalize_spec(doc.network)
+    last = {k: finite_or_none(float(v[-1])) for k, v in doc.history.items() if len(v)}
+    return {
+        "parameters": parameter_count(spec),
+        "epochs_trained": len(doc.history.get("loss", [])),
+        "trained": doc.weights is not None,
+        "metrics": last,
+    }
+
+
+# --------------------------------------------------------------------------------- loading
+def load_project(path: str | os.PathLike[str]) -> Document:
+    """Read a ``.nnstudio`` file; any problem raises ``ProjectError`` naming file and member."""
+    path = Path(path)
+    with SafeZip(path, MEMBERS) as zf:
+        if PROJECT_JSON not in zf.members:
+            raise zf.error(f"{PROJECT_JSON} is missing; this is not an nnstudio project")
+        where = f"{zf.name}: {PROJECT_JSON}"
+        manifest = _migrated(parse_json(zf.read(PROJECT_JSON), where), where)
+        spec = _network(manifest, where)
+        embedded_names = _embedded_names(manifest, where)
+        fields = {
+            "network": spec,
+            "training": _training(manifest.get("training"), where),
+            "data": _data_reference(manifest.get("data"), where),
+            "standardize": _standardize(manifest.get("standardize"), spec, where),
+            "auto_output": _auto_output(manifest.get("auto_output", True), where),
+            "weights": None,
+            "history": {},
+            "embedded": None,
+        }
+        if WEIGHTS in zf.members:
+            where_w = f"{zf.name}: {WEIGHTS}"
+            tensors = wts.decode(zf.read(WEIGHTS), where_w).tensors
+            fields["weights"] = wts.from_tensors(spec, tensors, where_w)
+        if HISTORY in zf.members:
+            fields["history"] = _history(zf.read(HISTORY), f"{zf.name}: {HISTORY}")
+        if (DATA in zf.members) != (embedded_names is not None):
+            raise zf.error(f"{DATA} and project.json's 'embedded' entry must come together")
+        if embedded_names is not None:
+            fields["embedded"] = _embedded(zf.read(DATA), embedded_names, f"{zf.name}: {DATA}")
+    return Document(**fields)
+
+
+def _migrated(manifest: Any, where: str) -> dict[str, Any]:
+    """Check the format marker and bring an older format up to the current one."""
+    if not isinstance(manifest, dict) or manifest.get("format") != FORMAT:
+        raise ProjectError(f'{where}: not an nnstudio project (no "format": "{FORMAT}")')
+    version = manifest.get("format_version")
+    if isinstance(version, bool) or not isinstance(version, int) or version < 0:
+        raise ProjectError(f"{where}: format_version must be a whole number, got {version!r}")
+    if version > FORMAT_VERSION:
+        raise ProjectError(
+            f"{where}: made by a newer nnstudio (format {version}); this version reads up to "
+            f"{FORMAT_VERSION} — please update"
+        )
+    while version < FORMAT_VERSION:
+        if version not in MIGRATIONS:
+            raise ProjectError(f"{where}: format {version} is too old to be read")
+        try:
+            manifest = MIGRATIONS[version](dict(manifest))
+        except (KeyError, TypeError, ValueError) as exc:
+            raise ProjectError(f"{where}: cannot convert format {version}: {exc}") from None
+        version += 1
+        manifest["format_version"] = version
+    unknown = [key for key in manifest if key not in TOP_KEYS]
+    if unknown:
+        raise ProjectError(f"{where}: unknown key {unknown[0]!r}; allowed: {', '.join(TOP_KEYS)}")
+    return manifest
+
+
+def _network(manifest: dict[str, Any], where: str) -> dict[str, Any]:
+    if "network" not in manifest:
+        raise ProjectError(f"{where}: missing key 'network'")
+    try:
+        return normalize_spec(manifest["network"])
+    except ValueError as exc:
+        raise ProjectError(f"{where}: network: {exc}") from None
+
+
+def _training(value: Any, where: str) -> dict[str, Any]:
+    """Training settings over the defaults; known keys are checked, others kept as they are."""
+    if value is None:
+        value = {}
+    if not isinstance(value, dict):
+        raise ProjectError(f"{where}: training must be an object")
+    out = {**DEFAULT_TRAINING, **value}
+    out["early_stopping"] = {**DEFAULT_TRAINING["early_stopping"], **(out["early_stopping"] or {})}
+
+    def check(ok: bool, key: str, expected: str) -> None:
+        if not ok:
+            raise ProjectError(f"{where}: training.{key}: expected {expected}")
+
+    def whole(v: Any, low: int) -> bool:
+        return isinstance(v, int) and not isinstance(v, bool) and v >= low
+
+    def number(v: Any) -> bool:
+        return isinstance(v, int | float) and not isinstance(v, bool) and math.isfinite(v)
+
+    es = out["early_stopping"]
+    check(whole(out["batch_size"], 1), "batch_size", "a whole number >= 1")
+    check(whole(out["epochs"], 0), "epochs", "a whole number >= 0")
+    ratio = out["validation_ratio"]
+    check(number(ratio) and 0 <= ratio < 1, "validation_ratio", "a number in [0, 1)")
+    check(isinstance(out["standardize"], bool), "standardize", "true or false")
+    check(isinstance(es["enabled"], bool), "early_stopping.enabled", "true or false")
+    check(whole(es["patience"], 0), "early_stopping.patience", "a whole number >= 0")
+    check(number(es["min_delta"]), "early_stopping.min_delta", "a number")
+    return out
+
+
+def _data_reference(value: Any, where: str) -> dict[str, Any]:
+    if value is None:
+        return {}
+    if not isinstance(value, dict):
+        raise ProjectError(f"{where}: data must be an object (a data-set reference)")
+    return value
+
+
+def _standardize(value: Any, spec: dict[str, Any], where: str) -> dict[str, list] | None:
+    if value is None:
+        return None
+    if not isinstance(value, dict) or set(value) != {"mean", "scale"}:
+        raise ProjectError(f"{where}: standardize must be null or an object with mean and scale")
+    try:
+        stats = Standardizer.from_dict(value)
+    except DataError as exc:
+        raise ProjectError(f"{where}: standardize: {exc}") from None
+    if stats.n_features != spec["inputs"]:
+        raise ProjectError(
+            f"{where}: standardize has {stats.n_features} features, the network "
+            f"{spec['inputs']} inputs"
+        )
+    return stats.to_dict()
+
+
+def _auto_output(value: Any, where: str) -> bool:
+    if not isinstance(value, bool):
+        raise ProjectError(f"{where}: auto_output must be true or false")
+    return value
+
+
+def _embedded_names(manifest: dict[str, Any], where: str) -> dict[str, Any] | None:
+    names = manifest.get("embedded")
+    if names is None:
+        return None
+    if not isinstance(names, dict):
+        raise ProjectError(f"{where}: embedded must be an object or null")
+    unknown = set(names) - set(emb.NAME_KEYS)
+    if unknown:
+        raise ProjectError(f"{where}: embedded: unknown key {sorted(unknown)[0]!r}")
+    return names
+
+
+def _embedded(data: bytes, names: dict[str, Any], where: str) -> dict[str, Any]:
+    tensors = wts.decode(data, where, wts.DATA_DTYPES).tensors
+    if set(tensors) != {"X", "y"}:
+        raise ProjectError(f"{where}: expected tensors X and y, found {', '.join(tensors)}")
+    embedded = {"X": tensors["X"], "y": tensors["y"], **names}
+    try:
+        emb.to_dataset(embedded)
+    except (DataError, KeyError, TypeError, ValueError) as exc:
+        raise ProjectError(f"{where}: {exc}") from None
+    return embedded
+
+
+def _history(data: bytes, where: str) -> dict[str, list[float]]:
+    history = parse_json(data, where)
+    if not isinstance(history, dict):
+        raise ProjectError(f"{where}: expected an object of lists")
+    out = {}
+    for key, values in history.items():
+        ok = isinstance(values, list) and all(
+            v is None or (isinstance(v, int | float) and not isinstance(v, bool)) for v in values
+        )
+        if not ok:
+            raise ProjectError(f"{where}: {key!r} must be a list of numbers")
+        out[key] = [math.nan if v is None else float(v) for v in values]
+    return out

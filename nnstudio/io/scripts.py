@@ -1,0 +1,217 @@
+"""Generated Python: a PyTorch module and a NumPy-only predictor for an exported network.
+
+Both scripts hold the architecture and the standardization as readable constants at the top
+and read the weights from the safetensors file written next to them, so a student can open
+the script and see the whole network in a screenful.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+_PYTORCH = '''"""{title}: a PyTorch model exported from nnstudio.
+
+    import torch
+    from {module} import load
+    model = load()                      # reads {weights} next to this file
+    with torch.no_grad():
+        outputs = model(torch.tensor(X, dtype=torch.float32))
+
+``forward`` standardizes the raw inputs and applies the output activation, so it returns what
+nnstudio's predict returns ({returns}). To train further in PyTorch, use ``model.logits(x)``
+with a loss that expects logits (``nn.BCEWithLogitsLoss``, ``nn.CrossEntropyLoss``).
+"""
+
+from pathlib import Path
+
+import torch
+from safetensors.torch import load_file
+from torch import nn
+
+INPUTS = {inputs}
+# (units, activation, has bias) of each dense layer; the last one is the output layer.
+LAYERS = {layers}
+# x -> (x - MEAN) / SCALE, fitted on the training rows ({standardize_note}).
+MEAN = {mean}
+SCALE = {scale}
+WEIGHTS = Path(__file__).with_name({weights!r})
+
+
+def activation(name):
+    """nnstudio's activations, with the same constants."""
+    return {{
+        "linear": nn.Identity(),
+        "relu": nn.ReLU(),
+        "leaky_relu": nn.LeakyReLU(negative_slope=0.01),
+        "elu": nn.ELU(alpha=1.0),
+        "sigmoid": nn.Sigmoid(),
+        "tanh": nn.Tanh(),
+        "softmax": nn.Softmax(dim=1),
+    }}[name]
+
+
+class Model(nn.Module):
+    def __init__(self):
+        super().__init__()
+        sizes = [INPUTS] + [units for units, _, _ in LAYERS]
+        self.layers = nn.ModuleList(
+            nn.Linear(n_in, units, bias=bias) for n_in, (units, _, bias) in zip(sizes, LAYERS)
+        )
+        self.activations = nn.ModuleList(activation(name) for _, name, _ in LAYERS)
+        # Buffers follow .to(device) but stay out of the state dict, which holds only the
+        # layers' tensors, so load_state_dict(strict=True) matches the weights file exactly.
+        self.register_buffer("mean", torch.tensor(MEAN), persistent=False)
+        self.register_buffer("scale", torch.tensor(SCALE), persistent=False)
+
+    def logits(self, x):
+        """The output layer's weighted sums, before its activation."""
+        x = (x - self.mean) / self.scale
+        for layer, act in zip(self.layers[:-1], self.activations[:-1]):
+            x = act(layer(x))
+        return self.layers[-1](x)
+
+    def forward(self, x):
+        return self.activations[-1](self.logits(x))
+
+
+def load(path=WEIGHTS):
+    """A Model holding the exported weights (strict: every tensor must be there and fit)."""
+    model = Model()
+    model.load_state_dict(load_file(str(path)), strict=True)
+    return model.eval()
+
+
+if __name__ == "__main__":
+    model = load()
+    print(model)
+    with torch.no_grad():
+        print(model(torch.zeros(1, INPUTS)))
+'''
+
+_NUMPY = '''"""{title}: a NumPy-only predictor exported from nnstudio.
+
+    from {module} import predict
+    outputs = predict(X)     # X: rows of {inputs} raw inputs, as in the data set
+
+``predict`` standardizes the inputs and returns what nnstudio's predict returns ({returns}).
+The weights are read from {weights} (next to this file) by ``read_safetensors`` below, a
+dozen lines of NumPy, so nothing else needs to be installed.
+"""
+
+import functools
+import json
+import struct
+from pathlib import Path
+
+import numpy as np
+
+INPUTS = {inputs}
+# (units, activation, has bias) of each dense layer; the last one is the output layer.
+LAYERS = {layers}
+# x -> (x - MEAN) / SCALE, fitted on the training rows ({standardize_note}).
+MEAN = np.array({mean})
+SCALE = np.array({scale})
+WEIGHTS = Path(__file__).with_name({weights!r})
+
+
+def softmax(z):
+    e = np.exp(z - z.max(axis=1, keepdims=True))
+    return e / e.sum(axis=1, keepdims=True)
+
+
+ACTIVATIONS = {{
+    "linear": lambda z: z,
+    "relu": lambda z: np.maximum(z, 0.0),
+    "leaky_relu": lambda z: np.where(z > 0, z, 0.01 * z),
+    "elu": lambda z: np.where(z > 0, z, np.expm1(np.minimum(z, 0.0))),
+    "sigmoid": lambda z: 0.5 + 0.5 * np.tanh(0.5 * z),
+    "tanh": np.tanh,
+    "softmax": softmax,
+}}
+
+
+def read_safetensors(path):
+    """Tensors by name: 8 bytes of header length, a JSON header, then raw little-endian data."""
+    data = Path(path).read_bytes()
+    (n,) = struct.unpack("<Q", data[:8])
+    header = json.loads(data[8 : 8 + n])
+    header.pop("__metadata__", None)
+    body = data[8 + n :]
+    dtypes = {{"F32": "<f4", "F64": "<f8"}}
+    tensors = {{}}
+    for name, entry in header.items():
+        start, end = entry["data_offsets"]
+        raw = np.frombuffer(body[start:end], dtype=dtypes[entry["dtype"]])
+        tensors[name] = raw.reshape(entry["shape"]).astype(np.float64)
+    return tensors
+
+
+@functools.cache
+def load(path=WEIGHTS):
+    """[(W, b), ...] per layer; W has shape (units, inputs) as in PyTorch, b may be None."""
+    t = read_safetensors(path)
+    return [(t[f"layers.{{i}}.weight"], t.get(f"layers.{{i}}.bias")) for i in range(len(LAYERS))]
+
+
+def predict(X, path=WEIGHTS):
+    """Outputs for raw inputs X of shape (n, INPUTS)."""
+    a = (np.asarray(X, dtype=np.float64).reshape(-1, INPUTS) - MEAN) / SCALE
+    for (W, b), (_, name, _) in zip(load(path), LAYERS):
+        z = a @ W.T
+        if b is not None:
+            z = z + b
+        a = ACTIVATIONS[name](z)
+    return a
+
+
+if __name__ == "__main__":
+    print(predict(np.zeros((1, INPUTS))))
+'''
+
+
+def _constants(spec: dict[str, Any], standardize: dict | None) -> dict[str, str]:
+    n = spec["inputs"]
+    layers = [(layer["units"], layer["activation"], layer["use_bias"]) for layer in spec["layers"]]
+    if standardize is None:
+        mean, scale, note = [0.0] * n, [1.0] * n, "this project does not standardize: 0 and 1"
+    else:
+        mean, scale = list(standardize["mean"]), list(standardize["scale"])
+        note = "the same numbers nnstudio used in training"
+    return {
+        "inputs": repr(n),
+        "layers": repr(layers),
+        "mean": repr([float(v) for v in mean]),
+        "scale": repr([float(v) for v in scale]),
+        "standardize_note": note,
+        "returns": _returns(spec),
+    }
+
+
+def _returns(spec: dict[str, Any]) -> str:
+    act = spec["layers"][-1]["activation"]
+    if act == "sigmoid":
+        return "the probability of the second class"
+    if act == "softmax":
+        return "one probability per class"
+    return f"the output layer's {act} values"
+
+
+def pytorch_script(spec: dict, standardize: dict | None, module: str, weights: str) -> str:
+    """Source of a standalone PyTorch module that strict-loads ``weights``."""
+    title = f"{module}: {_shape(spec)}"
+    return _PYTORCH.format(
+        title=title, module=module, weights=weights, **_constants(spec, standardize)
+    )
+
+
+def numpy_script(spec: dict, standardize: dict | None, module: str, weights: str) -> str:
+    """Source of a standalone NumPy predictor that reads ``weights``."""
+    title = f"{module}: {_shape(spec)}"
+    return _NUMPY.format(
+        title=title, module=module, weights=weights, **_constants(spec, standardize)
+    )
+
+
+def _shape(spec: dict[str, Any]) -> str:
+    sizes = [str(spec["inputs"])] + [str(layer["units"]) for layer in spec["layers"]]
+    return "-".join(sizes) + " network"

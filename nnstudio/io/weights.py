@@ -1,0 +1,180 @@
+"""Weights as named tensors, and safetensors files read with every claim checked.
+
+One naming is used everywhere (inside project files and in exports): dense layer ``i``
+(counting from 0) has ``layers.{i}.weight`` of shape (out, in) and ``layers.{i}.bias`` of
+shape (out,). That is PyTorch's ``nn.Linear`` layout, so a ``nn.ModuleList`` named ``layers``
+loads the file with ``load_state_dict(strict=True)``. The engine keeps W as (in, out), which is
+why a weight is transposed on the way out and back on the way in.
+
+A safetensors file is 8 bytes (little-endian header length N), N bytes of JSON header
+(``{"name": {"dtype", "shape", "data_offsets"}, "__metadata__": {str: str}}``), then raw data.
+The header is checked here before ``safetensors`` decodes anything.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import struct
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+import safetensors.numpy
+
+from nnstudio.io.errors import ProjectError
+from nnstudio.io.untrusted import parse_json
+
+MAX_HEADER_BYTES = 100 * (1 << 20)
+FLOAT_DTYPES = {"F32": np.float32, "F64": np.float64}
+DATA_DTYPES = {**FLOAT_DTYPES, "I64": np.int64}
+SPEC_KEY = "nnstudio.spec"
+STANDARDIZE_KEY = "nnstudio.standardize"
+
+
+@dataclass
+class WeightsFile:
+    """What a safetensors file holds: tensors by name and its text metadata."""
+
+    tensors: dict[str, np.ndarray]
+    metadata: dict[str, str]
+
+
+def tensor_names(spec: dict[str, Any]) -> list[str]:
+    """Tensor names in the engine's ``get_weights`` order (W0, b0, W1, b1, ...)."""
+    names = []
+    for i, layer in enumerate(spec["layers"]):
+        names.append(f"layers.{i}.weight")
+        if layer["use_bias"]:
+            names.append(f"layers.{i}.bias")
+    return names
+
+
+def expected_shapes(spec: dict[str, Any]) -> dict[str, tuple[int, ...]]:
+    """Each tensor's shape in the file: weights (out, in), biases (out,)."""
+    shapes, fan_in = {}, spec["inputs"]
+    for i, layer in enumerate(spec["layers"]):
+        shapes[f"layers.{i}.weight"] = (layer["units"], fan_in)
+        if layer["use_bias"]:
+            shapes[f"layers.{i}.bias"] = (layer["units"],)
+        fan_in = layer["units"]
+    return shapes
+
+
+def to_tensors(spec: dict[str, Any], weights: list[np.ndarray]) -> dict[str, np.ndarray]:
+    """Engine weights -> named tensors (weights transposed to (out, in), contiguous)."""
+    names = tensor_names(spec)
+    if len(names) != len(weights):
+        raise ValueError(f"expected {len(names)} weight arrays, got {len(weights)}")
+    return {
+        name: np.ascontiguousarray(w.T if name.endswith(".weight") else w)
+        for name, w in zip(names, weights, strict=True)
+    }
+
+
+def from_tensors(spec: dict[str, Any], tensors: dict[str, np.ndarray], where: str) -> list:
+    """Named tensors -> engine weights, after checking names, shapes and finiteness."""
+    shapes = expected_shapes(spec)
+    for name in tensors:
+        if name not in shapes:
+            raise ProjectError(
+                f"{where}: unexpected tensor {name!r}; this network has {', '.join(shapes)}"
+            )
+    weights = []
+    for name, shape in shapes.items():
+        if name not in tensors:
+            raise ProjectError(f"{where}: missing tensor {name!r}")
+        t = tensors[name]
+        if t.shape != shape:
+            raise ProjectError(f"{where}: {name} has shape {t.shape}, expected {shape}")
+        if not np.all(np.isfinite(t)):
+            raise ProjectError(f"{where}: {name} contains NaN or infinite values")
+        weights.append(np.ascontiguousarray(t.T if name.endswith(".weight") else t))
+    return weights
+
+
+_CODES = {np.dtype(np.float32): "F32", np.dtype(np.float64): "F64", np.dtype(np.int64): "I64"}
+
+
+def encode(tensors: dict[str, np.ndarray], metadata: dict[str, str] | None = None) -> bytes:
+    """The bytes of a safetensors file, always the same for the same tensors and metadata.
+
+    Written here rather than by ``safetensors.numpy.save``, whose metadata order varies from
+    run to run: a project saved twice should be the same file. Tensors are laid out in name
+    order and the header is padded with spaces to a multiple of 8 bytes, as the format allows.
+    """
+    header: dict[str, Any] = {"__metadata__": dict(sorted(metadata.items()))} if metadata else {}
+    blobs, offset = [], 0
+    for name in sorted(tensors):
+        array = np.asarray(tensors[name])
+        data = np.ascontiguousarray(array, dtype=array.dtype.newbyteorder("<")).tobytes()
+        header[name] = {
+            "dtype": _CODES[array.dtype],
+            "shape": list(array.shape),
+            "data_offsets": [offset, offset + len(data)],
+        }
+        blobs.append(data)
+        offset += len(data)
+    text = json.dumps(header, separators=(",", ":")).encode("utf-8")
+    text += b" " * (-len(text) % 8)
+    return struct.pack("<Q", len(text)) + text + b"".join(blobs)
+
+
+def decode(data: bytes, where: str, dtypes: dict[str, type] = FLOAT_DTYPES) -> WeightsFile:
+    """Check a safetensors file's header (size, JSON, dtypes, shapes, offsets), then decode it."""
+    if len(data) < 8:
+        raise ProjectError(f"{where}: too short to be a safetensors file ({len(data)} bytes)")
+    (n,) = struct.unpack("<Q", data[:8])
+    if n > MAX_HEADER_BYTES:
+        raise ProjectError(f"{where}: header of {n} bytes is too large (limit {MAX_HEADER_BYTES})")
+    if 8 + n > len(data):
+        raise ProjectError(f"{where}: truncated (the header says {n} bytes, the file is shorter)")
+    header = parse_json(data[8 : 8 + n], f"{where}: header", limit=MAX_HEADER_BYTES)
+    if not isinstance(header, dict):
+        raise ProjectError(f"{where}: the header is not a JSON object")
+    metadata = header.pop("__metadata__", None) or {}
+    if not isinstance(metadata, dict) or not all(
+        isinstance(k, str) and isinstance(v, str) for k, v in metadata.items()
+    ):
+        raise ProjectError(f"{where}: __metadata__ must map text to text")
+    body = len(data) - 8 - n
+    for name, entry in header.items():
+        _check_entry(name, entry, body, where, dtypes)
+    try:
+        tensors = safetensors.numpy.load(data)
+    except Exception as exc:  # SafetensorError: overlapping or out-of-range offsets, ...
+        raise ProjectError(f"{where}: not a valid safetensors file ({exc})") from None
+    return WeightsFile(tensors, metadata)
+
+
+def _check_entry(name: str, entry: Any, body: int, where: str, dtypes: dict) -> None:
+    if not isinstance(entry, dict) or set(entry) != {"dtype", "shape", "data_offsets"}:
+        raise ProjectError(f"{where}: tensor {name!r} has a malformed header entry")
+    dtype, shape, offsets = entry["dtype"], entry["shape"], entry["data_offsets"]
+    if dtype not in dtypes:
+        raise ProjectError(
+            f"{where}: {name} has dtype {dtype}; allowed: {', '.join(dtypes)}"
+            + (" (float16 is not supported)" if dtype == "F16" else "")
+        )
+    ints = (
+        isinstance(shape, list)
+        and isinstance(offsets, list)
+        and len(offsets) == 2
+        and all(isinstance(v, int) and not isinstance(v, bool) and v >= 0 for v in shape + offsets)
+    )
+    if not ints:
+        raise ProjectError(f"{where}: tensor {name!r} has a malformed shape or offsets")
+    start, end = offsets
+    size = math.prod(shape) * np.dtype(dtypes[dtype]).itemsize
+    if end - start != size or end > body:
+        raise ProjectError(f"{where}: tensor {name!r} does not fit its shape {tuple(shape)}")
+
+
+def metadata_for(spec: dict[str, Any], standardize: dict | None) -> dict[str, str]:
+    """The metadata that makes a weights file self-describing."""
+    meta = {SPEC_KEY: json.dumps(spec)}
+    if standardize is not None:
+        meta[STANDARDIZE_KEY] = json.dumps(
+            {"mean": list(standardize["mean"]), "scale": list(standardize["scale"])}
+        )
+    return meta

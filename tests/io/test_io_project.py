@@ -1,0 +1,174 @@
+"""Project files: round trips bit for bit, atomic saves, format versions and migrations."""
+
+from __future__ import annotations
+
+import json
+import os
+import zipfile
+
+import numpy as np
+import pytest
+
+from nnstudio.data import load
+from nnstudio.document import Document
+from nnstudio.examples import example
+from nnstudio.io import ProjectError, load_project, project_bytes, save_project, session
+from nnstudio.io import project as project_module
+from nnstudio.io.embedded import embed
+
+
+@pytest.fixture(scope="module")
+def trained() -> Document:
+    doc = example("xor")
+    session.train(doc, epochs=3)
+    return doc
+
+
+def assert_same(a: Document, b: Document) -> None:
+    assert a.network == b.network or project_module.normalize_spec(a.network) == b.network
+    assert a.training == b.training
+    assert a.data == b.data
+    assert a.standardize == b.standardize
+    assert a.auto_output == b.auto_output
+    assert (a.weights is None) == (b.weights is None)
+    for wa, wb in zip(a.weights or [], b.weights or [], strict=True):
+        assert wa.dtype == wb.dtype and wa.shape == wb.shape
+        assert wa.tobytes() == wb.tobytes()
+    assert a.history.keys() == b.history.keys()
+    for key in a.history:
+        np.testing.assert_array_equal(a.history[key], b.history[key])
+
+
+def test_trained_project_round_trips_bit_for_bit(tmp_path, trained):
+    path = tmp_path / "lesson.nnstudio"
+    save_project(trained, path)
+    back = load_project(path)
+    assert_same(trained, back)
+    assert project_bytes(back) == path.read_bytes()  # saving again gives the same file
+
+
+def test_untrained_project_has_no_weights_member(tmp_path):
+    path = save_project(example("spiral"), tmp_path / "s.nnstudio")
+    with zipfile.ZipFile(path) as zf:
+        assert zf.namelist() == ["project.json"]
+        manifest = json.loads(zf.read("project.json"))
+    assert manifest["format"] == "nnstudio-project" and manifest["format_version"] == 1
+    assert manifest["summary"]["trained"] is False
+    assert load_project(path).weights is None
+
+
+def test_embedded_data_round_trips(tmp_path):
+    doc = example("iris")
+    doc.embedded = embed(load("iris"))
+    doc.weights = session.network(doc).get_weights()
+    doc.history = {"loss": [1.0, float("nan"), 0.5]}
+    back = load_project(save_project(doc, tmp_path / "e.nnstudio"))
+    assert back.embedded["X"].tobytes() == doc.embedded["X"].tobytes()
+    assert back.embedded["y"].dtype == np.int64
+    np.testing.assert_array_equal(back.embedded["y"], doc.embedded["y"])
+    assert back.embedded["class_names"] == doc.embedded["class_names"]
+    assert np.isnan(back.history["loss"][1])  # stored as JSON null
+
+
+def test_float32_weights_keep_their_dtype(tmp_path):
+    doc = example("xor")
+    doc.network["dtype"] = "float32"
+    doc.weights = [w.astype(np.float32) for w in session.network(doc).get_weights()]
+    back = load_project(save_project(doc, tmp_path / "f.nnstudio"))
+    assert all(w.dtype == np.float32 for w in back.weights)
+
+
+def test_summary_counts_parameters_and_epochs(trained):
+    summary = project_module.summary(trained)
+    assert summary["parameters"] == 2 * 8 + 8 + 8 + 1
+    assert summary["epochs_trained"] == 3
+    assert set(summary["metrics"]) == set(trained.history)
+
+
+def test_failed_save_keeps_the_old_file_and_leaves_no_temp_file(tmp_path, trained, monkeypatch):
+    path = tmp_path / "keep.nnstudio"
+    save_project(example("xor"), path)
+    before = path.read_bytes()
+
+    def broken_replace(src, dst):
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(os, "replace", broken_replace)
+    with pytest.raises(ProjectError, match="No space left"):
+        save_project(trained, path)
+    assert path.read_bytes() == before
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["keep.nnstudio"]
+
+
+def test_exception_while_building_keeps_the_old_file(tmp_path, trained, monkeypatch):
+    path = tmp_path / "keep.nnstudio"
+    save_project(example("xor"), path)
+    before = path.read_bytes()
+    from nnstudio.io import atomic
+
+    def explode(_path, _data):
+        with atomic.atomic_write(_path) as f:
+            f.write(b"half a file")
+            raise RuntimeError("boom")
+
+    monkeypatch.setattr(project_module, "write_bytes", explode)
+    with pytest.raises(RuntimeError):
+        save_project(trained, path)
+    assert path.read_bytes() == before
+    assert [p.name for p in tmp_path.iterdir()] == ["keep.nnstudio"]
+
+
+def test_missing_folder_is_an_error(tmp_path):
+    with pytest.raises(ProjectError, match="does not exist"):
+        save_project(example("xor"), tmp_path / "nowhere" / "x.nnstudio")
+
+
+def _rewrite_manifest(path, change) -> None:
+    with zipfile.ZipFile(path) as zf:
+        members = {name: zf.read(name) for name in zf.namelist()}
+    manifest = json.loads(members["project.json"])
+    members["project.json"] = json.dumps(change(manifest)).encode()
+    with zipfile.ZipFile(path, "w") as zf:
+        for name, data in members.items():
+            zf.writestr(name, data)
+
+
+def test_newer_format_is_refused_with_advice(tmp_path):
+    path = save_project(example("xor"), tmp_path / "new.nnstudio")
+    _rewrite_manifest(path, lambda m: {**m, "format_version": 3})
+    with pytest.raises(ProjectError) as info:
+        load_project(path)
+    assert str(info.value) == (
+        "new.nnstudio: project.json: made by a newer nnstudio (format 3); "
+        "this version reads up to 1 — please update"
+    )
+
+
+def test_older_format_is_migrated_through_the_table(tmp_path, monkeypatch):
+    """A fake format 0 that called the network 'spec' and the training settings 'settings'."""
+
+    def from_0(manifest):
+        manifest["network"] = manifest.pop("spec")
+        manifest["training"] = manifest.pop("settings")
+        return manifest
+
+    monkeypatch.setitem(project_module.MIGRATIONS, 0, from_0)
+    doc = example("xor")
+    path = save_project(doc, tmp_path / "old.nnstudio")
+
+    def to_0(m):
+        m["format_version"] = 0
+        m["spec"], m["settings"] = m.pop("network"), m.pop("training")
+        return m
+
+    _rewrite_manifest(path, to_0)
+    back = load_project(path)
+    assert back.network == project_module.normalize_spec(doc.network)
+    assert back.training == doc.training
+
+
+def test_older_format_without_migration_is_refused(tmp_path):
+    path = save_project(example("xor"), tmp_path / "old.nnstudio")
+    _rewrite_manifest(path, lambda m: {**m, "format_version": 0})
+    with pytest.raises(ProjectError, match="format 0 is too old"):
+        load_project(path)
