@@ -76,33 +76,30 @@ MISSING: Any = _Missing()
 
 
 # --------------------------------------------------------------------------------------------
-# Engine access (one place, so tests and the engine's arrival change a single line each).
+# Engine access (one place each).
 # --------------------------------------------------------------------------------------------
 
 
 def initial_weights(network: dict[str, Any]) -> list[np.ndarray]:
-    """The weights ``[W1, b1, W2, b2, ...]`` the engine derives from the spec (and its seed)."""
-    try:
-        from nnstudio.engine import Network
-    except ImportError:  # the engine's Network is not there yet: same layout, same initializers
-        return _standin_initial_weights(network)
-    return [np.array(w, copy=True) for w in Network.from_spec(network).get_weights()]
+    """The weights ``[W1, b1, W2, b2, ...]`` the engine derives from the spec (and its seed).
 
+    The same numbers as ``Network.from_spec(network).get_weights()`` (a test checks this) but
+    without building the optimizer state and buffers, which the editor redraws cannot afford
+    for a 12 x 256 network. To use the engine directly, return that expression instead.
+    """
+    from nnstudio.engine import initializers
 
-def _standin_initial_weights(network: dict[str, Any]) -> list[np.ndarray]:
-    from nnstudio.engine.initializers import INITIALIZERS
-
-    rng = np.random.default_rng(network.get("seed", 0))
-    dtype = np.dtype(network.get("dtype", "float64"))
+    spec = _normalize(network)
+    dtype = np.dtype(spec["dtype"])
+    rng = np.random.default_rng([spec["seed"], 0])  # Network.initialize's weight stream
     out: list[np.ndarray] = []
-    fan_in = network["inputs"]
-    for layer in network["layers"]:
-        init = INITIALIZERS.get(layer.get("initializer", "glorot_uniform"))
-        params = {key: layer.get(key, default) for key, default in init.params.items()}
-        w, b = init.init(rng, fan_in, layer["units"], **params)
-        out.append(w.astype(dtype))
-        if layer.get("use_bias", True):
-            out.append(b.astype(dtype))
+    fan_in = spec["inputs"]
+    for layer in spec["layers"]:
+        init = initializers.get(layer["initializer"])
+        w, b = init.init(rng, fan_in, layer["units"], **{k: layer[k] for k in init.params})
+        out.append(np.asarray(w, dtype=dtype))
+        if layer["use_bias"]:
+            out.append(np.asarray(b, dtype=dtype))
         fan_in = layer["units"]
     return out
 
@@ -356,7 +353,9 @@ class SetUnits(Edit):
 
 @dataclass(eq=False)
 class SetLayerProperty(Edit):
-    """Set one property of layer ``k``: activation, initializer, std/limit, dropout, l1, l2, use_bias.
+    """Set one property of layer ``k``.
+
+    Properties: activation, initializer, std / limit, dropout, l1, l2, use_bias.
 
     Choosing an initializer drops the parameters of the previous one and adds the new one's
     parameters (``params`` overrides their defaults). ``use_bias`` changes the weights' shapes, so
@@ -536,7 +535,7 @@ class SetBias(Edit):
 
 @dataclass(eq=False)
 class SetWeights(Edit):
-    """Replace all weights (training results, "re-initialise"); ``None`` re-derives from the seed."""
+    """Replace all weights (training results); ``None`` re-derives them from the seed."""
 
     weights: list[np.ndarray] | None = field(default=None, repr=False)
 

@@ -1,0 +1,1 @@
+"""Dock panels: data set, hyper-parameters, training controls, inspector, properties."""
