@@ -1,0 +1,208 @@
+"""Live-training benchmark: is the window responsive while the network trains?
+
+Runs offscreen with every live view open in one window and measures, while training:
+GUI event-loop latency (a 5 ms QTimer probe: how late each tick fires; p50, p99, max), frames
+the views actually paint per second, and training steps/s compared with headless ``fit`` on the
+same network and data in the same process. Goals: p99 latency < 50 ms, views >= 20 fps,
+training >= 70 % of headless steps/s.
+
+    python bench/gui.py [--seconds 8] [--blas-threads 1] [--screenshots DIR]
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+import time
+
+ARGS = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+ARGS.add_argument("--seconds", type=float, default=8.0, help="training time per case")
+ARGS.add_argument("--blas-threads", type=int, default=None, help="OPENBLAS_NUM_THREADS")
+ARGS.add_argument("--screenshots", default=None, help="save a PNG of each window here")
+ARGS.add_argument("--case", choices=["small", "mnist", "both"], default="both")
+OPTS = ARGS.parse_args()
+if OPTS.blas_threads is not None:  # must be set before NumPy loads OpenBLAS
+    os.environ["OPENBLAS_NUM_THREADS"] = str(OPTS.blas_threads)
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+
+import numpy as np  # noqa: E402
+from PySide6.QtCore import QElapsedTimer, QEvent, QObject, QTimer  # noqa: E402
+from PySide6.QtWidgets import QGridLayout, QWidget  # noqa: E402
+
+from nnstudio.data import load  # noqa: E402
+from nnstudio.data.dataset import Dataset  # noqa: E402
+from nnstudio.engine import Network, fit  # noqa: E402
+from nnstudio.gui.app import create_app  # noqa: E402
+from nnstudio.gui.panels.training_controls import TrainingControls  # noqa: E402
+from nnstudio.gui.plots.boundary import BoundaryView  # noqa: E402
+from nnstudio.gui.plots.confusion import ConfusionView  # noqa: E402
+from nnstudio.gui.plots.images import SampleImagesView  # noqa: E402
+from nnstudio.gui.plots.loss import LossView  # noqa: E402
+from nnstudio.gui.plots.neurons import NeuronMapsView  # noqa: E402
+from nnstudio.gui.plots.weights import WeightsView  # noqa: E402
+from nnstudio.gui.training import TrainingController, job_from_dataset  # noqa: E402
+
+
+class PaintCounter(QObject):
+    """Counts paint events of a widget's viewport: frames actually drawn."""
+
+    def __init__(self, widget: QWidget) -> None:
+        super().__init__(widget)
+        self.count = 0
+        widget.installEventFilter(self)
+
+    def eventFilter(self, obj, event):
+        if event.type() == QEvent.Type.Paint:
+            self.count += 1
+        return False
+
+
+def small_case() -> tuple[dict, Dataset, int]:
+    tanh = {"units": 8, "activation": "tanh"}
+    spec = {
+        "inputs": 2,
+        "layers": [tanh, dict(tanh), {"units": 1, "activation": "sigmoid"}],
+        "loss": "binary_crossentropy",
+        "optimizer": {"name": "adam", "learning_rate": 0.01},
+    }
+    return spec, load("spiral", n_samples=500, noise=0.1), 10
+
+
+def mnist_case() -> tuple[dict, Dataset, int]:
+    rng = np.random.default_rng(0)
+    n = 6000
+    y = rng.integers(0, 10, n)
+    X = rng.random((n, 784)) * 0.5
+    X[np.arange(n), y * 78] += 1.0  # a learnable pixel per class
+    ds = Dataset(
+        X,
+        y,
+        [f"p{i}" for i in range(784)],
+        [str(k) for k in range(10)],
+        "multiclass",
+        name="mnist-like",
+        image_shape=(28, 28),
+    )
+    spec = {
+        "inputs": 784,
+        "layers": [{"units": 128, "activation": "relu"}, {"units": 10, "activation": "softmax"}],
+        "loss": "categorical_crossentropy",
+        "optimizer": {"name": "adam", "learning_rate": 0.001},
+        "dtype": "float32",
+    }
+    return spec, ds, 32
+
+
+def headless_steps_per_s(job: dict, seconds: float) -> float:
+    net = Network(job["spec"])
+    bs = job["settings"]["batch_size"]
+    start, steps = time.perf_counter(), 0
+    while time.perf_counter() - start < seconds:
+        fit(
+            net,
+            job["X_train"],
+            job["y_train"],
+            epochs=1,
+            batch_size=bs,
+            validation_data=(job["X_val"], job["y_val"]),
+        )
+        steps = net.steps
+    return steps / (time.perf_counter() - start)
+
+
+def live(app, job: dict, seconds: float, name: str) -> dict[str, float]:
+    controller = TrainingController()
+    window = QWidget()
+    window.setWindowTitle(f"nnstudio live training bench: {name}")
+    grid = QGridLayout(window)
+    controls = TrainingControls(controller)
+    views = [LossView(), WeightsView()]
+    if job["view"]["image_shape"]:
+        views += [SampleImagesView(), ConfusionView()]
+    else:
+        views += [BoundaryView(), NeuronMapsView()]
+    grid.addWidget(controls, 0, 0, 1, 2)
+    for i, view in enumerate(views):
+        grid.addWidget(view, 1 + i // 2, i % 2)
+        controller.jobLoaded.connect(view.set_job)
+        controller.snapshot.connect(view.update_snapshot)
+    window.resize(1280, 900)
+    window.show()
+    painted = PaintCounter(views[0].loss_plot.viewport())
+    frames = 0
+
+    def on_frame(_snap):
+        nonlocal frames
+        frames += 1
+
+    controller.snapshot.connect(on_frame)
+    controller.load_job(job)
+    while controller.latest is None:
+        app.processEvents()
+    lateness: list[float] = []
+    clock = QElapsedTimer()
+    probe = QTimer()
+    probe.setInterval(5)
+
+    def tick():
+        lateness.append(max(0.0, clock.restart() - 5.0))
+
+    probe.timeout.connect(tick)
+    controller.play()
+    while controller.state != "running":
+        app.processEvents()
+    step0, frames0, paint0 = controller.latest["step"], frames, painted.count
+    clock.start()
+    probe.start()
+    start = time.perf_counter()
+    QTimer.singleShot(int(seconds * 1000), app.quit)
+    app.exec()  # the real event loop: it sleeps in poll() between events
+    elapsed = time.perf_counter() - start
+    probe.stop()
+    steps = controller.latest["step"] - step0
+    if OPTS.screenshots:
+        os.makedirs(OPTS.screenshots, exist_ok=True)
+        window.grab().save(os.path.join(OPTS.screenshots, f"bench_{name}.png"))
+    controller.stop()
+    window.close()
+    late = np.array(lateness[1:] or [0.0])
+    return {
+        "latency_p50": float(np.percentile(late, 50)),
+        "latency_p99": float(np.percentile(late, 99)),
+        "latency_max": float(late.max()),
+        "snapshots_per_s": (frames - frames0) / elapsed,
+        "fps": (painted.count - paint0) / elapsed,
+        "steps_per_s": steps / elapsed,
+    }
+
+
+def main() -> int:
+    app = create_app()
+    cases = {"small": small_case, "mnist": mnist_case}
+    chosen = list(cases) if OPTS.case == "both" else [OPTS.case]
+    print(
+        f"OPENBLAS_NUM_THREADS={os.environ.get('OPENBLAS_NUM_THREADS', 'default')}, "
+        f"{os.cpu_count()} cores, {OPTS.seconds:.0f} s per run"
+    )
+    for name in chosen:
+        spec, ds, batch = cases[name]()
+        job = job_from_dataset(spec, ds, {"batch_size": batch, "epochs": 0})
+        headless = headless_steps_per_s(job, OPTS.seconds / 2)
+        r = live(app, job, OPTS.seconds, name)
+        ratio = r["steps_per_s"] / headless
+        print(
+            f"{name:6s} {spec['inputs']}-"
+            + "-".join(str(lay["units"]) for lay in spec["layers"])
+            + f" batch {batch}: latency p50 {r['latency_p50']:.1f} ms, p99 {r['latency_p99']:.1f}"
+            f" ms, max {r['latency_max']:.1f} ms | views {r['fps']:.1f} fps painted"
+            f" ({r['snapshots_per_s']:.1f} snapshots/s drawn) | training {r['steps_per_s']:.0f}"
+            f" steps/s live vs {headless:.0f} headless = {ratio:.0%}"
+        )
+        ok = r["latency_p99"] < 50 and r["fps"] >= 20 and ratio >= 0.7
+        print(f"       goals (p99 < 50 ms, >= 20 fps, >= 70 %): {'met' if ok else 'NOT met'}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,184 @@
+"""The decision boundary: what the network predicts over the plane of two input features.
+
+The worker evaluates the network on a grid (``engine/snapshot.py``); this view only colours it
+and draws the data on top: training points filled, validation points outlined. With more than
+two inputs the student picks the two features; the others are held at their mean. With one
+input and a regression task it shows the fitted curve over the points instead.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+import pyqtgraph as pg
+from PySide6.QtCore import QRectF, Signal
+from PySide6.QtWidgets import QComboBox, QHBoxLayout, QLabel, QVBoxLayout, QWidget
+
+from nnstudio.gui import palette
+from nnstudio.gui.plots.common import (
+    LiveView,
+    class_color,
+    diverging_colormap,
+    plot_widget,
+    raw_inputs,
+)
+
+#: How strongly the heat map is blended towards the background (points stay readable on it).
+HEAT_ALPHA = 170
+
+
+class BoundaryView(LiveView):
+    """Heat map of the prediction with the data points; feature pickers for wide data."""
+
+    featuresChanged = Signal(int, int)
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.plot = plot_widget(self, "Prediction over the input plane", "x1", "x2")
+        self.image = pg.ImageItem(axisOrder="row-major")
+        self.image.setOpacity(HEAT_ALPHA / 255)
+        self.image.setZValue(-10)
+        self.plot.addItem(self.image)
+        self.lut = diverging_colormap().getLookupTable(nPts=256)
+        self.train_points = pg.ScatterPlotItem(size=7, pen=pg.mkPen(255, 255, 255, 160))
+        self.val_points = pg.ScatterPlotItem(size=8, brush=pg.mkBrush(0, 0, 0, 0))
+        self.curve = pg.PlotDataItem(pen=pg.mkPen(self.palette().text().color(), width=3))
+        for item in (self.train_points, self.val_points, self.curve):
+            self.plot.addItem(item)
+        self.plot.addLegend(offset=(10, 10), labelTextColor=self.palette().text().color())
+        self.x_box, self.y_box = QComboBox(self), QComboBox(self)
+        self.x_box.setToolTip("The input feature along the horizontal axis.")
+        self.y_box.setToolTip(
+            "The input feature along the vertical axis; all other features are held at their mean."
+        )
+        for box in (self.x_box, self.y_box):
+            box.currentIndexChanged.connect(self._on_features)
+        self.pickers = QWidget(self)
+        row = QHBoxLayout(self.pickers)
+        row.setContentsMargins(0, 0, 0, 0)
+        row.addWidget(QLabel("horizontal:"))
+        row.addWidget(self.x_box)
+        row.addWidget(QLabel("vertical:"))
+        row.addWidget(self.y_box)
+        row.addStretch(1)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(2, 2, 2, 2)
+        layout.addWidget(self.pickers)
+        layout.addWidget(self.plot)
+        self.pickers.hide()
+        self.job: dict[str, Any] = {}
+        self.task = "binary"
+        self.features = [0, 1]
+        self._version = -1
+        self._legend_done = False
+
+    # ------------------------------------------------------------------------ inputs
+    def set_job(self, job: dict[str, Any]) -> None:
+        """New data: re-set the scatter points (only here, never per snapshot)."""
+        self.job = job
+        view = job.get("view", {})
+        self.task = view.get("task", "regression")
+        names = job.get("feature_names") or [f"x{i + 1}" for i in range(job["X_train"].shape[1])]
+        self.names = names
+        self.features = list(view.get("features") or [0, 1])[:2]
+        wide = len(names) > 2
+        self.pickers.setVisible(wide)
+        for box, k in ((self.x_box, 0), (self.y_box, 1)):
+            box.blockSignals(True)
+            box.clear()
+            box.addItems(names)
+            if k < len(self.features):
+                box.setCurrentIndex(self.features[k])
+            box.blockSignals(False)
+        self._version = -1
+        self.image.clear()
+        self.curve.setData([], [])
+        self._set_points()
+
+    def _set_points(self) -> None:
+        job = self.job
+        one_input = job["X_train"].shape[1] == 1
+        for item, X, y, filled in (
+            (self.train_points, job["X_train"], job["y_train"], True),
+            (self.val_points, job.get("X_val"), job.get("y_val"), False),
+        ):
+            if X is None or len(X) == 0:
+                item.setData([], [])
+                continue
+            raw = raw_inputs(job, X)
+            if one_input:
+                xs, ys = raw[:, 0], np.asarray(y, float).reshape(len(X), -1)[:, 0]
+            else:
+                i, j = self.features
+                xs, ys = raw[:, i], raw[:, j]
+            colors = self._point_colors(np.asarray(y))
+            if filled:
+                item.setData(xs, ys, brush=[pg.mkBrush(c) for c in colors])
+            else:
+                item.setData(xs, ys, pen=[pg.mkPen(c, width=2) for c in colors])
+        plot = self.plot.getPlotItem()
+        if one_input:
+            plot.setLabel("bottom", self.names[0])
+            plot.setLabel("left", (job.get("target_names") or ["target"])[0])
+        else:
+            plot.setLabel("bottom", self.names[self.features[0]])
+            plot.setLabel("left", self.names[self.features[1]])
+        if not self._legend_done:
+            legend = plot.legend
+            legend.addItem(self.train_points, "training (filled)")
+            legend.addItem(self.val_points, "validation (outlined)")
+            self._legend_done = True
+
+    def _point_colors(self, y: np.ndarray) -> list[tuple[int, int, int]]:
+        if self.task in ("binary", "multiclass"):
+            labels = y.argmax(axis=1) if y.ndim == 2 and y.shape[1] > 1 else y.reshape(-1)
+            return [class_color(int(k)) for k in labels]
+        v = np.asarray(y, float).reshape(len(y), -1)[:, 0]
+        t = (v - v.mean()) / (np.abs(v - v.mean()).max() or 1.0)
+        return [tuple(int(c) for c in rgb) for rgb in palette.diverging_rgb(t)]
+
+    def _on_features(self) -> None:
+        i, j = self.x_box.currentIndex(), self.y_box.currentIndex()
+        if i < 0 or j < 0 or [i, j] == self.features:
+            return
+        self.features = [i, j]
+        self._set_points()
+        self.featuresChanged.emit(i, j)
+
+    # ----------------------------------------------------------------------- drawing
+    def draw(self, snap: dict[str, Any]) -> None:
+        if snap.get("heavy_version") == self._version:
+            return  # the grid has not been recomputed since the last frame
+        self._version = snap.get("heavy_version")
+        if "curve" in snap:
+            self.curve.setData(*snap["curve"])
+            return
+        grid = snap.get("boundary")
+        if grid is None:
+            return
+        x0, x1, y0, y1 = snap["extent"]
+        if grid.ndim == 2 and self.task == "binary":
+            self.image.setImage(grid, autoLevels=False, levels=(0.0, 1.0), lut=self.lut)
+        elif grid.ndim == 2:  # regression over two inputs: symmetric around the mean target
+            centre = float(np.nanmean(grid))
+            s = float(np.nanmax(np.abs(grid - centre))) or 1.0
+            self.image.setImage(
+                grid, autoLevels=False, levels=(centre - s, centre + s), lut=self.lut
+            )
+        else:
+            self.image.setImage(self._class_rgba(grid), autoLevels=False, levels=(0, 255))
+        self.image.setRect(QRectF(x0, y0, x1 - x0, y1 - y0))
+
+    @staticmethod
+    def _class_rgba(prob: np.ndarray) -> np.ndarray:
+        """Colour by the most likely class, opacity by how sure the network is."""
+        k = prob.shape[2]
+        colors = np.array([class_color(c) for c in range(k)], np.float64)
+        best = prob.argmax(axis=2)
+        confidence = prob.max(axis=2)
+        rgba = np.empty((*best.shape, 4), np.uint8)
+        rgba[..., :3] = colors[best]
+        # 1/k (a guess) -> transparent, 1 (certain) -> opaque
+        rgba[..., 3] = np.clip((confidence - 1 / k) / (1 - 1 / k), 0, 1) * 255
+        return rgba

@@ -1,0 +1,189 @@
+"""What the plot views share: theme-aware plot widgets, colour maps and number formatting."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+import pyqtgraph as pg
+from PySide6.QtGui import QColor, QPalette
+from PySide6.QtWidgets import QWidget
+
+from nnstudio.gui import palette
+
+#: Categorical colours for classes (Okabe-Ito, colour-blind safe); the first two match the
+#: diverging scale's ends so binary class 0 is orange and class 1 blue everywhere.
+CLASS_COLORS = [
+    palette.NEGATIVE,
+    palette.POSITIVE,
+    (0, 158, 115),
+    (204, 121, 167),
+    (240, 228, 66),
+    (86, 180, 233),
+    (213, 94, 0),
+    (0, 114, 178),
+    (120, 120, 120),
+    (170, 120, 60),
+]
+WRONG = QColor(215, 38, 61)  # red for a wrong prediction
+
+
+def class_color(k: int) -> tuple[int, int, int]:
+    return CLASS_COLORS[k % len(CLASS_COLORS)]
+
+
+def diverging_colormap() -> pg.ColorMap:
+    """The editor's orange-grey-blue scale (``gui/palette.py``) as a pyqtgraph colour map."""
+    t = np.linspace(-1.0, 1.0, 256)
+    return pg.ColorMap(np.linspace(0.0, 1.0, 256), palette.diverging_rgb(t).astype(np.uint8))
+
+
+def sequential_colormap(dark: bool) -> pg.ColorMap:
+    """Background colour to blue, for counts."""
+    start = (40, 42, 48) if dark else (250, 250, 252)
+    return pg.ColorMap([0.0, 1.0], [start, palette.POSITIVE])
+
+
+def theme(widget: QWidget) -> palette.Theme:
+    return palette.Theme(widget.palette())
+
+
+class LiveView(QWidget):
+    """Base of the live views: draws the latest snapshot only while visible.
+
+    A view in a closed dock or a background tab skips the work (it would hold the GIL that the
+    training worker needs) and catches up with the latest snapshot when it is shown.
+    """
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self._pending: dict[str, Any] | None = None
+
+    def update_snapshot(self, snap: dict[str, Any]) -> None:
+        if self.isVisible():
+            self._pending = None
+            self.draw(snap)
+        else:
+            self._pending = snap
+
+    def showEvent(self, event) -> None:
+        super().showEvent(event)
+        if self._pending is not None:
+            snap, self._pending = self._pending, None
+            self.draw(snap)
+
+    def draw(self, snap: dict[str, Any]) -> None:
+        raise NotImplementedError
+
+
+def plot_widget(parent: QWidget, title: str = "", x: str = "", y: str = "") -> pg.PlotWidget:
+    """A PlotWidget in the palette's colours with labelled axes."""
+    t = theme(parent)
+    w = pg.PlotWidget(parent, background=t.background)
+    style_plot(w.getPlotItem(), t, title, x, y)
+    return w
+
+
+def style_plot(item: pg.PlotItem, t: palette.Theme, title: str = "", x: str = "", y: str = ""):
+    color = t.text.name()
+    for name in ("left", "bottom"):
+        axis = item.getAxis(name)
+        axis.setPen(pg.mkPen(color))
+        axis.setTextPen(pg.mkPen(color))
+    if title:
+        item.setTitle(title, color=color, size="10pt")
+    if x:
+        item.setLabel("bottom", x, color=color)
+    if y:
+        item.setLabel("left", y, color=color)
+
+
+def nice_ceiling(x: float) -> float:
+    """The smallest of 1, 2, 5 x 10^k at least ``x``: a scale that changes rarely."""
+    if not np.isfinite(x) or x <= 0:
+        return 1.0
+    k = np.floor(np.log10(x))
+    for m in (1.0, 2.0, 5.0, 10.0):
+        if m * 10**k >= x * (1 - 1e-12):
+            return float(m * 10**k)
+    return float(10 ** (k + 1))
+
+
+class RangeKeeper:
+    """Keeps a live plot's ranges in coarse 1-2-5 steps instead of auto-ranging every frame.
+
+    Auto-range moves the axes at each frame and pyqtgraph then rebuilds their ticks and labels,
+    the biggest cost of a live plot. Once the student zooms or pans, the plot is theirs until
+    the next job.
+    """
+
+    def __init__(self, item: pg.PlotItem) -> None:
+        self.vb = item.getViewBox()
+        self.vb.disableAutoRange()
+        self.vb.sigRangeChangedManually.connect(self._on_manual)
+        self.manual = False
+        self._last: tuple | None = None
+
+    def _on_manual(self, *_: Any) -> None:
+        self.manual = True
+
+    def reset(self) -> None:
+        self.manual, self._last = False, None
+
+    def update(self, x_max: float, y: np.ndarray | None = None, log: bool = False) -> None:
+        """Show x in [0, nice(x_max)] and y around the finite values of ``y``."""
+        if self.manual:
+            return
+        x1 = nice_ceiling(x_max)
+        y_range: tuple[float, float] | None = None
+        if y is not None:
+            v = y[np.isfinite(y)]
+            if log:
+                v = v[v > 0]
+                if v.size:
+                    y_range = (np.floor(np.log10(v.min())), np.ceil(np.log10(v.max())))
+            elif v.size:
+                lo = 0.0 if v.min() >= 0 else -nice_ceiling(-v.min())
+                y_range = (lo, nice_ceiling(v.max()) if v.max() > 0 else 1.0)
+        key = (x1, y_range)
+        if key != self._last:
+            self._last = key
+            self.vb.setXRange(0, x1, padding=0.02)
+            if y_range is not None:
+                self.vb.setYRange(*y_range, padding=0.02)
+
+
+def layout_widget(parent: QWidget) -> pg.GraphicsLayoutWidget:
+    w = pg.GraphicsLayoutWidget(parent)
+    w.setBackground(theme(parent).background)
+    return w
+
+
+def text_color(widget: QWidget) -> QColor:
+    return widget.palette().color(QPalette.ColorRole.Text)
+
+
+def fmt(value: Any) -> str:
+    """4 significant digits, or a dash for a missing value."""
+    try:
+        v = float(value)
+    except (TypeError, ValueError):
+        return "–"
+    return "–" if np.isnan(v) else f"{v:.4g}"
+
+
+def last(curve: tuple[np.ndarray, np.ndarray] | None) -> float:
+    """The last y of an (x, y) history pair, NaN if empty."""
+    if curve is None or len(curve[1]) == 0:
+        return float("nan")
+    return float(curve[1][-1])
+
+
+def raw_inputs(job: dict[str, Any], X: np.ndarray) -> np.ndarray:
+    """Standardized rows back in the data's own units (the axes the student knows)."""
+    view = job.get("view", {})
+    d = X.shape[1]
+    mean, scale = view.get("mean"), view.get("scale")
+    mean = np.zeros(d) if mean is None else np.asarray(mean, float)
+    scale = np.ones(d) if scale is None else np.asarray(scale, float)
+    return X * scale + mean

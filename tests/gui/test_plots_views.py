@@ -1,0 +1,200 @@
+"""Each live view updates from a real snapshot and reuses its plot items across updates."""
+
+import numpy as np
+import pytest
+
+from nnstudio.engine import Network, fit
+from nnstudio.engine.snapshot import Snapshotter
+from nnstudio.gui.panels.training_controls import TrainingControls
+from nnstudio.gui.plots.boundary import BoundaryView
+from nnstudio.gui.plots.confusion import ConfusionView
+from nnstudio.gui.plots.images import SampleImagesView
+from nnstudio.gui.plots.loss import LossView
+from nnstudio.gui.plots.neurons import NeuronMapsView, tile
+from nnstudio.gui.plots.weights import WeightsView, layer_matrices
+from nnstudio.gui.training import TrainingController
+
+
+def make_job(inputs, classes, image_shape=None, n=120):
+    rng = np.random.default_rng(0)
+    X = rng.normal(size=(n, inputs))
+    y = (X[:, 0] * X[:, 1] > 0).astype(int) if classes == 2 else rng.integers(0, classes, n)
+    out = (
+        {"units": 1, "activation": "sigmoid"}
+        if classes == 2
+        else {"units": classes, "activation": "softmax"}
+    )
+    spec = {
+        "inputs": inputs,
+        "layers": [{"units": 6, "activation": "tanh"}, {"units": 5, "activation": "relu"}, out],
+        "loss": "binary_crossentropy" if classes == 2 else "categorical_crossentropy",
+        "optimizer": {"name": "adam", "learning_rate": 0.01},
+    }
+    view = {
+        "task": "binary" if classes == 2 else "multiclass",
+        "classes": classes,
+        "features": [0, 1],
+        "mean": [1.0] * inputs,
+        "scale": [2.0] * inputs,
+        "image_shape": image_shape,
+        "grid": 40,
+    }
+    return {
+        "spec": spec,
+        "weights": None,
+        "X_train": X[:100],
+        "y_train": y[:100],
+        "X_val": X[100:],
+        "y_val": y[100:],
+        "settings": {"batch_size": 10, "epochs": 3},
+        "view": view,
+        "class_names": [f"c{k}" for k in range(classes)],
+    }
+
+
+def snapshots(job, count=2):
+    net = Network(job["spec"])
+    snapper = Snapshotter(
+        net, job["X_train"], job["y_train"], job["X_val"], job["y_val"], job["view"]
+    )
+    out = []
+    for _ in range(count):
+        history = fit(
+            net,
+            job["X_train"],
+            job["y_train"],
+            epochs=1,
+            batch_size=10,
+            validation_data=(job["X_val"], job["y_val"]),
+        )
+        snapper.recorder.on_batch(net.steps, history.history["loss"][-1])
+        snapper.recorder.on_epoch(
+            {"epoch": net.epochs, **{k: v[-1] for k, v in history.history.items()}}
+        )
+        snap = snapper.snapshot({"batch": 9}, force=True)
+        snap["batches_per_epoch"] = 10
+        out.append(snap)
+    return out
+
+
+def item_ids(widget):
+    """Ids of every pyqtgraph item in the widget's scenes."""
+    import pyqtgraph as pg
+
+    ids = set()
+    for view in widget.findChildren(pg.GraphicsView):
+        ids |= {id(item) for item in view.scene().items()}
+    return ids
+
+
+@pytest.mark.parametrize(
+    ("view_cls", "inputs", "classes", "image_shape"),
+    [
+        (LossView, 2, 2, None),
+        (BoundaryView, 2, 2, None),
+        (BoundaryView, 4, 3, None),
+        (WeightsView, 2, 2, None),
+        (NeuronMapsView, 2, 2, None),
+        (SampleImagesView, 16, 3, (4, 4)),
+        (ConfusionView, 16, 3, (4, 4)),
+    ],
+)
+def test_view_updates_and_reuses_items(qtbot, view_cls, inputs, classes, image_shape):
+    job = make_job(inputs, classes, image_shape)
+    first, second = snapshots(job)
+    view = view_cls()
+    qtbot.addWidget(view)
+    view.resize(500, 400)
+    view.set_job(job)
+    view.show()
+    view.update_snapshot(first)
+    before = item_ids(view)
+    view.update_snapshot(second)
+    assert item_ids(view) == before
+    assert not view.grab().isNull()
+
+
+def test_boundary_image_follows_the_grid(qtbot):
+    job = make_job(2, 2)
+    snap = snapshots(job, 1)[0]
+    view = BoundaryView()
+    qtbot.addWidget(view)
+    view.set_job(job)
+    view.show()
+    view.update_snapshot(snap)
+    assert view.image.image.shape == (40, 40)
+    assert view.image.levels is not None and tuple(view.image.levels) == (0.0, 1.0)
+    x0, x1, _y0, _y1 = snap["extent"]
+    rect = view.image.mapRectToParent(view.image.boundingRect())
+    assert rect.left() == pytest.approx(x0) and rect.right() == pytest.approx(x1)
+    assert len(view.train_points.data) == 100 and len(view.val_points.data) == 20
+
+
+def test_boundary_feature_pickers_ask_for_a_new_pair(qtbot):
+    view = BoundaryView()
+    qtbot.addWidget(view)
+    view.set_job(make_job(4, 3))
+    assert not view.pickers.isHidden()
+    with qtbot.waitSignal(view.featuresChanged) as blocker:
+        view.y_box.setCurrentIndex(3)
+    assert blocker.args == [0, 3]
+
+
+def test_loss_log_scale_and_hover(qtbot):
+    job = make_job(2, 2)
+    view = LossView()
+    qtbot.addWidget(view)
+    view.set_job(job)
+    view.update_snapshot(snapshots(job)[1])
+    view.set_log(True)
+    assert view.loss_plot.getPlotItem().ctrl.logYCheck.isChecked()
+    view.resize(500, 400)
+    view.show()
+    qtbot.waitExposed(view)
+    view._on_mouse(view.loss_plot.getPlotItem().vb.sceneBoundingRect().center())
+    assert view.hover.text().startswith("epoch ")
+    assert view.vline.isVisible()
+
+
+def test_weight_matrices_put_the_bias_last():
+    W, b = np.arange(6.0).reshape(2, 3), np.array([7.0, 8.0, 9.0])
+    (m,) = layer_matrices([W, b])
+    np.testing.assert_array_equal(m, [[0, 3, 7], [1, 4, 8], [2, 5, 9]])
+
+
+def test_neuron_tiles_scale_each_layer():
+    maps = [np.full((3, 4, 4), 2.0), np.full((10, 4, 4), -0.5)]
+    image = tile(maps)
+    assert np.nanmax(image) == 1.0 and np.nanmin(image) == -1.0
+    assert image.shape == (3 * 6, 8 * 6)
+
+
+def test_controls_enable_by_state(qtbot):
+    controller = TrainingController()
+    controls = TrainingControls(controller)
+    qtbot.addWidget(controls)
+    assert not controls.play_action.isEnabled()
+    controller.job = make_job(2, 2)
+    controls.set_state("running")
+    assert controls.play_action.text() == "Pause"
+    assert not controls.step_batch_action.isEnabled() and not controls.reset_action.isEnabled()
+    controls.set_state("paused")
+    assert controls.play_action.text() == "Play" and controls.step_batch_action.isEnabled()
+    snap = snapshots(make_job(2, 2), 1)[0]
+    controls.update_snapshot({**snap, "samples_per_s": 1234.5})
+    assert controls.values["speed"].text() == "1234"
+    assert controls.values["step"].text() == "10"
+    assert controls.values["loss"].text() != "–"
+    assert controls.play_action.shortcut().toString() == "Space"
+
+
+def test_hidden_view_catches_up_when_shown(qtbot):
+    job = make_job(2, 2)
+    snap = snapshots(job, 1)[0]
+    view = NeuronMapsView()
+    qtbot.addWidget(view)
+    view.set_job(job)
+    view.update_snapshot(snap)  # hidden: nothing drawn yet
+    assert view.image.image is None
+    view.show()
+    assert view.image.image is not None

@@ -1,0 +1,221 @@
+"""Live training through the controller: play, pause, step, divergence, stop, reset."""
+
+import time
+
+import numpy as np
+import pytest
+from PySide6.QtCore import QThread
+
+from nnstudio.engine import Network
+from nnstudio.gui.training import TrainingController
+
+
+def xor_job(**settings):
+    rng = np.random.default_rng(1)
+    corners = np.array([[-1, -1], [-1, 1], [1, -1], [1, 1]], float)
+    X = np.repeat(corners, 50, axis=0) + rng.normal(0, 0.15, (200, 2))
+    y = np.repeat([0, 1, 1, 0], 50)
+    spec = {
+        "inputs": 2,
+        "layers": [{"units": 8, "activation": "tanh"}, {"units": 1, "activation": "sigmoid"}],
+        "loss": "binary_crossentropy",
+        "optimizer": {"name": "adam", "learning_rate": 0.03},
+        "seed": 3,
+    }
+    return {
+        "spec": spec,
+        "weights": None,
+        "X_train": X,
+        "y_train": y,
+        "X_val": X[::10],
+        "y_val": y[::10],
+        "settings": {"batch_size": 10, "epochs": 0, **settings},
+        "view": {"task": "binary", "classes": 2, "features": [0, 1], "grid": 100},
+    }
+
+
+@pytest.fixture
+def controller(qtbot):
+    ctl = TrainingController()
+    yield ctl
+    ctl.stop()
+    assert not ctl.is_running()
+
+
+def wait_ready(qtbot, ctl):
+    qtbot.waitUntil(lambda: ctl.latest is not None, timeout=5000)
+
+
+def wait_state(qtbot, ctl, state, timeout=10_000):
+    if ctl.state == state:
+        return
+    with qtbot.waitSignal(ctl.stateChanged, timeout=timeout, check_params_cb=lambda s: s == state):
+        pass
+
+
+def test_play_trains_and_loss_falls(qtbot, controller):
+    controller.load_job(xor_job())
+    wait_ready(qtbot, controller)
+    first = controller.latest
+    controller.play()
+    qtbot.waitUntil(lambda: controller.latest["epoch"] >= 40, timeout=20_000)
+    controller.pause()
+    wait_state(qtbot, controller, "paused")
+    snap = controller.latest
+    _x, loss = snap["epoch_loss"]
+    assert loss[-1] < 0.5 * loss[0]
+    assert snap["val_accuracy"][1][-1] > 0.9
+    assert snap["boundary"].shape == (100, 100)
+    assert first["step"] == 0 and snap["step"] > 0
+
+
+def test_pause_stops_the_step_counter(qtbot, controller):
+    controller.load_job(xor_job())
+    controller.play()
+    wait_state(qtbot, controller, "running")
+    qtbot.wait(100)
+    controller.pause()
+    wait_state(qtbot, controller, "paused")
+    step = controller.latest["step"]
+    qtbot.wait(200)
+    assert controller.latest["step"] == step and controller.state == "paused"
+
+
+def test_step_batch_applies_exactly_one_update(qtbot, controller):
+    job = xor_job()
+    controller.load_job(job)
+    wait_ready(qtbot, controller)
+    before = controller.latest["weights"]
+    controller.step_batch()
+    wait_state(qtbot, controller, "paused")
+    snap = controller.latest
+    assert snap["step"] == 1 and snap["batch"] == 1
+
+    ref = Network(job["spec"])  # the same seed: same weights and same shuffle order
+    order = ref.shuffle_rng.permutation(len(job["X_train"]))[:10]
+    for w, b in zip(ref.get_weights(), before, strict=True):
+        np.testing.assert_array_equal(w, b)
+    ref.train_step(job["X_train"][order], job["y_train"][order])
+    for got, want, upd, delta in zip(
+        snap["weights"],
+        ref.get_weights(),
+        snap["updates"],
+        ref.split_flat(ref.optimizer.delta),
+        strict=True,
+    ):
+        np.testing.assert_allclose(got, want, rtol=0, atol=1e-15)
+        np.testing.assert_allclose(upd, delta, rtol=0, atol=1e-15)
+    for old, new, upd in zip(before, snap["weights"], snap["updates"], strict=True):
+        np.testing.assert_allclose(new - old, upd, atol=1e-15)
+
+    controller.step_batch()
+    qtbot.waitUntil(lambda: controller.latest["step"] == 2, timeout=5000)
+    wait_state(qtbot, controller, "paused")
+    assert controller.latest["step"] == 2
+
+
+def test_step_epoch_runs_to_the_epoch_end(qtbot, controller):
+    controller.load_job(xor_job())
+    controller.step_batch()
+    qtbot.waitUntil(lambda: controller.latest is not None and controller.latest["step"] == 1)
+    wait_state(qtbot, controller, "paused")
+    controller.step_epoch()
+    qtbot.waitUntil(lambda: controller.latest["epoch"] == 1, timeout=5000)
+    wait_state(qtbot, controller, "paused")
+    assert controller.latest["step"] == 20  # 200 rows in batches of 10
+
+
+def test_diverging_learning_rate_pauses_with_message(qtbot, controller):
+    rng = np.random.default_rng(0)
+    X = rng.normal(size=(200, 2))
+    y = X @ np.array([3.0, -2.0]) + 1
+    job = {
+        "spec": {
+            "inputs": 2,
+            "layers": [{"units": 8, "activation": "tanh"}, {"units": 1}],
+            "loss": "mse",
+            "optimizer": {"name": "sgd", "learning_rate": 100.0},
+        },
+        "weights": None,
+        "X_train": X,
+        "y_train": y,
+        "settings": {"batch_size": 10, "epochs": 0},
+        "view": {"task": "regression"},
+    }
+    messages = []
+    controller.message.connect(messages.append)
+    controller.load_job(job)
+    controller.play()
+    wait_state(qtbot, controller, "paused")
+    assert messages and messages[-1].startswith("the loss became")
+    assert "smaller learning rate" in messages[-1]
+    assert all(np.all(np.isfinite(w)) for w in controller.latest["weights"])
+
+    controller.set_optimizer({"name": "sgd", "learning_rate": 0.01})  # applied while paused
+    qtbot.waitUntil(lambda: controller.latest["optimizer"]["learning_rate"] == 0.01)
+
+
+def test_stop_mid_training_joins_within_a_batch(qtbot, controller):
+    rng = np.random.default_rng(0)
+    job = xor_job()
+    job["spec"] = {
+        "inputs": 300,
+        "layers": [{"units": 512, "activation": "relu"}, {"units": 1, "activation": "sigmoid"}],
+        "loss": "binary_crossentropy",
+    }
+    job["X_train"] = rng.normal(size=(2000, 300))
+    job["y_train"] = rng.integers(0, 2, 2000)
+    job["X_val"] = job["y_val"] = None
+    job["settings"]["batch_size"] = 500
+    job["view"] = {"task": "binary", "classes": 2, "features": [0, 1], "grid": 20}
+    controller.load_job(job)
+    controller.play()
+    qtbot.waitUntil(lambda: controller.latest is not None and controller.latest["step"] >= 2)
+    threads = [controller._thread]
+    batch = time.perf_counter()
+    net = Network(job["spec"])
+    net.train_step(job["X_train"][:500], job["y_train"][:500])
+    batch = time.perf_counter() - batch
+    finished = []
+    controller.finishedTraining.connect(finished.append)
+    started = time.perf_counter()
+    assert controller.stop()
+    took = time.perf_counter() - started
+    assert not threads[0].isRunning()
+    assert took < 3 * batch + 0.2
+    assert finished and finished[0]["steps"] >= 2
+    assert controller.state == "idle"
+
+
+def test_reset_restores_the_seeded_weights(qtbot, controller):
+    job = xor_job()
+    controller.load_job(job)
+    wait_ready(qtbot, controller)
+    start = controller.latest["weights"]
+    controller.play()
+    qtbot.waitUntil(lambda: controller.latest["step"] > 50, timeout=5000)
+    controller.reset()
+    qtbot.waitUntil(lambda: controller.latest["step"] == 0 and controller.state == "idle")
+    for a, b in zip(start, controller.latest["weights"], strict=True):
+        np.testing.assert_array_equal(a, b)
+
+
+def test_worker_error_arrives_as_failed(qtbot, controller):
+    job = xor_job()
+    job["y_train"] = job["y_train"][:5]  # rows do not match: fit raises
+    with qtbot.waitSignal(controller.failed, timeout=5000) as blocker:
+        controller.load_job(job)
+        controller.play()
+    assert "training failed" in blocker.args[0]
+    assert not controller.is_running()
+
+
+def test_no_qthread_left_running(qtbot):
+    ctl = TrainingController()
+    ctl.load_job(xor_job())
+    ctl.play()
+    qtbot.waitUntil(lambda: ctl.state == "running")
+    thread = ctl._thread
+    assert isinstance(thread, QThread) and thread.isRunning()
+    ctl.stop()
+    assert not thread.isRunning()
