@@ -535,9 +535,15 @@ class SetBias(Edit):
 
 @dataclass(eq=False)
 class SetWeights(Edit):
-    """Replace all weights (training results); ``None`` re-derives them from the seed."""
+    """Replace all weights (training results); ``None`` re-derives them from the seed.
+
+    ``history`` (when given) replaces the loss and metric curves too, so "undo training" puts
+    back both the weights and the curves that belong to them.
+    """
 
     weights: list[np.ndarray] | None = field(default=None, repr=False)
+    history: dict[str, list[float]] | None = field(default=None, repr=False)
+    label: str = ""
 
     kind: ClassVar[str] = "set_weights"
     area: ClassVar[str] = "weights"
@@ -550,9 +556,14 @@ class SetWeights(Edit):
             if given != shapes:
                 raise ValueError(f"weights of shapes {given} do not fit this network ({shapes})")
             new = [np.array(w, copy=True) for w in self.weights]
-        return SetWeights(_swap_weights(doc, new))
+        old_history = None
+        if self.history is not None:
+            old_history, doc.history = doc.history, copy.deepcopy(self.history)
+        return SetWeights(_swap_weights(doc, new), old_history, self.label)
 
     def describe(self) -> str:
+        if self.label:
+            return self.label
         return "reset weights" if self.weights is None else "set weights"
 
 

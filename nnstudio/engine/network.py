@@ -37,21 +37,12 @@ class Dense:
     Wb: np.ndarray  # (fan_in + use_bias, units): W with b as its last row
     dWb: np.ndarray
 
-    @property
-    def W(self) -> np.ndarray:
-        return self.Wb[: self.fan_in]
-
-    @property
-    def b(self) -> np.ndarray | None:
-        return self.Wb[self.fan_in] if self.use_bias else None
-
-    @property
-    def dW(self) -> np.ndarray:
-        return self.dWb[: self.fan_in]
-
-    @property
-    def db(self) -> np.ndarray | None:
-        return self.dWb[self.fan_in] if self.use_bias else None
+    def __post_init__(self) -> None:
+        # Views made once: the flat vectors are never reallocated, and a step uses them often.
+        self.W = self.Wb[: self.fan_in]
+        self.b = self.Wb[self.fan_in] if self.use_bias else None
+        self.dW = self.dWb[: self.fan_in]
+        self.db = self.dWb[self.fan_in] if self.use_bias else None
 
 
 class _Buffers:
@@ -316,11 +307,10 @@ class Network:
             dz = prev.activation.backward(buf.z[k - 1], buf.a[k - 1], da, out=buf.dz[k - 1])
         if self._penalized:
             for layer in self.layers:
-                dW = layer.dW  # a view: ``layer.dW += ...`` would assign to the property
                 if layer.l1:
-                    dW += layer.l1 * np.sign(layer.W)
+                    layer.dW += layer.l1 * np.sign(layer.W)
                 if layer.l2:
-                    dW += (2 * layer.l2) * layer.W
+                    layer.dW += (2 * layer.l2) * layer.W
 
     def penalty(self) -> float:
         """The L1/L2 terms added to the loss: sum of l1 |W| + l2 W^2 over weights (not biases)."""
@@ -381,13 +371,16 @@ class Network:
         if self._penalized:
             value += self.penalty()
         self._backward(buf, T)
-        ok = math.isfinite(value) and math.isfinite(np.vdot(self.grads, self.grads))
+        # A non-finite gradient makes the update non-finite too, so one check covers both.
+        ok = math.isfinite(value)
         if ok:
             self.optimizer.step(self.params, self.grads)
             delta = self.optimizer.delta
             ok = math.isfinite(np.vdot(delta, delta))
             if ok:
                 self.params += delta
+            else:  # the running averages may hold inf/NaN now: start them afresh
+                self.optimizer.reset()
         self.last_step_ok = ok
         self.steps += 1
         return value

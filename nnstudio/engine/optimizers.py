@@ -11,11 +11,33 @@ moment), so a student's run can be reproduced in PyTorch step for step.
 from __future__ import annotations
 
 import math
+import os
+from concurrent.futures import ThreadPoolExecutor
+from types import SimpleNamespace
 from typing import Any, ClassVar
 
 import numpy as np
 
 from nnstudio.engine.registry import Registry
+
+#: Vectors at least this long are updated in two halves on two threads (NumPy releases the GIL
+#: for whole-array operations); below it, thread hand-offs cost more than they save.
+PARALLEL_MIN_SIZE = 65_536
+_pool: ThreadPoolExecutor | None = None
+_threads = min(2, os.cpu_count() or 1)
+
+
+def set_threads(n: int) -> None:
+    """How many threads large updates may use (1 turns the split off, e.g. beside a GUI)."""
+    global _threads
+    _threads = max(1, int(n))
+
+
+def _executor() -> ThreadPoolExecutor:
+    global _pool
+    if _pool is None:
+        _pool = ThreadPoolExecutor(max_workers=2, thread_name_prefix="nnstudio-optimizer")
+    return _pool
 
 
 class Optimizer:
@@ -32,6 +54,9 @@ class Optimizer:
         self.size = size
         self.dtype = np.dtype(dtype)
         self.delta = np.zeros(size, self.dtype)
+        # Scratch space: a fresh temporary of a large layer costs page faults on every step.
+        self._tmp = np.empty(size, self.dtype)
+        self._decayed = np.empty(size, self.dtype)
         self.reset()
 
     def reset(self) -> None:
@@ -51,8 +76,34 @@ class Optimizer:
         """Compute ``self.delta`` from the gradient (updating the state); the caller applies it."""
         self.t += 1
         wd = self.hyper.get("weight_decay", 0.0)
-        g = grad + wd * theta if wd else grad
-        self._delta(g, theta)
+        g = grad
+        if wd:
+            g = np.multiply(theta, wd, out=self._decayed)
+            g += grad
+        if _threads < 2 or self.size < PARALLEL_MIN_SIZE:
+            self._delta(g, theta)
+            return
+        # Every rule is element-wise: each half of the vector is updated on its own thread,
+        # with the same result as one pass over the whole.
+        half = self.size // 2
+        parts = [self._part(slice(0, half)), self._part(slice(half, self.size))]
+        futures = [
+            _executor().submit(type(self)._delta, part, g[part.sl], theta[part.sl])
+            for part in parts
+        ]
+        for future in futures:
+            future.result()
+
+    def _part(self, sl: slice) -> SimpleNamespace:
+        """A stand-in for ``self`` whose vectors are the slice ``sl`` of this optimizer's."""
+        return SimpleNamespace(
+            sl=sl,
+            t=self.t,
+            hyper=self.hyper,
+            delta=self.delta[sl],
+            _tmp=self._tmp[sl],
+            state={name: v[sl] for name, v in self.state.items()},
+        )
 
     def _delta(self, g: np.ndarray, theta: np.ndarray) -> None:
         raise NotImplementedError
@@ -98,8 +149,14 @@ class SGD(Optimizer):
                 np.copyto(buf, g)
             else:
                 buf *= mu
-                buf += (1 - h["dampening"]) * g
-            g = g + mu * buf if h["nesterov"] else buf
+                np.multiply(g, 1 - h["dampening"], out=self._tmp)
+                buf += self._tmp
+            if h["nesterov"]:
+                nesterov = np.multiply(buf, mu, out=self._tmp)
+                nesterov += g
+                g = nesterov
+            else:
+                g = buf
         np.multiply(g, -h["learning_rate"], out=self.delta)
 
 
@@ -120,20 +177,42 @@ class Adam(Optimizer):
     state_names = ("exp_avg", "exp_avg_sq", "max_exp_avg_sq")
 
     def _delta(self, g, theta):
+        # The state is kept scaled, m' = m / (1 - b1) and v' = v / (1 - b2), so each running
+        # average is two or three whole-vector operations; the update is the same as torch's
+        # up to rounding.
         h = self.hyper
         beta1, beta2 = h["betas"]
-        m, v = self.state["exp_avg"], self.state["exp_avg_sq"]
-        m += (1 - beta1) * (g - m)  # torch: exp_avg.lerp_(grad, 1 - beta1)
+        m, v, tmp = self.state["exp_avg"], self.state["exp_avg_sq"], self._tmp
+        m *= beta1
+        m += g
+        np.multiply(g, g, out=tmp)
         v *= beta2
-        v += (1 - beta2) * (g * g)
+        v += tmp
         if h["amsgrad"]:
             v = np.maximum(self.state["max_exp_avg_sq"], v, out=self.state["max_exp_avg_sq"])
-        step_size = h["learning_rate"] / (1 - beta1**self.t)
-        denom = np.sqrt(v, out=self.delta)
-        denom /= math.sqrt(1 - beta2**self.t)
-        denom += h["eps"]
-        np.divide(m, denom, out=self.delta)
-        self.delta *= -step_size
+        # sqrt(v / bc2) = sqrt(v') * c  with  c = sqrt((1 - b2) / bc2)
+        c = math.sqrt((1 - beta2) / (1 - beta2**self.t))
+        step = h["learning_rate"] * (1 - beta1) / (1 - beta1**self.t)
+        d = np.sqrt(v, out=self.delta)
+        d += h["eps"] / c
+        np.divide(m, d, out=d)
+        d *= -step / c
+
+    def state_dict(self):
+        """Torch's ``exp_avg`` and ``exp_avg_sq`` (unscaled), plus the step count."""
+        beta1, beta2 = self.hyper["betas"]
+        out = super().state_dict()
+        out["exp_avg"] *= 1 - beta1
+        out["exp_avg_sq"] *= 1 - beta2
+        out["max_exp_avg_sq"] *= 1 - beta2
+        return out
+
+    def load_state_dict(self, state):
+        beta1, beta2 = self.hyper["betas"]
+        super().load_state_dict(state)
+        self.state["exp_avg"] /= 1 - beta1
+        self.state["exp_avg_sq"] /= 1 - beta2
+        self.state["max_exp_avg_sq"] /= 1 - beta2
 
 
 class RMSprop(Optimizer):
@@ -155,21 +234,29 @@ class RMSprop(Optimizer):
 
     def _delta(self, g, theta):
         h = self.hyper
-        alpha = h["alpha"]
+        alpha, tmp = h["alpha"], self._tmp
         sq = self.state["square_avg"]
         sq *= alpha
-        sq += (1 - alpha) * (g * g)
+        np.multiply(g, g, out=tmp)
+        tmp *= 1 - alpha
+        sq += tmp
+        avg = self.delta
         if h["centered"]:
             ga = self.state["grad_avg"]
-            ga += (1 - alpha) * (g - ga)  # torch: grad_avg.lerp_(grad, 1 - alpha)
-            avg = np.sqrt(sq - ga * ga)
+            np.subtract(g, ga, out=tmp)  # torch: grad_avg.lerp_(grad, 1 - alpha)
+            tmp *= 1 - alpha
+            ga += tmp
+            np.multiply(ga, ga, out=avg)
+            np.subtract(sq, avg, out=avg)
+            np.sqrt(avg, out=avg)
         else:
-            avg = np.sqrt(sq)
+            np.sqrt(sq, out=avg)
         avg += h["eps"]
         if h["momentum"] > 0:
             buf = self.state["momentum_buffer"]
             buf *= h["momentum"]
-            buf += g / avg
+            np.divide(g, avg, out=tmp)
+            buf += tmp
             np.multiply(buf, -h["learning_rate"], out=self.delta)
         else:
             np.divide(g, avg, out=self.delta)
@@ -196,7 +283,8 @@ class Adagrad(Optimizer):
         h = self.hyper
         clr = h["learning_rate"] / (1 + (self.t - 1) * h["lr_decay"])
         s = self.state["sum"]
-        s += g * g
+        np.multiply(g, g, out=self._tmp)
+        s += self._tmp
         std = np.sqrt(s, out=self.delta)
         std += h["eps"]
         np.divide(g, std, out=self.delta)
@@ -216,13 +304,22 @@ class Adadelta(Optimizer):
     def _delta(self, g, theta):
         h = self.hyper
         rho, eps = h["rho"], h["eps"]
-        v, u = self.state["square_avg"], self.state["acc_delta"]
+        v, u, tmp, d = self.state["square_avg"], self.state["acc_delta"], self._tmp, self.delta
         v *= rho
-        v += (1 - rho) * (g * g)
-        d = np.sqrt(u + eps) / np.sqrt(v + eps) * g
+        np.multiply(g, g, out=tmp)
+        tmp *= 1 - rho
+        v += tmp
+        np.add(u, eps, out=d)  # d = sqrt(u + eps) / sqrt(v + eps) * g
+        np.sqrt(d, out=d)
+        np.add(v, eps, out=tmp)
+        np.sqrt(tmp, out=tmp)
+        d /= tmp
+        d *= g
         u *= rho
-        u += (1 - rho) * (d * d)
-        np.multiply(d, -h["learning_rate"], out=self.delta)
+        np.multiply(d, d, out=tmp)
+        tmp *= 1 - rho
+        u += tmp
+        d *= -h["learning_rate"]
 
 
 OPTIMIZERS: Registry[type[Optimizer]] = Registry(

@@ -1,8 +1,10 @@
 """Snapshots of a training run for the live views: bounded histories and the per-snapshot maths.
 
 A snapshot is a plain dict of floats and copied arrays (keys in ``docs/live-training.md``). The
-worker thread builds it, so the decision-boundary grid, the neuron maps, the gradient norms and
-the weight copies are computed here and the GUI thread only draws. Pure NumPy, no Qt.
+training process builds it, so the decision-boundary grid, the neuron maps, the gradient norms
+and the weight copies are computed here and the GUI only draws. It is pickled to the GUI up to
+30 times a second, so the grid images are float32 (half the bytes; plenty for colours). Pure
+NumPy, no Qt.
 """
 
 from __future__ import annotations
@@ -243,9 +245,9 @@ class Snapshotter:
         step = max(1, n // 50)  # neuron maps are small tiles: half resolution is plenty
         for _, a in layers[:-1]:
             tiles = a[:, :MAX_NEURON_MAPS].reshape(n, n, -1)[::step, ::step]
-            maps.append(np.ascontiguousarray(tiles.transpose(2, 0, 1)))
+            maps.append(np.ascontiguousarray(tiles.transpose(2, 0, 1), dtype=np.float32))
         return {
-            "boundary": np.ascontiguousarray(boundary),
+            "boundary": np.ascontiguousarray(boundary, dtype=np.float32),
             "extent": extent,
             "boundary_features": list(self.view.get("features") or [0, 1]),
             "neuron_maps": maps,

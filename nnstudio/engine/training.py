@@ -35,6 +35,11 @@ def evaluate(net: Network, X: np.ndarray, y: np.ndarray) -> dict[str, float]:
     return out
 
 
+def _watches_batches(cb: Callback) -> bool:
+    hook = cb.on_batch_end
+    return getattr(hook, "__func__", None) is not Callback.on_batch_end
+
+
 def fit(
     net: Network,
     X: np.ndarray,
@@ -76,6 +81,8 @@ def fit(
 
     for cb in cbs:
         cb.on_train_begin({})
+    # Only callbacks that look at batches are called per batch (most watch epochs).
+    batch_cbs = [cb for cb in cbs if _watches_batches(cb)]
     # A diverging run overflows; the step is then skipped (net.last_step_ok) and NanGuard
     # reports it, so the overflow need not raise RuntimeWarnings as well.
     with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
@@ -103,7 +110,7 @@ def fit(
                 seen = end
                 logs = {"epoch": epoch, "batch": batch, "step": net.steps, "loss": loss}
                 logs["size"] = end - start
-                for cb in cbs:
+                for cb in batch_cbs:
                     cb.on_batch_end(logs)
             if seen < n:  # interrupted mid-epoch: the epoch does not count
                 break
