@@ -4,8 +4,9 @@ Every optimizer here is element-wise, so the network hands it all parameters as 
 and the state (momentum buffers, running averages) is a flat vector too: an update is a few
 whole-vector NumPy operations. ``step`` writes the update into ``self.delta`` and adds it, so the
 GUI can show each weight's last update. The formulas follow PyTorch's implementation (for
-example Adam's running mean uses ``lerp`` and AMSGrad keeps the maximum of the raw second
-moment), so a student's run can be reproduced in PyTorch step for step.
+example AMSGrad keeps the maximum of the raw second moment, not of the bias-corrected one), so
+a student's run can be reproduced in PyTorch step for step, equal up to rounding. Updates reuse
+scratch vectors (a fresh temporary the size of a large layer costs page faults every step).
 """
 
 from __future__ import annotations

@@ -7,6 +7,7 @@ from nnstudio.engine import Network, fit
 from nnstudio.engine.snapshot import Snapshotter
 from nnstudio.gui.panels.training_controls import TrainingControls
 from nnstudio.gui.plots.boundary import BoundaryView
+from nnstudio.gui.plots.common import StickyScale
 from nnstudio.gui.plots.confusion import ConfusionView
 from nnstudio.gui.plots.images import SampleImagesView
 from nnstudio.gui.plots.loss import LossView
@@ -198,3 +199,13 @@ def test_hidden_view_catches_up_when_shown(qtbot):
     assert view.image.image is None
     view.show()
     assert view.image.image is not None
+
+
+def test_sticky_scale_grows_at_once_and_shrinks_late():
+    scale = StickyScale(hold_s=60.0)
+    assert scale.update(0.7) == 1.0
+    assert [scale.update(v) for v in (1.1, 0.9, 1.2, 0.8)] == [2.0, 2.0, 2.0, 2.0]  # no flicker
+    quick = StickyScale(hold_s=0.0)
+    quick.update(1.5)
+    assert quick.update(0.3) == 2.0  # the first smaller value only starts the clock
+    assert quick.update(0.3) == 0.5

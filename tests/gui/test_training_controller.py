@@ -1,5 +1,10 @@
-"""Live training through the controller: play, pause, step, divergence, stop, reset."""
+"""Live training through the controller: play, pause, step, divergence, stop, reset.
 
+Training runs in a child process; every test ends with ``shutdown()`` and checks that neither
+the process nor the thread reading its events is left behind.
+"""
+
+import multiprocessing
 import time
 
 import numpy as np
@@ -38,8 +43,11 @@ def xor_job(**settings):
 def controller(qtbot):
     ctl = TrainingController()
     yield ctl
-    ctl.stop()
+    link = ctl._link
+    ctl.shutdown()
     assert not ctl.is_running()
+    assert link is None or not link.receiver.isRunning()
+    assert multiprocessing.active_children() == []
 
 
 def wait_ready(qtbot, ctl):
@@ -155,7 +163,8 @@ def test_diverging_learning_rate_pauses_with_message(qtbot, controller):
     qtbot.waitUntil(lambda: controller.latest["optimizer"]["learning_rate"] == 0.01)
 
 
-def test_stop_mid_training_joins_within_a_batch(qtbot, controller):
+def wide_job():
+    """A network whose batches take a measurable time (to time stops against)."""
     rng = np.random.default_rng(0)
     job = xor_job()
     job["spec"] = {
@@ -168,23 +177,32 @@ def test_stop_mid_training_joins_within_a_batch(qtbot, controller):
     job["X_val"] = job["y_val"] = None
     job["settings"]["batch_size"] = 500
     job["view"] = {"task": "binary", "classes": 2, "features": [0, 1], "grid": 20}
+    return job
+
+
+def batch_seconds(job):
+    net = Network(job["spec"])
+    started = time.perf_counter()
+    net.train_step(job["X_train"][:500], job["y_train"][:500])
+    return time.perf_counter() - started
+
+
+def test_stop_mid_training_returns_within_a_batch(qtbot, controller):
+    job = wide_job()
     controller.load_job(job)
     controller.play()
     qtbot.waitUntil(lambda: controller.latest is not None and controller.latest["step"] >= 2)
-    threads = [controller._thread]
-    batch = time.perf_counter()
-    net = Network(job["spec"])
-    net.train_step(job["X_train"][:500], job["y_train"][:500])
-    batch = time.perf_counter() - batch
+    batch = batch_seconds(job)
     finished = []
     controller.finishedTraining.connect(finished.append)
     started = time.perf_counter()
     assert controller.stop()
     took = time.perf_counter() - started
-    assert not threads[0].isRunning()
     assert took < 3 * batch + 0.2
     assert finished and finished[0]["steps"] >= 2
-    assert controller.state == "idle"
+    assert controller.state == "idle" and not controller.is_running()
+    assert controller._link.process.is_alive()  # kept for the next job
+    np.testing.assert_array_equal(controller.job["weights"][0], finished[0]["weights"][0])
 
 
 def test_reset_restores_the_seeded_weights(qtbot, controller):
@@ -210,12 +228,48 @@ def test_worker_error_arrives_as_failed(qtbot, controller):
     assert not controller.is_running()
 
 
-def test_no_qthread_left_running(qtbot):
+def test_closing_mid_training_leaves_nothing_running(qtbot):
     ctl = TrainingController()
-    ctl.load_job(xor_job())
+    job = wide_job()
+    ctl.load_job(job)
     ctl.play()
-    qtbot.waitUntil(lambda: ctl.state == "running")
-    thread = ctl._thread
-    assert isinstance(thread, QThread) and thread.isRunning()
-    ctl.stop()
-    assert not thread.isRunning()
+    qtbot.waitUntil(lambda: ctl.state == "running", timeout=10_000)
+    link = ctl._link
+    assert isinstance(link.receiver, QThread) and link.receiver.isRunning()
+    batch = batch_seconds(job)
+    started = time.perf_counter()
+    ctl.shutdown()
+    assert time.perf_counter() - started < 3 * batch + 0.5
+    assert not link.receiver.isRunning()
+    assert link.exitcode == 0  # it quit, it was not terminated
+    assert multiprocessing.active_children() == []
+
+
+def test_one_process_serves_every_job(qtbot, controller):
+    controller.load_job(xor_job())
+    wait_ready(qtbot, controller)
+    pid = controller._link.process.pid
+    job = xor_job()
+    job["spec"]["layers"][0]["units"] = 5
+    controller.load_job(job)
+    qtbot.waitUntil(lambda: controller.latest["weights"][0].shape == (2, 5), timeout=5000)
+    controller.step_batch()
+    qtbot.waitUntil(lambda: controller.latest["step"] == 1, timeout=5000)
+    assert controller._link.process.pid == pid
+
+
+def test_a_killed_process_arrives_as_failed_and_play_restarts(qtbot, controller):
+    controller.load_job(xor_job())
+    controller.play()
+    qtbot.waitUntil(lambda: controller.state == "running", timeout=10_000)
+    qtbot.waitUntil(lambda: controller.latest["step"] > 0, timeout=5000)
+    with qtbot.waitSignal(controller.failed, timeout=5000) as blocker:
+        controller._link.process.kill()
+    assert "stopped unexpectedly" in blocker.args[0]
+    assert controller.state == "idle" and not controller.is_running()
+    assert multiprocessing.active_children() == []
+    kept = controller.job["weights"]
+    assert kept is not None  # the last weights shown, to continue from
+    controller.play()  # a new process
+    qtbot.waitUntil(lambda: controller.state == "running", timeout=10_000)
+    assert controller.is_running()

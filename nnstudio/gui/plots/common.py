@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from typing import Any
 
 import numpy as np
@@ -51,8 +52,8 @@ def theme(widget: QWidget) -> palette.Theme:
 class LiveView(QWidget):
     """Base of the live views: draws the latest snapshot only while visible.
 
-    A view in a closed dock or a background tab skips the work (it would hold the GIL that the
-    training worker needs) and catches up with the latest snapshot when it is shown.
+    A view in a closed dock or a background tab skips the work (GUI time that the visible views
+    need) and catches up with the latest snapshot when it is shown.
     """
 
     def __init__(self, parent: QWidget | None = None) -> None:
@@ -107,6 +108,33 @@ def nice_ceiling(x: float) -> float:
         if m * 10**k >= x * (1 - 1e-12):
             return float(m * 10**k)
     return float(10 ** (k + 1))
+
+
+class StickyScale:
+    """A 1-2-5 colour scale that grows at once but shrinks only after staying too big a while.
+
+    A noisy maximum (a batch's largest gradient) near a step boundary would otherwise flip the
+    scale every frame, and each change redraws the colour bar and its axis.
+    """
+
+    def __init__(self, hold_s: float = 1.0) -> None:
+        self.hold_s = hold_s
+        self.value = 0.0
+        self._smaller_since: float | None = None
+
+    def reset(self) -> None:
+        self.value, self._smaller_since = 0.0, None
+
+    def update(self, largest: float) -> float:
+        """The scale for data whose largest magnitude is ``largest``."""
+        target = nice_ceiling(largest)
+        if target >= self.value:
+            self.value, self._smaller_since = target, None
+        elif self._smaller_since is None:
+            self._smaller_since = time.monotonic()
+        elif time.monotonic() - self._smaller_since >= self.hold_s:
+            self.value, self._smaller_since = target, None
+        return self.value
 
 
 class RangeKeeper:

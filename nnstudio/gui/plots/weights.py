@@ -19,10 +19,10 @@ from nnstudio.gui.plots.common import (
     CLASS_COLORS,
     LiveView,
     RangeKeeper,
+    StickyScale,
     diverging_colormap,
     fmt,
     layout_widget,
-    nice_ceiling,
     plot_widget,
     style_plot,
     theme,
@@ -63,6 +63,7 @@ class WeightsView(LiveView):
         self.norm_legend = self.norm_plot.addLegend(offset=(-10, 10), labelTextColor=self.t.text)
         self.norms.setMinimumHeight(140)
         self.norm_range = RangeKeeper(self.norm_plot)
+        self.scales = {"weights": StickyScale(), "grads": StickyScale()}
         layout.addWidget(self.norms, 1)
         self.cmap = diverging_colormap()
         self.lut = self.cmap.getLookupTable(nPts=256)
@@ -76,6 +77,8 @@ class WeightsView(LiveView):
     def set_job(self, job: dict[str, Any]) -> None:
         self.shapes = []  # rebuilt at the first snapshot
         self.norm_range.reset()
+        for scale in self.scales.values():
+            scale.reset()
 
     def _build(self, weights: list[np.ndarray]) -> None:
         """Create the items once per network shape."""
@@ -121,12 +124,14 @@ class WeightsView(LiveView):
         for curve in self.norm_curves:
             self.norm_plot.removeItem(curve)
         self.norm_legend.clear()
-        self.norm_curves = [
-            self.norm_plot.plot(
-                pen=pg.mkPen(CLASS_COLORS[k % len(CLASS_COLORS)], width=2), name=f"layer {k + 1}"
-            )
-            for k in range(n_layers)
-        ]
+        self.norm_curves = []
+        for k in range(n_layers):
+            pen = pg.mkPen(CLASS_COLORS[k % len(CLASS_COLORS)], width=2)
+            curve = self.norm_plot.plot(pen=pen, name=f"layer {k + 1}", antialias=False)
+            # Up to 4096 points per curve: an antialiased wide path of them costs ~4 ms a frame.
+            curve.setClipToView(True)
+            curve.setDownsampling(auto=True, method="peak")
+            self.norm_curves.append(curve)
 
     @staticmethod
     def _has_bias(weights: list[np.ndarray], k: int) -> bool:
@@ -139,11 +144,11 @@ class WeightsView(LiveView):
         if [w.shape for w in weights] != self.shapes:
             self._build(weights)
         self.snap = snap
-        for images, arrays, bar in (
-            (self.w_images, weights, self.w_bar),
-            (self.g_images, grads, self.g_bar),
+        for images, arrays, bar, scale in (
+            (self.w_images, weights, self.w_bar, self.scales["weights"]),
+            (self.g_images, grads, self.g_bar, self.scales["grads"]),
         ):
-            s = nice_ceiling(max(float(np.abs(a).max(initial=0)) for a in arrays))
+            s = scale.update(max(float(np.abs(a).max(initial=0)) for a in arrays))
             if bar.levels() != (-s, s):  # a new scale redraws the bar's axis: rarely
                 bar.setLevels((-s, s), update_items=False)
             for img, matrix in zip(images, layer_matrices(arrays), strict=True):
