@@ -191,7 +191,7 @@ class Snapshotter:
         spec = net.to_spec()
         spec["dtype"] = "float32"
         self._twin = Network(spec)
-        self.boundary_throttle = CostThrottle(interval=0.1, budget=0.1)
+        self.boundary_throttle = CostThrottle(interval=0.1, budget=0.05)
         self.confusion_throttle = CostThrottle(interval=0.5, budget=0.05)
         self._boundary: dict[str, Any] = {}
         self._confusion: np.ndarray | None = None

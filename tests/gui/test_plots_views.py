@@ -209,3 +209,18 @@ def test_sticky_scale_grows_at_once_and_shrinks_late():
     quick.update(1.5)
     assert quick.update(0.3) == 2.0  # the first smaller value only starts the clock
     assert quick.update(0.3) == 0.5
+
+
+def test_a_rate_limited_view_draws_the_last_snapshot_later(qtbot):
+    job = make_job(2, 2)
+    first, second = snapshots(job)
+    view = WeightsView()
+    qtbot.addWidget(view)
+    view.set_job(job)
+    view.show()
+    assert view.max_fps > 0
+    view.update_snapshot(first)
+    assert view.snap is first
+    view.update_snapshot(second)  # too soon: kept for later
+    assert view.snap is first
+    qtbot.waitUntil(lambda: view.snap is second, timeout=1000)

@@ -35,7 +35,8 @@ class BoundaryView(LiveView):
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        self.plot = plot_widget(self, "Prediction over the input plane", "x1", "x2")
+        # The title doubles as the legend, so nothing covers the points.
+        self.plot = plot_widget(self, "● training  ○ validation", "x1", "x2")
         self.image = pg.ImageItem(axisOrder="row-major")
         self.image.setOpacity(HEAT_ALPHA / 255)
         self.image.setZValue(-10)
@@ -46,7 +47,6 @@ class BoundaryView(LiveView):
         self.curve = pg.PlotDataItem(pen=pg.mkPen(self.palette().text().color(), width=3))
         for item in (self.train_points, self.val_points, self.curve):
             self.plot.addItem(item)
-        self.plot.addLegend(offset=(10, 10), labelTextColor=self.palette().text().color())
         self.x_box, self.y_box = QComboBox(self), QComboBox(self)
         self.x_box.setToolTip("The input feature along the horizontal axis.")
         self.y_box.setToolTip(
@@ -71,7 +71,6 @@ class BoundaryView(LiveView):
         self.task = "binary"
         self.features = [0, 1]
         self._version = -1
-        self._legend_done = False
 
     # ------------------------------------------------------------------------ inputs
     def set_job(self, job: dict[str, Any]) -> None:
@@ -124,11 +123,6 @@ class BoundaryView(LiveView):
         else:
             plot.setLabel("bottom", self.names[self.features[0]])
             plot.setLabel("left", self.names[self.features[1]])
-        if not self._legend_done:
-            legend = plot.legend
-            legend.addItem(self.train_points, "training (filled)")
-            legend.addItem(self.val_points, "validation (outlined)")
-            self._legend_done = True
 
     def _point_colors(self, y: np.ndarray) -> list[tuple[int, int, int]]:
         if self.task in ("binary", "multiclass"):

@@ -14,8 +14,8 @@ from PySide6.QtWidgets import QVBoxLayout, QWidget
 
 from nnstudio.gui.plots.common import WRONG, LiveView, plot_widget, raw_inputs, theme
 
-COLUMNS = 8
-GAP = 0.25  # of a tile, between tiles; room for the label below
+COLUMNS = 6
+GAP = 0.7  # room under each image for its label, as a fraction of its height
 
 
 class SampleImagesView(LiveView):
@@ -52,7 +52,7 @@ class SampleImagesView(LiveView):
             return
         has_val = job.get("X_val") is not None and len(job["X_val"]) > 0
         X, y = (job["X_val"], job["y_val"]) if has_val else (job["X_train"], job["y_train"])
-        n = min(len(X), int(job.get("view", {}).get("samples", 32)))
+        n = min(len(X), int(job.get("view", {}).get("samples", 18)))
         raw = raw_inputs(job, X[:n])
         self.true = np.asarray(y[:n]).reshape(n, -1)
         self.true = self.true.argmax(1) if self.true.shape[1] > 1 else self.true[:, 0].astype(int)
@@ -83,7 +83,7 @@ class SampleImagesView(LiveView):
             if i >= len(self.labels):
                 continue
             ok = int(p) == int(self.true[i])
-            text = f"{self.names[self.true[i]]} → {self.names[int(p)]}"
+            text = f"{self.names[self.true[i]]}→{self.names[int(p)]}"
             if self._shown[i] != (text, ok):  # touch a label only when it changes
                 self._shown[i] = (text, ok)
                 self.labels[i].setText(text, color=self.text if ok else WRONG)

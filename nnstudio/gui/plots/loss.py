@@ -27,15 +27,14 @@ class LossView(LiveView):
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         t = theme(self)
-        self.loss_plot = plot_widget(self, "Loss", "epoch", "loss")
-        self.acc_plot = plot_widget(self, "Accuracy", "epoch", "accuracy")
+        # No titles and no legend boxes over the curves: the axis names say what is plotted and
+        # one legend line above both plots says which curve is which.
+        self.loss_plot = plot_widget(self, "", "epoch", "loss")
+        self.acc_plot = plot_widget(self, "", "epoch", "accuracy")
         self.acc_plot.setXLink(self.loss_plot)
         self.acc_plot.setYRange(0, 1)
         self.acc_plot.getPlotItem().getViewBox().disableAutoRange()
         self.range = RangeKeeper(self.loss_plot.getPlotItem())
-        self.legend = self.loss_plot.addLegend(
-            offset=(-10, 10), labelTextColor=t.text, brush=_translucent(t.background)
-        )
         faint = (*TRAIN, 60)
         self.batch_curve = self.loss_plot.plot(
             pen=pg.mkPen(faint, width=1), name="per batch", antialias=False
@@ -47,9 +46,6 @@ class LossView(LiveView):
             pen=pg.mkPen(VAL, width=2, style=Qt.PenStyle.DashLine),
             name="validation",
             antialias=False,
-        )
-        self.acc_plot.addLegend(
-            offset=(-10, -10), labelTextColor=t.text, brush=_translucent(t.background)
         )
         self.acc_curve = self.acc_plot.plot(
             pen=pg.mkPen(TRAIN, width=2), name="training", antialias=False
@@ -82,8 +78,15 @@ class LossView(LiveView):
             "Show the loss on a logarithmic axis: late, small changes stay visible."
         )
         self.log_box.toggled.connect(self.set_log)
+        self.legend = QLabel(_legend_html(), self)
+        self.legend.setToolTip(
+            "Training loss: mean over the epoch's batches. Validation loss: measured after the "
+            "epoch on rows the network never trains on. Per batch: each step's loss (faint)."
+        )
         top = QHBoxLayout()
         top.addWidget(self.log_box)
+        top.addSpacing(8)
+        top.addWidget(self.legend)
         top.addStretch(1)
         top.addWidget(self.hover)
         layout = QVBoxLayout(self)
@@ -168,7 +171,12 @@ def smooth(y: np.ndarray, window: int = 15) -> np.ndarray:
     return out
 
 
-def _translucent(color: QColor) -> QColor:
-    c = QColor(color)
-    c.setAlpha(200)
-    return c
+def _legend_html() -> str:
+    """Coloured line samples and names: training (solid), validation (dashed), per batch."""
+    train = QColor(*TRAIN).name()
+    val = QColor(*VAL).name()
+    return (
+        f"<span style='color:{train}'>━━</span> training &nbsp; "
+        f"<span style='color:{val}'>╍╍</span> validation &nbsp; "
+        f"<span style='color:{train}; opacity:0.4'>──</span> per batch"
+    )

@@ -1,0 +1,251 @@
+"""The studio window driven as a student would: edit, train, save, reopen, close."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+import zipfile
+from pathlib import Path
+
+import numpy as np
+import pytest
+from PySide6.QtCore import QSettings, QStandardPaths, Qt
+from PySide6.QtGui import QImage
+from PySide6.QtWidgets import QMessageBox
+
+from nnstudio import examples
+from nnstudio.document import edits
+from nnstudio.engine import normalize_spec
+from nnstudio.gui import files
+from nnstudio.gui.main_window import MainWindow
+from nnstudio.gui.training import FINISHED, PAUSED, RUNNING
+from nnstudio.io.project import load_project, save_project
+
+
+@pytest.fixture
+def window(qtbot, tmp_path):
+    QStandardPaths.setTestModeEnabled(True)
+    settings = QSettings(str(tmp_path / "settings.ini"), QSettings.Format.IniFormat)
+    win = MainWindow(settings=settings)  # closed below, not by qtbot (it would ask to save)
+    win.resize(1280, 800)
+    win.show()
+    qtbot.waitUntil(lambda: win.live.trainer.latest is not None, timeout=20_000)
+    yield win
+    win.live.shutdown()
+    win.controller.undo_stack.setClean()  # no "save changes?" dialog when it closes
+    win.close()
+    assert not win.live.trainer.is_running()
+
+
+def _hidden_units(win: MainWindow) -> list[int]:
+    return [layer["units"] for layer in win.controller.document.network["layers"][:-1]]
+
+
+def test_title_shows_name_and_unsaved_mark(window, tmp_path):
+    assert window.windowTitle().startswith("Untitled")
+    assert not window.isWindowModified()
+    window.controller.push(edits.SetUnits(0, 5))
+    assert window.isWindowModified()
+    path = tmp_path / "lesson.nnstudio"
+    assert window._save_to(path)
+    assert window.windowTitle().startswith("lesson.nnstudio")
+    assert not window.isWindowModified()
+
+
+def test_edit_save_reopen_finds_the_same_network(window, tmp_path):
+    window.controller.push(edits.SetUnits(0, 6))
+    window.controller.push(edits.SetLayerProperty(0, "activation", "relu"))
+    window.controller.push(edits.SetWeight(0, 1, 2, 0.125))
+    path = tmp_path / "mine.nnstudio"
+    assert window._save_to(path)
+    before = window.controller.document
+    window.new_from_example("spiral")
+    assert window.controller.document.data["name"] == "spiral"
+    assert window.open_path(path, interactive=False)
+    after = window.controller.document
+    assert after.network == normalize_spec(before.network)
+    assert after.weights[0][1, 2] == 0.125
+    assert all(np.array_equal(a, b) for a, b in zip(after.weights, before.weights, strict=True))
+
+
+def test_failed_open_shows_error_and_keeps_work(window, tmp_path, monkeypatch):
+    window.controller.push(edits.SetUnits(0, 3))
+    network = dict(window.controller.document.network)
+    bad = tmp_path / "broken.nnstudio"
+    bad.write_bytes(b"PK\x03\x04 this is not really a zip")
+    shown = []
+    monkeypatch.setattr(QMessageBox, "critical", lambda *args: shown.append(args[2]))
+    assert not window.open_path(bad)
+    assert shown and "broken.nnstudio" in shown[0]
+    assert window.controller.document.network == network
+    assert window.isWindowModified()
+
+
+def test_close_with_unsaved_changes_asks_and_cancel_keeps_window(window, monkeypatch):
+    window.controller.push(edits.SetUnits(0, 3))
+    asked = []
+
+    def cancel(*args, **kwargs):
+        asked.append(args[1])
+        return QMessageBox.StandardButton.Cancel
+
+    monkeypatch.setattr(QMessageBox, "question", cancel)
+    assert not window.close()
+    assert asked == ["Unsaved changes"]
+    assert window.isVisible()
+
+
+def test_space_trains_and_pause_commits_weights_as_one_undo_step(window, qtbot):
+    trainer = window.live.trainer
+    start = [w.copy() for w in window.live.trainer.latest["weights"]]
+    window.live.controls.play_action.trigger()
+    qtbot.waitUntil(lambda: trainer.state == RUNNING, timeout=10_000)
+    qtbot.waitUntil(lambda: (trainer.latest or {}).get("epoch", 0) >= 3, timeout=20_000)
+    window.live.controls.play_action.trigger()  # pause
+    qtbot.waitUntil(lambda: trainer.state == PAUSED, timeout=10_000)
+    qtbot.waitUntil(lambda: window.controller.document.weights is not None, timeout=5_000)
+    trained = window.controller.document.weights
+    assert not all(np.array_equal(a, b) for a, b in zip(trained, start, strict=True))
+    assert window.controller.document.history["loss"]  # the curves travel with the weights
+    assert window.controller.undo_stack.undoText().startswith("Train to epoch")
+    window.controller.undo()  # "undo training" restores the untrained network
+    assert window.controller.document.weights is None
+
+
+def test_learning_rate_change_keeps_the_workers_place(window, qtbot):
+    trainer = window.live.trainer
+    trainer.step_epoch()
+    qtbot.waitUntil(lambda: trainer.state == PAUSED, timeout=10_000)
+    steps = trainer.latest["step"]
+    assert steps > 0
+    window.controller.push(edits.SetValue(("network", "optimizer", "learning_rate"), 0.001))
+    qtbot.wait(200)
+    assert trainer.state == PAUSED  # no new job: still paused where it was
+    assert trainer.latest["step"] == steps
+    assert trainer.job["spec"]["optimizer"]["learning_rate"] == 0.001
+
+
+def test_architecture_change_says_weights_reset(window, qtbot):
+    window.controller.push(edits.SetWeights(window.live.trainer.latest["weights"]))
+    messages = []
+    window.live.message.connect(messages.append)
+    window.controller.push(edits.SetUnits(0, 2))
+    assert window.controller.document.weights is None
+    assert any("Undo" in m for m in messages)
+
+
+def test_autosave_writes_recovery_and_offer_restores(window, tmp_path, monkeypatch):
+    path = tmp_path / "work.nnstudio"
+    assert window._save_to(path)
+    window.controller.push(edits.SetUnits(0, 7))
+    window.autosave()
+    recovery = files.recovery_path(path)
+    assert recovery.is_file()
+    assert load_project(recovery).network["layers"][0]["units"] == 7
+    assert load_project(path).network["layers"][0]["units"] != 7  # the project is untouched
+    monkeypatch.setattr(QMessageBox, "question", lambda *a, **k: QMessageBox.StandardButton.Yes)
+    window.open_path(path, interactive=False)
+    window.offer_recovery()
+    assert _hidden_units(window)[0] == 7
+    assert window.isWindowModified()
+
+
+def test_saving_discards_the_recovery_file(window, tmp_path):
+    path = tmp_path / "work.nnstudio"
+    window._save_to(path)
+    window.controller.push(edits.SetUnits(0, 7))
+    window.autosave()
+    assert files.recovery_path(path).is_file()
+    window._save_to(path)
+    assert not files.recovery_path(path).exists()
+
+
+def test_export_menu_lists_every_format(window):
+    file_menu = window.menuBar().actions()[0].menu()
+    export_menu = next(a.menu() for a in file_menu.actions() if a.text() == "&Export")
+    labels = [a.text() for a in export_menu.actions()]
+    assert len(labels) == 5
+    assert any("ONNX" in label for label in labels)
+
+
+def test_zoom_and_delete_shortcuts_are_registered(window):
+    shortcuts = {a.shortcut().toString() for a in window.actions()}
+    assert {"Ctrl+S", "Ctrl+O", "Ctrl+0", "Del", "Space", "F1"} <= shortcuts
+
+
+def test_screenshot_command_writes_a_1280x800_png(tmp_path):
+    out = tmp_path / "shot.png"
+    save_project(examples.example("xor"), tmp_path / "xor.nnstudio")
+    result = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "nnstudio",
+            str(tmp_path / "xor.nnstudio"),
+            "--screenshot",
+            str(out),
+        ],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        env={**__import__("os").environ, "QT_QPA_PLATFORM": "offscreen"},
+    )
+    assert result.returncode == 0, result.stderr
+    image = QImage(str(out))
+    assert (image.width(), image.height()) == (1280, 800)
+    # Not blank: the window really drew something (many distinct colours).
+    colours = {image.pixel(x, y) for x in range(0, 1280, 16) for y in range(0, 800, 16)}
+    assert len(colours) > 20
+
+
+def test_train_epochs_screenshot_trains_first(tmp_path):
+    out = tmp_path / "trained.png"
+    project = tmp_path / "xor.nnstudio"
+    save_project(examples.example("xor"), project)
+    before = project.read_bytes()
+    result = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "nnstudio",
+            "--example",
+            "xor",
+            "--train-epochs",
+            "20",
+            "--screenshot",
+            str(out),
+        ],
+        capture_output=True,
+        text=True,
+        timeout=180,
+        env={**__import__("os").environ, "QT_QPA_PLATFORM": "offscreen"},
+    )
+    assert result.returncode == 0, result.stderr
+    assert out.is_file() and zipfile.is_zipfile(project)
+    assert project.read_bytes() == before
+
+
+def test_keyboard_delete_removes_selected_layer(window, qtbot):
+    window.controller.push(edits.InsertLayer(1, units=4, activation="tanh"))
+    n = len(window.controller.document.network["layers"])
+    window.editor.select(("layer", 1))
+    window.editor.view.setFocus()
+    qtbot.keyClick(window.editor.view, Qt.Key.Key_Delete)
+    assert len(window.controller.document.network["layers"]) == n - 1
+
+
+def test_finished_run_is_committed(window, qtbot):
+    window.controller.push(edits.SetValue(("training", "epochs"), 2))
+    trainer = window.live.trainer
+    qtbot.waitUntil(lambda: trainer.job["settings"]["epochs"] == 2, timeout=5_000)
+    trainer.play()
+    qtbot.waitUntil(lambda: trainer.state == FINISHED, timeout=20_000)
+    qtbot.waitUntil(
+        lambda: len(window.controller.document.history.get("loss", [])) == 2, timeout=5_000
+    )
+
+
+def test_recent_files_remember_saved_projects(window, tmp_path):
+    path = tmp_path / "recent.nnstudio"
+    window._save_to(path)
+    assert files.recent(window.settings)[0] == Path(path).resolve()
