@@ -240,6 +240,8 @@ class LiveTraining(QObject):
             self.editor.set_connection_values(snap["weights"], "weights")
         if snap.get("grads") is not None:
             self.editor.set_connection_values(snap["grads"], "gradients")
+        if snap.get("updates") is not None:
+            self.editor.set_connection_values(snap["updates"], "updates")
 
     # ---------------------------------------------------------------- whole runs
     def train_headless(self, epochs: int, timeout_s: float = 300.0) -> bool:

@@ -249,3 +249,16 @@ def test_recent_files_remember_saved_projects(window, tmp_path):
     path = tmp_path / "recent.nnstudio"
     window._save_to(path)
     assert files.recent(window.settings)[0] == Path(path).resolve()
+
+
+def test_connection_tooltip_shows_weight_gradient_and_last_update(window, qtbot):
+    trainer = window.live.trainer
+    trainer.step_batch()
+    qtbot.waitUntil(lambda: (trainer.latest or {}).get("step") == 1, timeout=20_000)
+    snap = trainer.latest
+    window.live.refresh_views()
+    text = window.editor.scene._connection_tooltip(0, 1, 2)
+    assert f"weight = {snap['weights'][0][1, 2]:.4g}" in text
+    assert f"gradient = {snap['grads'][0][1, 2]:.4g}" in text
+    assert f"last update = {snap['updates'][0][1, 2]:.4g}" in text
+    assert snap["updates"][0][1, 2] != 0  # one SGD/Adam step really moved this weight

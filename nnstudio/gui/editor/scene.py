@@ -119,6 +119,7 @@ class NetworkScene(QGraphicsScene):
         self._mode = "weights"
         self._live_weights: list[np.ndarray] | None = None
         self._gradients: list[np.ndarray] | None = None
+        self._updates: list[np.ndarray] | None = None
         self._initial_cache: dict[str, list[np.ndarray]] = {}
         self._built_key: tuple | None = None
         self.scale = 1.0  # full-colour value of the connections currently shown
@@ -177,14 +178,19 @@ class NetworkScene(QGraphicsScene):
 
         ``kind`` "weights": weights to draw instead of the document's (``None``: back to the
         document's). ``kind`` "gradients": the latest gradients (tooltips, properties and the
-        "gradients" colour mode; ``None``: unknown). Arrays whose shapes do not fit are ignored.
+        "gradients" colour mode; ``None``: unknown). ``kind`` "updates": each weight's last
+        optimizer update (tooltips only). Arrays whose shapes do not fit are ignored.
         """
+        fitting = arrays if arrays is None or self._fits(arrays) else None
         if kind == "weights":
-            self._live_weights = arrays if arrays is None or self._fits(arrays) else None
+            self._live_weights = fitting
         elif kind == "gradients":
-            self._gradients = arrays if arrays is None or self._fits(arrays) else None
+            self._gradients = fitting
+        elif kind == "updates":
+            self._updates = fitting
+            return  # nothing drawn changes
         else:
-            raise ValueError(f"unknown value kind {kind!r}; known: weights, gradients")
+            raise ValueError(f"unknown value kind {kind!r}; known: weights, gradients, updates")
         if not self._rebuild_timer.isActive():
             self.refresh_values()
         self.valuesChanged.emit()
@@ -678,6 +684,9 @@ class NetworkScene(QGraphicsScene):
         grad = self.gradient(k, i, j)
         if grad is not None:
             text += f"\ngradient = {fmt(grad)}"
+        if self._updates is not None:
+            w_idx, _ = edits.param_indices(self._controller.document.network, k)
+            text += f"\nlast update = {fmt(float(self._updates[w_idx][i, j]))}"
         return text
 
     def _neuron_tooltip(self, k: int, j: int) -> str:
