@@ -284,6 +284,7 @@ class LiveTraining(QObject):
 
     def shutdown(self) -> None:
         """Stop everything for good: the window is closing."""
+        self._reload.stop()  # a pending job would start a new training process
         self.stop()
         shutdown = getattr(self.trainer, "shutdown", None)
         if shutdown is not None:
