@@ -2,4 +2,38 @@
 
 import os
 
+import numpy as np
+import pytest
+
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+
+
+def xor_job(grid: int = 30, **settings):
+    """A small noisy XOR training job in the worker's job format (see docs/live-training.md)."""
+    rng = np.random.default_rng(1)
+    corners = np.array([[-1, -1], [-1, 1], [1, -1], [1, 1]], float)
+    X = np.repeat(corners, 50, axis=0) + rng.normal(0, 0.15, (200, 2))
+    y = np.repeat([0, 1, 1, 0], 50)
+    spec = {
+        "inputs": 2,
+        "layers": [{"units": 8, "activation": "tanh"}, {"units": 1, "activation": "sigmoid"}],
+        "loss": "binary_crossentropy",
+        "optimizer": {"name": "adam", "learning_rate": 0.03},
+        "seed": 3,
+    }
+    return {
+        "spec": spec,
+        "weights": None,
+        "X_train": X,
+        "y_train": y,
+        "X_val": X[::10],
+        "y_val": y[::10],
+        "settings": {"batch_size": 10, "epochs": 0, **settings},
+        "view": {"task": "binary", "classes": 2, "features": [0, 1], "grid": grid},
+    }
+
+
+@pytest.fixture(name="xor_job")
+def xor_job_fixture():
+    """The job factory: ``xor_job(epochs=2)``."""
+    return xor_job

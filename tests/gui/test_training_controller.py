@@ -15,30 +15,6 @@ from nnstudio.engine import Network
 from nnstudio.gui.training import TrainingController
 
 
-def xor_job(**settings):
-    rng = np.random.default_rng(1)
-    corners = np.array([[-1, -1], [-1, 1], [1, -1], [1, 1]], float)
-    X = np.repeat(corners, 50, axis=0) + rng.normal(0, 0.15, (200, 2))
-    y = np.repeat([0, 1, 1, 0], 50)
-    spec = {
-        "inputs": 2,
-        "layers": [{"units": 8, "activation": "tanh"}, {"units": 1, "activation": "sigmoid"}],
-        "loss": "binary_crossentropy",
-        "optimizer": {"name": "adam", "learning_rate": 0.03},
-        "seed": 3,
-    }
-    return {
-        "spec": spec,
-        "weights": None,
-        "X_train": X,
-        "y_train": y,
-        "X_val": X[::10],
-        "y_val": y[::10],
-        "settings": {"batch_size": 10, "epochs": 0, **settings},
-        "view": {"task": "binary", "classes": 2, "features": [0, 1], "grid": 100},
-    }
-
-
 @pytest.fixture
 def controller(qtbot):
     ctl = TrainingController()
@@ -61,8 +37,8 @@ def wait_state(qtbot, ctl, state, timeout=10_000):
         pass
 
 
-def test_play_trains_and_loss_falls(qtbot, controller):
-    controller.load_job(xor_job())
+def test_play_trains_and_loss_falls(qtbot, controller, xor_job):
+    controller.load_job(xor_job(grid=100))
     wait_ready(qtbot, controller)
     first = controller.latest
     controller.play()
@@ -77,7 +53,7 @@ def test_play_trains_and_loss_falls(qtbot, controller):
     assert first["step"] == 0 and snap["step"] > 0
 
 
-def test_pause_stops_the_step_counter(qtbot, controller):
+def test_pause_stops_the_step_counter(qtbot, controller, xor_job):
     controller.load_job(xor_job())
     controller.play()
     wait_state(qtbot, controller, "running")
@@ -89,7 +65,7 @@ def test_pause_stops_the_step_counter(qtbot, controller):
     assert controller.latest["step"] == step and controller.state == "paused"
 
 
-def test_step_batch_applies_exactly_one_update(qtbot, controller):
+def test_step_batch_applies_exactly_one_update(qtbot, controller, xor_job):
     job = xor_job()
     controller.load_job(job)
     wait_ready(qtbot, controller)
@@ -122,7 +98,7 @@ def test_step_batch_applies_exactly_one_update(qtbot, controller):
     assert controller.latest["step"] == 2
 
 
-def test_step_epoch_runs_to_the_epoch_end(qtbot, controller):
+def test_step_epoch_runs_to_the_epoch_end(qtbot, controller, xor_job):
     controller.load_job(xor_job())
     controller.step_batch()
     qtbot.waitUntil(lambda: controller.latest is not None and controller.latest["step"] == 1)
@@ -133,7 +109,7 @@ def test_step_epoch_runs_to_the_epoch_end(qtbot, controller):
     assert controller.latest["step"] == 20  # 200 rows in batches of 10
 
 
-def test_diverging_learning_rate_pauses_with_message(qtbot, controller):
+def test_diverging_learning_rate_pauses_with_message(qtbot, controller, xor_job):
     rng = np.random.default_rng(0)
     X = rng.normal(size=(200, 2))
     y = X @ np.array([3.0, -2.0]) + 1
@@ -163,7 +139,7 @@ def test_diverging_learning_rate_pauses_with_message(qtbot, controller):
     qtbot.waitUntil(lambda: controller.latest["optimizer"]["learning_rate"] == 0.01)
 
 
-def wide_job():
+def wide_job(xor_job):
     """A network whose batches take a measurable time (to time stops against)."""
     rng = np.random.default_rng(0)
     job = xor_job()
@@ -187,8 +163,8 @@ def batch_seconds(job):
     return time.perf_counter() - started
 
 
-def test_stop_mid_training_returns_within_a_batch(qtbot, controller):
-    job = wide_job()
+def test_stop_mid_training_returns_within_a_batch(qtbot, controller, xor_job):
+    job = wide_job(xor_job)
     controller.load_job(job)
     controller.play()
     qtbot.waitUntil(lambda: controller.latest is not None and controller.latest["step"] >= 2)
@@ -205,7 +181,7 @@ def test_stop_mid_training_returns_within_a_batch(qtbot, controller):
     np.testing.assert_array_equal(controller.job["weights"][0], finished[0]["weights"][0])
 
 
-def test_reset_restores_the_seeded_weights(qtbot, controller):
+def test_reset_restores_the_seeded_weights(qtbot, controller, xor_job):
     job = xor_job()
     controller.load_job(job)
     wait_ready(qtbot, controller)
@@ -218,7 +194,7 @@ def test_reset_restores_the_seeded_weights(qtbot, controller):
         np.testing.assert_array_equal(a, b)
 
 
-def test_worker_error_arrives_as_failed(qtbot, controller):
+def test_worker_error_arrives_as_failed(qtbot, controller, xor_job):
     job = xor_job()
     job["y_train"] = job["y_train"][:5]  # rows do not match: fit raises
     with qtbot.waitSignal(controller.failed, timeout=5000) as blocker:
@@ -228,9 +204,9 @@ def test_worker_error_arrives_as_failed(qtbot, controller):
     assert not controller.is_running()
 
 
-def test_closing_mid_training_leaves_nothing_running(qtbot):
+def test_closing_mid_training_leaves_nothing_running(qtbot, xor_job):
     ctl = TrainingController()
-    job = wide_job()
+    job = wide_job(xor_job)
     ctl.load_job(job)
     ctl.play()
     qtbot.waitUntil(lambda: ctl.state == "running", timeout=10_000)
@@ -245,7 +221,7 @@ def test_closing_mid_training_leaves_nothing_running(qtbot):
     assert multiprocessing.active_children() == []
 
 
-def test_one_process_serves_every_job(qtbot, controller):
+def test_one_process_serves_every_job(qtbot, controller, xor_job):
     controller.load_job(xor_job())
     wait_ready(qtbot, controller)
     pid = controller._link.process.pid
@@ -258,7 +234,7 @@ def test_one_process_serves_every_job(qtbot, controller):
     assert controller._link.process.pid == pid
 
 
-def test_a_killed_process_arrives_as_failed_and_play_restarts(qtbot, controller):
+def test_a_killed_process_arrives_as_failed_and_play_restarts(qtbot, controller, xor_job):
     controller.load_job(xor_job())
     controller.play()
     qtbot.waitUntil(lambda: controller.state == "running", timeout=10_000)
