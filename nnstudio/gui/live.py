@@ -29,7 +29,7 @@ from nnstudio.gui.plots.images import SampleImagesView
 from nnstudio.gui.plots.loss import LossView
 from nnstudio.gui.plots.neurons import NeuronMapsView
 from nnstudio.gui.plots.weights import WeightsView
-from nnstudio.gui.training import FINISHED, PAUSED, TrainingController, job_from_dataset
+from nnstudio.gui.training import FINISHED, PAUSED, TrainingController, job_from_prepared
 from nnstudio.gui.undo import DocumentController
 from nnstudio.io import session
 
@@ -142,17 +142,11 @@ class LiveTraining(QObject):
         if ds is None:
             return
         try:
-            session.prepare(doc.copy(), data=ds)  # checks the network fits the data
+            prepared = session.prepare(doc.copy(), data=ds)  # also checks the network fits
         except (DataError, ValueError) as exc:
             self.message.emit(f"Cannot train yet: {exc}")
             return
-        job = job_from_dataset(
-            copy.deepcopy(doc.network),
-            ds,
-            doc.training,
-            doc.weights,
-            seed=int(doc.network.get("seed", 0)),
-        )
+        job = job_from_prepared(copy.deepcopy(doc.network), prepared, doc.training, doc.weights)
         self._job_spec = copy.deepcopy(doc.network)
         self._base_history = copy.deepcopy(doc.history)
         self._committed_step = 0

@@ -39,6 +39,7 @@ __all__ = [
     "RUNNING",
     "TrainingController",
     "job_from_dataset",
+    "job_from_prepared",
 ]
 
 #: How long ``shutdown()`` lets the process finish its batch before terminating it.
@@ -367,41 +368,36 @@ class TrainingController(QObject):
         self.failed.emit(text, details)
 
 
-def job_from_dataset(
+def job_from_prepared(
     spec: dict[str, Any],
-    dataset: Any,
-    training: dict[str, Any] | None = None,
+    prepared: Any,
+    training: dict[str, Any],
     weights: list[np.ndarray] | None = None,
-    seed: int = 0,
 ) -> dict[str, Any]:
-    """A training job from a ``nnstudio.data.Dataset`` and the document's training settings.
+    """A training job from ``nnstudio.io.session.prepare``'s split and standardized data.
 
-    Splits off the validation rows, standardizes with statistics of the training rows only (if
-    ``training["standardize"]``) and fills in the view settings.
+    The split and the standardizer are the ones the command line and saved projects use, so
+    the GUI trains on exactly the rows ``nnstudio train`` would.
     """
-    from nnstudio.data import Standardizer
     from nnstudio.document.model import DEFAULT_TRAINING
 
-    training = {**DEFAULT_TRAINING, **(training or {})}
-    train, val = dataset.split(float(training["validation_ratio"]), seed)
+    training = {**DEFAULT_TRAINING, **training}
+    dataset, std = prepared.dataset, prepared.standardizer
     d = dataset.n_features
-    std = Standardizer.fit(train.X) if training["standardize"] else None
-    mean = std.mean if std is not None else np.zeros(d)
-    scale = std.scale if std is not None else np.ones(d)
     return {
         "spec": spec,
         "weights": weights,
-        "X_train": (train.X - mean) / scale,
-        "y_train": train.y,
-        "X_val": (val.X - mean) / scale,
-        "y_val": val.y,
+        "X_train": prepared.train.X,
+        "y_train": prepared.train.y,
+        "X_val": prepared.validation.X,
+        "y_val": prepared.validation.y,
         "settings": {key: training[key] for key in ("batch_size", "epochs", "early_stopping")},
         "view": {
             "task": dataset.task,
             "classes": len(dataset.class_names or ()),
             "features": [0, 1] if d >= 2 else [0],
-            "mean": mean.tolist(),
-            "scale": scale.tolist(),
+            "mean": (std.mean if std is not None else np.zeros(d)).tolist(),
+            "scale": (std.scale if std is not None else np.ones(d)).tolist(),
             "image_shape": dataset.image_shape,
             "grid": 100,
         },
@@ -409,3 +405,17 @@ def job_from_dataset(
         "class_names": dataset.class_names,
         "name": dataset.name,
     }
+
+
+def job_from_dataset(
+    spec: dict[str, Any],
+    dataset: Any,
+    training: dict[str, Any] | None = None,
+    weights: list[np.ndarray] | None = None,
+) -> dict[str, Any]:
+    """A training job from a ``Dataset`` (split seeded by the spec's seed), for scripts."""
+    from nnstudio.document.model import DEFAULT_TRAINING, Document
+    from nnstudio.io import session
+
+    doc = Document(network=spec, training={**DEFAULT_TRAINING, **(training or {})})
+    return job_from_prepared(spec, session.prepare(doc, data=dataset), doc.training, weights)
