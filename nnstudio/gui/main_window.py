@@ -12,6 +12,7 @@ from pathlib import Path
 from PySide6.QtCore import QSettings, QSize, Qt, QTimer
 from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
 from PySide6.QtWidgets import (
+    QApplication,
     QDockWidget,
     QFileDialog,
     QLabel,
@@ -423,13 +424,10 @@ class MainWindow(QMainWindow):
         """Render the window at ``size`` into a PNG."""
         self.resize(*size)
         self.show()
+        QApplication.processEvents()  # lay the docks out before fitting and drawing
         self.editor.zoom_fit()
-        for _ in range(3):
-            self.live.refresh_views()
-            QTimer.singleShot(0, lambda: None)
-            from PySide6.QtWidgets import QApplication
-
-            QApplication.processEvents()
+        self.live.refresh_views()
+        QApplication.processEvents()
         ok = self.grab().save(str(path))
         self.close_silently()
         if not ok:
@@ -437,6 +435,8 @@ class MainWindow(QMainWindow):
         return ok
 
     def close_silently(self) -> None:
+        """Close without asking (screenshots): training is stopped before the work is dropped."""
+        self.live.shutdown()
         self.controller.undo_stack.setClean()
         self.close()
 
