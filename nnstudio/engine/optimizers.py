@@ -7,38 +7,18 @@ GUI can show each weight's last update. The formulas follow PyTorch's implementa
 example AMSGrad keeps the maximum of the raw second moment, not of the bias-corrected one), so
 a student's run can be reproduced in PyTorch step for step, equal up to rounding. Updates reuse
 scratch vectors (a fresh temporary the size of a large layer costs page faults every step).
+They run on one thread: splitting the vector over two threads was measured slower (thread
+hand-offs, and BLAS threads still spinning after the backward pass, cost more than they save).
 """
 
 from __future__ import annotations
 
 import math
-import os
-from concurrent.futures import ThreadPoolExecutor
-from types import SimpleNamespace
 from typing import Any, ClassVar
 
 import numpy as np
 
 from nnstudio.engine.registry import Registry
-
-#: Vectors at least this long are updated in two halves on two threads (NumPy releases the GIL
-#: for whole-array operations); below it, thread hand-offs cost more than they save.
-PARALLEL_MIN_SIZE = 65_536
-_pool: ThreadPoolExecutor | None = None
-_threads = min(2, os.cpu_count() or 1)
-
-
-def set_threads(n: int) -> None:
-    """How many threads large updates may use (1 turns the split off, e.g. beside a GUI)."""
-    global _threads
-    _threads = max(1, int(n))
-
-
-def _executor() -> ThreadPoolExecutor:
-    global _pool
-    if _pool is None:
-        _pool = ThreadPoolExecutor(max_workers=2, thread_name_prefix="nnstudio-optimizer")
-    return _pool
 
 
 class Optimizer:
@@ -81,30 +61,7 @@ class Optimizer:
         if wd:
             g = np.multiply(theta, wd, out=self._decayed)
             g += grad
-        if _threads < 2 or self.size < PARALLEL_MIN_SIZE:
-            self._delta(g, theta)
-            return
-        # Every rule is element-wise: each half of the vector is updated on its own thread,
-        # with the same result as one pass over the whole.
-        half = self.size // 2
-        parts = [self._part(slice(0, half)), self._part(slice(half, self.size))]
-        futures = [
-            _executor().submit(type(self)._delta, part, g[part.sl], theta[part.sl])
-            for part in parts
-        ]
-        for future in futures:
-            future.result()
-
-    def _part(self, sl: slice) -> SimpleNamespace:
-        """A stand-in for ``self`` whose vectors are the slice ``sl`` of this optimizer's."""
-        return SimpleNamespace(
-            sl=sl,
-            t=self.t,
-            hyper=self.hyper,
-            delta=self.delta[sl],
-            _tmp=self._tmp[sl],
-            state={name: v[sl] for name, v in self.state.items()},
-        )
+        self._delta(g, theta)
 
     def _delta(self, g: np.ndarray, theta: np.ndarray) -> None:
         raise NotImplementedError

@@ -35,6 +35,32 @@ def evaluate(net: Network, X: np.ndarray, y: np.ndarray) -> dict[str, float]:
     return out
 
 
+#: Inputs up to this size are shuffled by one copy per epoch; larger ones are gathered batch by
+#: batch into a buffer that stays in cache (a whole copy of, say, 20,000 MNIST images streams
+#: 63 MB through memory twice per epoch and evicts the weights from cache).
+GATHER_FROM_BYTES = 4 << 20
+
+
+class _Batches:
+    """One epoch's inputs in shuffled order, handed out as contiguous batches."""
+
+    def __init__(self, X: np.ndarray, order: np.ndarray | None) -> None:
+        self.X, self.order = X, order
+        self.gather = order is not None and X.nbytes > GATHER_FROM_BYTES
+        if order is not None and not self.gather:
+            self.X = X[order]
+        self._buffer = np.empty((0, X.shape[1]), X.dtype)
+
+    def inputs(self, start: int, end: int) -> np.ndarray:
+        if not self.gather:
+            return self.X[start:end]
+        if len(self._buffer) < end - start:
+            self._buffer = np.empty((end - start, self.X.shape[1]), self.X.dtype)
+        out = self._buffer[: end - start]
+        # mode="clip" writes straight into ``out`` (the indices are a permutation, so in range).
+        return np.take(self.X, self.order[start:end], axis=0, out=out, mode="clip")
+
+
 def _watches_batches(cb: Callback) -> bool:
     hook = cb.on_batch_end
     return getattr(hook, "__func__", None) is not Callback.on_batch_end
@@ -92,18 +118,15 @@ def fit(
             epoch = net.epochs + 1
             for cb in cbs:
                 cb.on_epoch_begin(epoch)
-            # One shuffled copy per epoch makes every batch a contiguous slice (a view, no copy).
-            if shuffle:
-                order = net.shuffle_rng.permutation(n)
-                X_ep, T_ep = X_in[order], T[order]
-            else:
-                X_ep, T_ep = X_in, T
+            order = net.shuffle_rng.permutation(n) if shuffle else None
+            batches = _Batches(X_in, order)
+            T_ep = T if order is None else T[order]
             loss_sum, seen = 0.0, 0
             for batch, start in enumerate(range(0, n, batch_size)):
                 if stopping():
                     break
                 end = min(start + batch_size, n)
-                loss = net.train_step_prepared(X_ep[start:end], T_ep[start:end])
+                loss = net.train_step_prepared(batches.inputs(start, end), T_ep[start:end])
                 if outputs is not None:
                     outputs[start:end] = net.last_output
                 loss_sum += loss * (end - start)

@@ -15,6 +15,7 @@ from nnstudio.engine import (
     Throttle,
     evaluate,
     fit,
+    training,
 )
 from nnstudio.engine.callbacks import Control
 
@@ -180,6 +181,23 @@ def test_shuffle_false_with_one_batch_equals_train_step():
     fit(c, X, y, epochs=2, batch_size=8)
     fit(d, X, y, epochs=2, batch_size=8, shuffle=False)
     assert not np.array_equal(c.params, d.params)
+
+
+@pytest.mark.parametrize("gather_from_bytes", [0, 1 << 40], ids=["gathered", "copied"])
+def test_an_epoch_trains_on_slices_of_one_seeded_permutation(monkeypatch, gather_from_bytes):
+    """Large inputs are gathered batch by batch, small ones copied once: the same batches."""
+    monkeypatch.setattr(training, "GATHER_FROM_BYTES", gather_from_bytes)
+    X, y = regression_data(45)  # 5 batches of 8 and a last one of 5
+    a, b = regressor(), regressor()
+    history = fit(a, X, y, epochs=2, batch_size=8)
+    for epoch in range(2):
+        order = b.shuffle_rng.permutation(45)
+        losses = [
+            b.train_step(X[order[s : s + 8]], y[order[s : s + 8]]) * len(order[s : s + 8])
+            for s in range(0, 45, 8)
+        ]
+        assert history.history["loss"][epoch] == pytest.approx(sum(losses) / 45, rel=1e-12)
+    np.testing.assert_array_equal(a.params, b.params)
 
 
 def test_fit_rejects_bad_arguments():
