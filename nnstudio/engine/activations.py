@@ -60,7 +60,7 @@ class ReLU(Activation):
     formula = "g(z) = max(0, z),  g'(z) = 1 if z > 0 else 0"
 
     def forward(self, z, out=None):
-        return np.maximum(z, 0, out=out)
+        return np.maximum(z, 0.0, out=out)  # a float 0: faster than an int to convert
 
     def derivative(self, z, a):
         return (z > 0).astype(z.dtype)
@@ -136,7 +136,7 @@ class Tanh(Activation):
 
     def backward(self, z, a, grad_a, out=None):
         d = np.multiply(a, a, out=out)
-        np.subtract(1, d, out=d)
+        np.subtract(1.0, d, out=d)
         d *= grad_a
         return d
 
@@ -162,8 +162,9 @@ class Softmax(Activation):
         return d
 
 
+SIGMOID = Sigmoid()
 ACTIVATIONS: Registry[Activation] = Registry(
-    "activation", [Linear(), ReLU(), LeakyReLU(), ELU(), Sigmoid(), Tanh(), Softmax()]
+    "activation", [Linear(), ReLU(), LeakyReLU(), ELU(), SIGMOID, Tanh(), Softmax()]
 )
 
 

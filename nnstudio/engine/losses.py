@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from nnstudio.engine import activations
 from nnstudio.engine.registry import Registry
 
 _LOG_FLOOR = -100.0  # PyTorch's BCELoss clamps log(p) at -100 instead of returning -inf.
@@ -35,6 +36,11 @@ class Loss:
         raise NotImplementedError
 
     def value_from_logits(self, z: np.ndarray, target: np.ndarray) -> float:
+        """The fused pair's loss straight from the logits z (stable for |z| = 1000)."""
+        return self.activate_and_value(z, target, out=np.empty_like(z))
+
+    def activate_and_value(self, z: np.ndarray, target: np.ndarray, out: np.ndarray) -> float:
+        """For the fused pair: write the output activation of z into ``out``, return the loss."""
         raise NotImplementedError
 
     def fused_gradient(
@@ -106,11 +112,13 @@ class BinaryCrossentropy(Loss):
         denom = np.maximum(pred * (1 - pred), 1e-12)
         return (pred - target) / denom / pred.size
 
-    def value_from_logits(self, z, target):
+    def activate_and_value(self, z, target, out):
         # -(t log s(z) + (1 - t) log(1 - s(z))) = log(1 + exp(z)) - z t; logaddexp never overflows.
-        terms = np.logaddexp(0, z)
-        terms -= z * target
-        return float(terms.sum() / terms.size)
+        terms = np.logaddexp(0.0, z)
+        terms -= np.multiply(z, target, out=out)  # ``out`` is scratch until the sigmoid below
+        value = float(terms.sum() / terms.size)
+        activations.SIGMOID.forward(z, out=out)
+        return value
 
 
 class CategoricalCrossentropy(Loss):
@@ -125,10 +133,16 @@ class CategoricalCrossentropy(Loss):
     def gradient(self, pred, target):
         return -target / np.maximum(pred, 1e-12) / pred.shape[0]
 
-    def value_from_logits(self, z, target):
-        shifted = z - z.max(axis=1, keepdims=True)
-        log_p = shifted - np.log(np.exp(shifted).sum(axis=1, keepdims=True))
-        return float(-(target * log_p).sum() / z.shape[0])
+    def activate_and_value(self, z, target, out):
+        # log p_k = (z_k - max) - log s with s = sum_j exp(z_j - max): the shifted logits and the
+        # row sums s are also what the softmax needs. Summed over classes, -sum_k t_k log p_k
+        # = log s * sum_k t_k - sum_k t_k (z_k - max): two sums of non-negative terms.
+        shifted = np.subtract(z, z.max(axis=1, keepdims=True), out=out)
+        picked = np.vdot(target, shifted)
+        np.exp(shifted, out=shifted)
+        sums = shifted.sum(axis=1, keepdims=True)
+        shifted /= sums
+        return float((np.vdot(np.log(sums), target.sum(axis=1)) - picked) / z.shape[0])
 
     def _count(self, pred):
         """N in the mean: samples (each sample's loss sums over its classes)."""

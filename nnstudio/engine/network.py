@@ -256,13 +256,18 @@ class Network:
             buf = self._buffers[key] = _Buffers(self, n)
         return buf
 
-    def _forward(self, x_in: np.ndarray, training: bool) -> _Buffers:
-        """Run the layers on ``x_in`` (inputs already augmented); results stay in the buffers."""
+    def _forward(self, x_in: np.ndarray, training: bool, activate_last: bool = True) -> _Buffers:
+        """Run the layers on ``x_in`` (inputs already augmented); results stay in the buffers.
+
+        ``activate_last=False`` leaves the output activation to the caller (a fused loss).
+        """
         buf = self._buffers_for(len(x_in), training)
         buf.inputs[0] = x_in
         last = len(self.layers) - 1
         for k, layer in enumerate(self.layers):
             z = np.dot(buf.inputs[k], layer.Wb, out=buf.z[k])
+            if k == last and not activate_last:
+                break
             a = layer.activation.forward(z, out=buf.a[k])
             if k < last and layer.dropout:
                 nxt = buf.inputs[k + 1][:, : layer.units]
@@ -277,10 +282,19 @@ class Network:
                     np.copyto(nxt, a)
         return buf
 
-    def _data_loss(self, buf: _Buffers, T: np.ndarray) -> float:
-        if self._fused:
-            return self.loss_fn.value_from_logits(buf.z[-1], T)
-        return self.loss_fn.value(buf.a[-1], T)
+    def _forward_and_loss(
+        self, x_in: np.ndarray, T: np.ndarray, training: bool
+    ) -> tuple[_Buffers, float]:
+        """The forward pass and the data loss (no penalties) on targets T.
+
+        A fused output pair (sigmoid + BCE, softmax + CCE) computes its activation and loss
+        together from the logits: stable, and softmax's row maxima and sums serve both.
+        """
+        if not self._fused:
+            buf = self._forward(x_in, training)
+            return buf, self.loss_fn.value(buf.a[-1], T)
+        buf = self._forward(x_in, training, activate_last=False)
+        return buf, self.loss_fn.activate_and_value(buf.z[-1], T, out=buf.a[-1])
 
     def _backward(self, buf: _Buffers, T: np.ndarray, record: list | None = None) -> None:
         """Fill ``self.grads`` by the chain rule, one layer back at a time."""
@@ -337,8 +351,7 @@ class Network:
 
     def loss(self, X: np.ndarray, y: np.ndarray) -> float:
         """Data loss plus L1/L2 penalties, without dropout."""
-        buf = self._forward(self.augment(X), training=False)
-        value = self._data_loss(buf, self.prepare_targets(y))
+        _, value = self._forward_and_loss(self.augment(X), self.prepare_targets(y), False)
         return value + self.penalty() if self._penalized else value
 
     def gradients(self, X: np.ndarray, y: np.ndarray) -> list[np.ndarray]:
@@ -365,9 +378,8 @@ class Network:
         ``fit`` prepares the data once per run and calls this per batch. ``last_output`` is a
         buffer that the next step overwrites.
         """
-        buf = self._forward(x_in, training=True)
+        buf, value = self._forward_and_loss(x_in, T, training=True)
         self.last_output = buf.a[-1]
-        value = self._data_loss(buf, T)
         if self._penalized:
             value += self.penalty()
         self._backward(buf, T)
@@ -392,7 +404,7 @@ class Network:
         ``dL_da``, ``dL_dz``, ``dW``, ``db``. Plain copied arrays; no dropout.
         """
         T = self.prepare_targets(y)
-        buf = self._forward(self.augment(X), training=False)
+        buf, value = self._forward_and_loss(self.augment(X), T, training=False)
         record: list[dict] = []
         self._backward(buf, T, record)
         record.reverse()
@@ -411,5 +423,5 @@ class Network:
                     "db": None if layer.db is None else layer.db.copy(),
                 }
             )
-        value = self._data_loss(buf, T) + (self.penalty() if self._penalized else 0.0)
+        value += self.penalty() if self._penalized else 0.0
         return {"loss": value, "output": buf.a[-1].copy(), "layers": layers}

@@ -259,6 +259,21 @@ def test_fused_loss_value_and_gradient_from_logits(name, act):
     np.testing.assert_allclose(loss.fused_gradient(a, t), chained, rtol=1e-8, atol=1e-12)
 
 
+@pytest.mark.parametrize(
+    ("name", "act"), [("binary_crossentropy", "sigmoid"), ("categorical_crossentropy", "softmax")]
+)
+def test_fused_activate_and_value_gives_the_activation_and_the_loss(name, act):
+    """One pass yields both; soft targets whose rows do not sum to 1 are summed class by class."""
+    loss, g = losses.get(name), activations.get(act)
+    rng = np.random.default_rng(13)
+    z = rng.normal(0, 3, (6, 4 if act == "softmax" else 1))
+    t = rng.uniform(0, 1, z.shape)  # soft targets, rows not normalised
+    out = np.full_like(z, np.nan)
+    value = loss.activate_and_value(z, t, out=out)
+    np.testing.assert_array_equal(out, g.forward(z))
+    assert value == pytest.approx(loss.value(g.forward(z), t), rel=1e-12)
+
+
 def test_fused_losses_are_stable_for_huge_logits():
     bce = losses.get("binary_crossentropy")
     z = np.array([[1000.0], [-1000.0], [1000.0], [-1000.0]])
