@@ -1,7 +1,9 @@
 """Benchmark: training speed of the NumPy engine, and of PyTorch CPU on the same tasks.
 
 Times whole ``fit`` epochs (what a user runs: shuffling, batching, loss and accuracy bookkeeping
-included) after a warm-up, repeats them and reports the best and the median. If torch is
+included) after a warm-up, repeats them (9 times by default: on a shared VM single runs vary by
++-30 %, and the best of 9 is a steadier estimate of each side's undisturbed speed) and reports
+the best and the median. If torch is
 importable, the same tasks run in PyTorch in the same process: same architecture, dtype, batch
 size and data, a plain training loop (shuffled index slicing, ``zero_grad``/``backward``/``step``,
 ``loss.item()`` per batch) with torch's thread count set to NumPy's BLAS thread count.
@@ -247,7 +249,7 @@ def matmul_peak(task: Task, repeats: int = 50) -> float:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument("--repeats", type=int, default=5)
+    parser.add_argument("--repeats", type=int, default=9)
     parser.add_argument("--only", default="", help="comma-separated task keys, e.g. T1,T3")
     parser.add_argument("--no-torch", action="store_true")
     parser.add_argument(
