@@ -11,7 +11,7 @@ import numpy as np
 import pytest
 from PySide6.QtCore import QSettings, QStandardPaths, Qt
 from PySide6.QtGui import QImage
-from PySide6.QtWidgets import QMessageBox
+from PySide6.QtWidgets import QMessageBox, QTabBar
 
 from nnstudio import examples
 from nnstudio.document import edits
@@ -166,6 +166,23 @@ def test_export_menu_lists_every_format(window):
     labels = [a.text() for a in export_menu.actions()]
     assert len(labels) == 5
     assert any("ONNX" in label for label in labels)
+
+
+def _dock_tab_titles(win: MainWindow) -> dict[tuple[str, ...], Qt.TextElideMode]:
+    """Each visible dock tab bar's titles and how it shortens them."""
+    bars = [bar for bar in win.findChildren(QTabBar) if bar.isVisible() and bar.count()]
+    return {tuple(bar.tabText(i) for i in range(bar.count())): bar.elideMode() for bar in bars}
+
+
+def test_dock_tabs_show_whole_titles_also_after_the_user_regroups_them(window, qtbot):
+    """At 1280 px the bottom tabs were cut to "Bou…", "Wei…"; they now scroll instead."""
+    tabs = _dock_tab_titles(window)
+    assert tabs == {
+        ("Boundary", "Weights", "Neurons", "Samples", "Confusion"): Qt.TextElideMode.ElideNone
+    }
+    window.tabifyDockWidget(window.loss_dock, window.properties_dock)  # as a drag would
+    qtbot.waitUntil(lambda: len(_dock_tab_titles(window)) == 2)
+    assert set(_dock_tab_titles(window).values()) == {Qt.TextElideMode.ElideNone}
 
 
 def test_zoom_and_delete_shortcuts_are_registered(window):
