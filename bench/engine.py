@@ -1,12 +1,12 @@
 """Benchmark: training speed of the NumPy engine, and of PyTorch CPU on the same tasks.
 
 Times whole ``fit`` epochs (what a user runs: shuffling, batching, loss and accuracy bookkeeping
-included) after a warm-up, repeats them (9 times by default: on a shared VM single runs vary by
-+-30 %, and the best of 9 is a steadier estimate of each side's undisturbed speed) and reports
-the best and the median. If torch is
-importable, the same tasks run in PyTorch in the same process: same architecture, dtype, batch
-size and data, a plain training loop (shuffled index slicing, ``zero_grad``/``backward``/``step``,
-``loss.item()`` per batch) with torch's thread count set to NumPy's BLAS thread count.
+included) after a warm-up, repeats them and reports the best and the median. Runs repeat 9 times
+by default: on a shared VM single runs vary by +-30 %, and the best of 9 is a steadier estimate
+of each side's undisturbed speed. If torch is importable, the same tasks run in PyTorch in the
+same process: same architecture, dtype, batch size and data, a plain training loop (shuffled
+index slicing, ``zero_grad``/``backward``/``step``, ``loss.item()`` per batch) with torch's
+thread count set to NumPy's BLAS thread count.
 
 Tasks (goal: engine steps/s as a multiple of PyTorch's):
   T1  2-8-8-1 tanh, sigmoid + binary cross-entropy, SGD, batch 10, 500 points, float64  (>= 10x)

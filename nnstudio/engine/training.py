@@ -42,23 +42,25 @@ GATHER_FROM_BYTES = 4 << 20
 
 
 class _Batches:
-    """One epoch's inputs in shuffled order, handed out as contiguous batches."""
+    """The inputs of each epoch in shuffled order, handed out as contiguous batches."""
 
-    def __init__(self, X: np.ndarray, order: np.ndarray | None) -> None:
-        self.X, self.order = X, order
-        self.gather = order is not None and X.nbytes > GATHER_FROM_BYTES
-        if order is not None and not self.gather:
-            self.X = X[order]
-        self._buffer = np.empty((0, X.shape[1]), X.dtype)
+    def __init__(self, X: np.ndarray, batch_size: int) -> None:
+        self.X = X
+        self.gather = X.nbytes > GATHER_FROM_BYTES
+        self._buffer = np.empty((min(batch_size, len(X)), X.shape[1]), X.dtype)
+        self._epoch_X, self._order = X, None
+
+    def start_epoch(self, order: np.ndarray | None) -> None:
+        """Use the rows in ``order`` (None: as they are) until the next epoch."""
+        self._order = order if self.gather else None
+        self._epoch_X = self.X if order is None or self.gather else self.X[order]
 
     def inputs(self, start: int, end: int) -> np.ndarray:
-        if not self.gather:
-            return self.X[start:end]
-        if len(self._buffer) < end - start:
-            self._buffer = np.empty((end - start, self.X.shape[1]), self.X.dtype)
+        if self._order is None:
+            return self._epoch_X[start:end]
+        # mode="clip" writes straight into the buffer (a permutation's indices are in range).
         out = self._buffer[: end - start]
-        # mode="clip" writes straight into ``out`` (the indices are a permutation, so in range).
-        return np.take(self.X, self.order[start:end], axis=0, out=out, mode="clip")
+        return np.take(self.X, self._order[start:end], axis=0, out=out, mode="clip")
 
 
 def _watches_batches(cb: Callback) -> bool:
@@ -109,6 +111,7 @@ def fit(
         cb.on_train_begin({})
     # Only callbacks that look at batches are called per batch (most watch epochs).
     batch_cbs = [cb for cb in cbs if _watches_batches(cb)]
+    batches = _Batches(X_in, batch_size)
     # A diverging run overflows; the step is then skipped (net.last_step_ok) and NanGuard
     # reports it, so the overflow need not raise RuntimeWarnings as well.
     with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
@@ -119,7 +122,7 @@ def fit(
             for cb in cbs:
                 cb.on_epoch_begin(epoch)
             order = net.shuffle_rng.permutation(n) if shuffle else None
-            batches = _Batches(X_in, order)
+            batches.start_epoch(order)
             T_ep = T if order is None else T[order]
             loss_sum, seen = 0.0, 0
             for batch, start in enumerate(range(0, n, batch_size)):
