@@ -83,23 +83,25 @@ def cmd_new(args: argparse.Namespace) -> int:
 
 
 def cmd_train(args: argparse.Namespace) -> int:
-    from nnstudio.io import load_project, save_project, session
+    from nnstudio.io import load_project, save_project
     from nnstudio.io.atomic import check_folder
+    from nnstudio.live import epochs_for_next_run, train
 
     source = Path(args.file)
     doc = load_project(source)
     out = check_folder(args.out or source)
-    epochs = args.epochs or int(doc.training.get("epochs", 0))
-    if epochs == 0:
+    before = doc.epochs
+    epochs = args.epochs or epochs_for_next_run(doc.training, before)
+    if epochs is None:
         raise ValueError("the project trains until stopped (epochs 0); give --epochs N")
     progress = Progress(epochs, sys.stderr)
-    history = session.train(doc, epochs, callbacks=[progress], base_dir=source.parent)
+    run = train(doc, epochs, callbacks=[progress], base_dir=source.parent)
     progress.finish()
-    if history.stopped_reason:
-        print(f"{PROG}: note: {history.stopped_reason}", file=sys.stderr)
+    if run.message:
+        print(f"{PROG}: note: {run.message}", file=sys.stderr)
     save_project(doc, out)
-    done = len(history.epoch)
-    print(f"trained {done} epochs ({_metrics(doc.history)}); saved {out}")
+    done = doc.epochs - before
+    print(f"trained {done} epochs, {doc.epochs} in all ({_metrics(doc.history)}); saved {out}")
     return 0
 
 
@@ -283,14 +285,15 @@ def open_studio(args: argparse.Namespace) -> int:
 
 def _headless(args: argparse.Namespace, reason: Exception) -> int:
     """Without a GUI: train the project or example on the console so the command still works."""
-    from nnstudio.io import load_project, session
+    from nnstudio.io import load_project
+    from nnstudio.live import epochs_for_next_run, train
 
     note = f"the window is not available ({reason}); training headless instead"
     print(f"{PROG}: note: {note}", file=sys.stderr)
     doc = load_project(args.file) if args.file else _example(args.example or "xor")
-    epochs = args.train_epochs or int(doc.training.get("epochs") or 100)
+    epochs = args.train_epochs or epochs_for_next_run(doc.training, doc.epochs) or 100
     progress = Progress(epochs, sys.stderr)
-    session.train(doc, epochs, callbacks=[progress])
+    train(doc, epochs, callbacks=[progress], base_dir=Path(args.file).parent if args.file else None)
     progress.finish()
     print(f"trained {epochs} epochs ({_metrics(doc.history)})")
     return 0

@@ -364,7 +364,7 @@ class MainWindow(QMainWindow):
         return self._save_to(path)
 
     def _save_to(self, path: Path) -> bool:
-        self.live.commit_weights()
+        self.live.sync()
         try:
             files.save(self.controller.document, path)
         except (OSError, ValueError) as exc:
@@ -379,7 +379,7 @@ class MainWindow(QMainWindow):
         return True
 
     def export_dialog(self, fmt: str) -> None:
-        self.live.commit_weights()
+        self.live.sync()
         suffix = SUFFIXES[fmt]
         stem = self.path.stem if self.path else "model"
         start = str(Path(files.documents_dir()) / f"{stem}{suffix}")
@@ -398,7 +398,6 @@ class MainWindow(QMainWindow):
         """Write a recovery copy (never the project itself) when there are unsaved changes."""
         if self.controller.undo_stack.isClean():
             return
-        self.live.commit_weights(push=False)
         try:
             files.save_recovery(self.controller.document, self.path)
         except (OSError, ValueError) as exc:

@@ -12,6 +12,13 @@ Members:
 - ``history.json``: the loss and metric curves, ``{"loss": [...], ...}`` (null for a non-finite
   value, since JSON has no NaN).
 - ``data.safetensors``: ``X`` and ``y`` when the data was imported from a file.
+- ``state.safetensors``: the optimizer's state vectors (one tensor each, in the order of the
+  flat parameter vector), when the network has been trained; the rest of the training state
+  is ``project.json``'s ``"state"``: ``{"steps", "optimizer": {"name", "t"}, "shuffle_rng",
+  "dropout_rng", "position"}`` (see ``Network.get_state``). With it, training a reopened
+  project goes on exactly as if it had never stopped.
+
+Format 2 added ``state`` (format 1 files are read: they continue with fresh optimizer state).
 
 Loading treats the file as untrusted (``nnstudio.io.untrusted``), checks everything and builds
 the ``Document`` only at the end, so a bad file raises one ``ProjectError`` and nothing is
@@ -31,21 +38,22 @@ from typing import Any
 import numpy as np
 
 from nnstudio.data import DataError, Standardizer
-from nnstudio.document import DEFAULT_TRAINING, Document
-from nnstudio.engine import normalize_spec
-from nnstudio.io import embedded as emb
+from nnstudio.data import embedded as emb
+from nnstudio.document import DEFAULT_TRAINING, Document, normalize_training
+from nnstudio.engine import Network, normalize_spec
 from nnstudio.io import weights as wts
 from nnstudio.io.atomic import write_bytes
 from nnstudio.io.errors import ProjectError
 from nnstudio.io.untrusted import SafeZip, dump_json, finite_or_none, parse_json
 
 FORMAT = "nnstudio-project"
-FORMAT_VERSION = 1
+FORMAT_VERSION = 2
 PROJECT_JSON = "project.json"
 WEIGHTS = "weights.safetensors"
 HISTORY = "history.json"
 DATA = "data.safetensors"
-MEMBERS = (PROJECT_JSON, WEIGHTS, HISTORY, DATA)
+STATE = "state.safetensors"
+MEMBERS = (PROJECT_JSON, WEIGHTS, HISTORY, DATA, STATE)
 TOP_KEYS = (
     "format",
     "format_version",
@@ -55,14 +63,28 @@ TOP_KEYS = (
     "standardize",
     "auto_output",
     "embedded",
+    "state",
     "summary",
 )
 _ZIP_DATE = (1980, 1, 1, 0, 0, 0)  # fixed, so the same document always gives the same bytes
 
+
+def _from_format_1(manifest: dict[str, Any]) -> dict[str, Any]:
+    """Format 1 had no training state and kept unknown training keys: drop those."""
+    training = manifest.get("training")
+    if isinstance(training, dict):
+        manifest["training"] = {k: v for k, v in training.items() if k in DEFAULT_TRAINING}
+        es = training.get("early_stopping")
+        if isinstance(es, dict):
+            known = DEFAULT_TRAINING["early_stopping"]
+            manifest["training"]["early_stopping"] = {k: v for k, v in es.items() if k in known}
+    manifest["state"] = None
+    return manifest
+
+
 #: ``MIGRATIONS[k]`` turns the ``project.json`` of format k into format k + 1. Loading applies
-#: them in turn, so a file of any older format reaches the current one. (Format 1 is the first
-#: released format, so the table is empty for now; the tests exercise it with a fake format 0.)
-MIGRATIONS: dict[int, Callable[[dict[str, Any]], dict[str, Any]]] = {}
+#: them in turn, so a file of any older format reaches the current one.
+MIGRATIONS: dict[int, Callable[[dict[str, Any]], dict[str, Any]]] = {1: _from_format_1}
 
 
 # ---------------------------------------------------------------------------------- saving
@@ -87,6 +109,9 @@ def project_bytes(doc: Document) -> bytes:
     if doc.embedded is not None:
         arrays = {"X": doc.embedded["X"], "y": doc.embedded["y"]}
         members[DATA] = wts.encode({k: np.ascontiguousarray(v) for k, v in arrays.items()})
+    if doc.state is not None:
+        vectors = doc.state["optimizer"]["vectors"]
+        members[STATE] = wts.encode({k: np.ascontiguousarray(v) for k, v in vectors.items()})
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as zf:
         for name, data in members.items():
@@ -104,7 +129,22 @@ def _manifest(doc: Document, spec: dict[str, Any]) -> dict[str, Any]:
         "standardize": doc.standardize,
         "auto_output": doc.auto_output,
         "embedded": None if doc.embedded is None else emb.names_of(doc.embedded),
+        "state": _state_manifest(doc.state),
         "summary": summary(doc, spec),
+    }
+
+
+def _state_manifest(state: dict[str, Any] | None) -> dict[str, Any] | None:
+    """The JSON part of the training state (the optimizer's vectors go to ``STATE``)."""
+    if state is None:
+        return None
+    optimizer = state["optimizer"]
+    return {
+        "steps": state["steps"],
+        "optimizer": {"name": optimizer["name"], "t": optimizer["t"]},
+        "shuffle_rng": state["shuffle_rng"],
+        "dropout_rng": state["dropout_rng"],
+        "position": state["position"],
     }
 
 
@@ -119,7 +159,8 @@ def summary(doc: Document, spec: dict[str, Any] | None = None) -> dict[str, Any]
     last = {k: finite_or_none(float(v[-1])) for k, v in doc.history.items() if len(v)}
     return {
         "parameters": parameter_count(spec),
-        "epochs_trained": len(doc.history.get("loss", [])),
+        "epochs_trained": doc.epochs,
+        "steps": doc.progress.steps,
         "trained": doc.weights is not None,
         "metrics": last,
     }
@@ -145,6 +186,7 @@ def load_project(path: str | os.PathLike[str]) -> Document:
             "weights": None,
             "history": {},
             "embedded": None,
+            "state": None,
         }
         if WEIGHTS in zf.members:
             where_w = f"{zf.name}: {WEIGHTS}"
@@ -156,6 +198,13 @@ def load_project(path: str | os.PathLike[str]) -> Document:
             raise zf.error(f"{DATA} and project.json's 'embedded' entry must come together")
         if embedded_names is not None:
             fields["embedded"] = _embedded(zf.read(DATA), embedded_names, f"{zf.name}: {DATA}")
+        state = manifest.get("state")
+        if (STATE in zf.members) != (state is not None):
+            raise zf.error(f"{STATE} and project.json's 'state' entry must come together")
+        if state is not None:
+            where_s = f"{zf.name}: {STATE}"
+            vectors = wts.decode(zf.read(STATE), where_s).tensors
+            fields["state"] = _state(state, vectors, fields, f"{zf.name}: {PROJECT_JSON}: state")
     return Document(**fields)
 
 
@@ -196,34 +245,43 @@ def _network(manifest: dict[str, Any], where: str) -> dict[str, Any]:
 
 
 def _training(value: Any, where: str) -> dict[str, Any]:
-    """Training settings over the defaults; known keys are checked, others kept as they are."""
-    if value is None:
-        value = {}
-    if not isinstance(value, dict):
-        raise ProjectError(f"{where}: training must be an object")
-    out = {**DEFAULT_TRAINING, **value}
-    out["early_stopping"] = {**DEFAULT_TRAINING["early_stopping"], **(out["early_stopping"] or {})}
+    """Training settings, checked and completed by the one function that owns them."""
+    try:
+        return normalize_training(value)
+    except ValueError as exc:
+        raise ProjectError(f"{where}: {exc}") from None
 
-    def check(ok: bool, key: str, expected: str) -> None:
-        if not ok:
-            raise ProjectError(f"{where}: training.{key}: expected {expected}")
 
-    def whole(v: Any, low: int) -> bool:
-        return isinstance(v, int) and not isinstance(v, bool) and v >= low
+def _state(
+    value: Any, vectors: dict[str, np.ndarray], fields: dict[str, Any], where: str
+) -> dict[str, Any]:
+    """The training state, checked by loading it into the project's network."""
+    if not isinstance(value, dict) or set(value) != set(STATE_KEYS):
+        raise ProjectError(f"{where}: expected an object with {', '.join(STATE_KEYS)}")
+    optimizer = value["optimizer"]
+    if not isinstance(optimizer, dict) or set(optimizer) != {"name", "t"}:
+        raise ProjectError(f"{where}: optimizer: expected an object with name and t")
+    state = {
+        "steps": value["steps"],
+        "optimizer": {"name": optimizer["name"], "t": optimizer["t"], "vectors": vectors},
+        "shuffle_rng": value["shuffle_rng"],
+        "dropout_rng": value["dropout_rng"],
+        "position": value["position"],
+    }
+    epochs = len(fields["history"].get("loss", []))
+    try:
+        net = Network(fields["network"])
+        if optimizer["name"] != net.optimizer.name:
+            raise ValueError(
+                f"optimizer: state of {optimizer['name']!r} for a {net.optimizer.name!r} network"
+            )
+        net.set_state({**state, "epochs": epochs})
+    except (ValueError, TypeError, OverflowError) as exc:
+        raise ProjectError(f"{where}: {exc}") from None
+    return state
 
-    def number(v: Any) -> bool:
-        return isinstance(v, int | float) and not isinstance(v, bool) and math.isfinite(v)
 
-    es = out["early_stopping"]
-    check(whole(out["batch_size"], 1), "batch_size", "a whole number >= 1")
-    check(whole(out["epochs"], 0), "epochs", "a whole number >= 0")
-    ratio = out["validation_ratio"]
-    check(number(ratio) and 0 <= ratio < 1, "validation_ratio", "a number in [0, 1)")
-    check(isinstance(out["standardize"], bool), "standardize", "true or false")
-    check(isinstance(es["enabled"], bool), "early_stopping.enabled", "true or false")
-    check(whole(es["patience"], 0), "early_stopping.patience", "a whole number >= 0")
-    check(number(es["min_delta"]), "early_stopping.min_delta", "a number")
-    return out
+STATE_KEYS = ("steps", "optimizer", "shuffle_rng", "dropout_rng", "position")
 
 
 def _data_reference(value: Any, where: str) -> dict[str, Any]:

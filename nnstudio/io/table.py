@@ -16,8 +16,8 @@ from pathlib import Path
 import numpy as np
 
 from nnstudio.data import DataError
+from nnstudio.data import embedded as emb
 from nnstudio.document import Document
-from nnstudio.io import embedded as emb
 from nnstudio.io import session
 
 MAX_INPUT_BYTES = 512 << 20

@@ -4,7 +4,7 @@ import numpy as np
 import pytest
 
 from nnstudio.engine import Network, fit
-from nnstudio.engine.snapshot import Snapshotter
+from nnstudio.live.snapshot import Snapshotter
 from nnstudio.gui.panels.training_controls import TrainingControls
 from nnstudio.gui.plots.boundary import BoundaryView
 from nnstudio.gui.plots.common import StickyScale

@@ -14,7 +14,7 @@ from nnstudio.document import Document
 from nnstudio.examples import example
 from nnstudio.io import ProjectError, load_project, project_bytes, save_project, session
 from nnstudio.io import project as project_module
-from nnstudio.io.embedded import embed
+from nnstudio.data.embedded import embed
 
 
 @pytest.fixture(scope="module")

@@ -10,7 +10,7 @@ import pytest
 from nnstudio.data import DataError, load
 from nnstudio.examples import example, examples
 from nnstudio.io import session
-from nnstudio.io.embedded import embed
+from nnstudio.data.embedded import embed
 from nnstudio.io.newproject import from_dataset
 
 

@@ -26,12 +26,12 @@ from PySide6.QtWidgets import (
 )
 
 from nnstudio.data import DataError, Dataset, available, from_reference, reference_for
+from nnstudio.data import embedded as emb
 from nnstudio.document.data_edits import DragValue, data_change, data_name
 from nnstudio.gui.panels.import_dialog import ImportDialog, describe
 from nnstudio.gui.undo import DocumentController
 from nnstudio.gui.widgets.data_thumbnail import DataThumbnail, legend_html
 from nnstudio.gui.widgets.sliders import SliderField
-from nnstudio.io import embedded as emb
 
 #: Group headings of the chooser, by ``DatasetInfo.kind``.
 KIND_TITLES = {

@@ -16,7 +16,7 @@ from typing import Any
 
 import numpy as np
 
-from nnstudio.data import Dataset
+from nnstudio.data.dataset import Dataset
 
 NAME_KEYS = ("feature_names", "class_names", "task", "name", "target_names", "image_shape")
 
@@ -53,3 +53,20 @@ def to_dataset(embedded: dict[str, Any]) -> Dataset:
 def names_of(embedded: dict[str, Any]) -> dict[str, Any]:
     """The JSON part of an embedded dict (everything but the arrays)."""
     return {key: embedded.get(key) for key in NAME_KEYS}
+
+
+def project_dataset(
+    reference: dict[str, Any], embedded: dict[str, Any] | None, base_dir: Any = None
+) -> Dataset:
+    """A project's whole data set: its embedded rows if any, else what its reference names.
+
+    ``base_dir`` (the project file's folder) resolves a relative file path in the reference.
+    """
+    from nnstudio.data.catalog import from_reference
+    from nnstudio.data.errors import DataError
+
+    if embedded is not None:
+        return to_dataset(embedded).validate()
+    if not reference:
+        raise DataError("the project has no data set; choose one or import a CSV file")
+    return from_reference(reference, base_dir=base_dir)
