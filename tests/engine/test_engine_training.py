@@ -344,9 +344,9 @@ def test_nan_guard_stops_a_diverging_run():
     finite = [(loss, p) for loss, p in epochs if np.isfinite(loss)]
     best = min(finite, key=lambda e: e[0])[1] if finite else start
     np.testing.assert_array_equal(net.params, best)
-    assert guard.restored_epoch == (None if not finite else 1 + [e[0] for e in epochs].index(
-        min(e[0] for e in finite)
-    ))
+    assert guard.restored_epoch == (
+        None if not finite else 1 + [e[0] for e in epochs].index(min(e[0] for e in finite))
+    )
     assert net.optimizer.t == 0  # fresh optimizer state: training can go on
     assert f"epoch {guard.epoch}, step {guard.step}" in guard.message
     assert "put back" in guard.message

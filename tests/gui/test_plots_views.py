@@ -4,7 +4,6 @@ import numpy as np
 import pytest
 
 from nnstudio.engine import Network, fit
-from nnstudio.live.snapshot import Snapshotter
 from nnstudio.gui.panels.training_controls import TrainingControls
 from nnstudio.gui.plots.boundary import BoundaryView
 from nnstudio.gui.plots.common import StickyScale
@@ -14,6 +13,7 @@ from nnstudio.gui.plots.loss import LossView
 from nnstudio.gui.plots.neurons import NeuronMapsView, tile
 from nnstudio.gui.plots.weights import WeightsView, layer_matrices
 from nnstudio.gui.training import TrainingController
+from nnstudio.live.snapshot import Snapshotter
 
 
 def make_job(inputs, classes, image_shape=None, n=120):

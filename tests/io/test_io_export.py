@@ -11,6 +11,7 @@ import pytest
 from safetensors import safe_open
 from safetensors.numpy import load_file
 
+from nnstudio import live
 from nnstudio.document import Document
 from nnstudio.examples import example
 from nnstudio.io import FORMATS, ProjectError, export, session
@@ -147,7 +148,7 @@ def test_untrained_network_exports_its_initial_weights(tmp_path):
 
 def test_a_trained_example_exports_to_every_format(tmp_path):
     doc = example("iris")
-    session.train(doc, epochs=2)
+    live.train(doc, epochs=2)
     for fmt in FORMATS:
         if fmt == "onnx" and importlib.util.find_spec("onnx") is None:
             continue

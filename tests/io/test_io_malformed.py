@@ -16,10 +16,11 @@ import numpy as np
 import pytest
 import safetensors.numpy
 
+from nnstudio import live
 from nnstudio.cli import main
 from nnstudio.data import DataError
 from nnstudio.examples import example
-from nnstudio.io import ProjectError, load_project, project_bytes, session
+from nnstudio.io import ProjectError, load_project, project_bytes
 from nnstudio.io.describe import describe_file
 from nnstudio.io.newproject import from_csv
 from nnstudio.io.table import read_inputs
@@ -29,7 +30,7 @@ from nnstudio.io.weights import encode, metadata_for, to_tensors
 # ------------------------------------------------------------------------- building blocks
 def _trained():
     doc = example("xor")
-    session.train(doc, epochs=1)
+    live.train(doc, epochs=1)
     return doc
 
 

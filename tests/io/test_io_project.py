@@ -9,18 +9,19 @@ import zipfile
 import numpy as np
 import pytest
 
+from nnstudio import live
 from nnstudio.data import load
+from nnstudio.data.embedded import embed
 from nnstudio.document import Document
 from nnstudio.examples import example
 from nnstudio.io import ProjectError, load_project, project_bytes, save_project, session
 from nnstudio.io import project as project_module
-from nnstudio.data.embedded import embed
 
 
 @pytest.fixture(scope="module")
 def trained() -> Document:
     doc = example("xor")
-    session.train(doc, epochs=3)
+    live.train(doc, epochs=3)
     return doc
 
 
@@ -52,7 +53,7 @@ def test_untrained_project_has_no_weights_member(tmp_path):
     with zipfile.ZipFile(path) as zf:
         assert zf.namelist() == ["project.json"]
         manifest = json.loads(zf.read("project.json"))
-    assert manifest["format"] == "nnstudio-project" and manifest["format_version"] == 1
+    assert manifest["format"] == "nnstudio-project" and manifest["format_version"] == 2
     assert manifest["summary"]["trained"] is False
     assert load_project(path).weights is None
 
@@ -140,7 +141,7 @@ def test_newer_format_is_refused_with_advice(tmp_path):
         load_project(path)
     assert str(info.value) == (
         "new.nnstudio: project.json: made by a newer nnstudio (format 3); "
-        "this version reads up to 1 — please update"
+        "this version reads up to 2 — please update"
     )
 
 
