@@ -127,9 +127,10 @@ class NanGuard(Callback):
         self.restored_epoch: int | None = None
 
     def on_train_begin(self, logs):
-        self._best_loss = math.inf
+        self._best_loss = math.inf  # of the starting weights: their first batch's loss
         self._best_epoch: int | None = None
         self._best_params = self.net.params.copy()
+        self._started = False
 
     def on_epoch_end(self, logs):
         loss = logs["loss"]
@@ -138,6 +139,10 @@ class NanGuard(Callback):
             np.copyto(self._best_params, self.net.params)
 
     def on_batch_end(self, logs):
+        if not self._started:  # an epoch that went uphill from the start does not count
+            self._started = True
+            if math.isfinite(logs["loss"]):
+                self._best_loss = logs["loss"]
         if self.net.last_step_ok and math.isfinite(logs["loss"]):
             return
         self.epoch, self.step = logs["epoch"], logs["step"]

@@ -7,6 +7,7 @@ batch's update (as Keras reports them); validation figures are measured after th
 
 from __future__ import annotations
 
+import math
 import threading
 from collections.abc import Iterable
 from typing import Any
@@ -193,8 +194,8 @@ class _Cursor:
         return self.correct_before + correct_count(self.outputs[part], self.targets[part])
 
     def position(self) -> dict[str, Any] | None:
-        """The plain-data place of an unfinished epoch (None between epochs)."""
-        if self.finished:
+        """The plain-data place of an unfinished epoch (None between epochs, or if it diverged)."""
+        if self.finished or not math.isfinite(self.loss_sum):
             return None
         n, batch_size, shuffle = self.key
         return {

@@ -70,7 +70,6 @@ class LiveTraining(QObject):
         self.trainer = TrainingController(self)
         self.trainer.job_source = self.make_job
         self.controls = TrainingControls(self.trainer)
-        self.controls.reset_action.triggered.disconnect()
         self.controls.reset_action.triggered.connect(self.reset)
         self.views = Views(
             LossView(),
@@ -84,6 +83,7 @@ class LiveTraining(QObject):
         self._dataset: Dataset | None = None
         self._job_network: dict[str, Any] | None = None
         self._own_progress: Progress | None = None  # the last progress this class committed
+        self._committing = False
         self._features: list[int] | None = None
         self._trained = controller.document.weights is not None
         self._reload = QTimer(self)
@@ -164,7 +164,7 @@ class LiveTraining(QObject):
 
         A new learning rate or optimizer is the exception: the running worker takes it over.
         """
-        if edit is not None and _is_optimizer_edit(edit):
+        if self._committing or (edit is not None and _is_optimizer_edit(edit)):
             return
         if self.trainer.is_running():
             self._reload.stop()
@@ -215,11 +215,14 @@ class LiveTraining(QObject):
             return
         self._own_progress = progress
         label = f"train to epoch {progress.epochs}, step {progress.steps}"
+        self._committing = True
         try:
             self.doc_controller.push(edits.SetProgress(progress, label, trained=True))
         except ValueError as exc:  # the document moved on meanwhile: the run no longer fits
             self._own_progress = None
             self.message.emit(f"Training results were not kept: {exc}")
+        finally:
+            self._committing = False
 
     def sync(self) -> None:
         """Bring the running job's progress into the document now (Save, Export)."""

@@ -250,8 +250,10 @@ class Snapshotter:
         for _, a in layers[:-1]:
             tiles = a[:, :MAX_NEURON_MAPS].reshape(n, n, -1)[::step, ::step]
             maps.append(np.ascontiguousarray(tiles.transpose(2, 0, 1), dtype=np.float32))
+        with np.errstate(over="ignore"):  # a diverging network: inf is drawn as the extreme
+            boundary = np.ascontiguousarray(boundary, dtype=np.float32)
         return {
-            "boundary": np.ascontiguousarray(boundary, dtype=np.float32),
+            "boundary": boundary,
             "extent": extent,
             "boundary_features": list(self.view.get("features") or [0, 1]),
             "neuron_maps": maps,

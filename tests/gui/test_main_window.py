@@ -122,7 +122,7 @@ def test_learning_rate_change_keeps_the_workers_place(window, qtbot):
     qtbot.wait(200)
     assert trainer.state == PAUSED  # no new job: still paused where it was
     assert trainer.latest["step"] == steps
-    assert trainer.job["spec"]["optimizer"]["learning_rate"] == 0.001
+    assert trainer.job.spec["optimizer"]["learning_rate"] == 0.001
 
 
 def test_architecture_change_says_weights_reset(window, qtbot):
@@ -254,7 +254,7 @@ def test_keyboard_delete_removes_selected_layer(window, qtbot):
 def test_finished_run_is_committed(window, qtbot):
     window.controller.push(edits.SetValue(("training", "epochs"), 2))
     trainer = window.live.trainer
-    qtbot.waitUntil(lambda: trainer.job["settings"]["epochs"] == 2, timeout=5_000)
+    qtbot.waitUntil(lambda: trainer.job.settings["epochs"] == 2, timeout=5_000)
     trainer.play()
     qtbot.waitUntil(lambda: trainer.state == FINISHED, timeout=20_000)
     qtbot.waitUntil(
