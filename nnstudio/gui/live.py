@@ -69,6 +69,7 @@ class LiveTraining(QObject):
         self.editor = editor
         self.trainer = TrainingController(self)
         self.trainer.job_source = self.make_job
+        self.trainer.before_command = self._load_pending_job
         self.controls = TrainingControls(self.trainer)
         self.controls.reset_action.triggered.connect(self.reset)
         self.views = Views(
@@ -158,6 +159,11 @@ class LiveTraining(QObject):
             return
         self._job_network = job.spec
         self.trainer.load_job(job)
+
+    def _load_pending_job(self) -> None:
+        """Play right after an edit: train the edited document, not the job before it."""
+        if self._reload.isActive():
+            self.load_job()
 
     def _before_change(self, edit: Edit | None) -> None:
         """Before an edit or an undo: end a job that holds unsaved progress, and keep it.

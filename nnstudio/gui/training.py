@@ -180,6 +180,8 @@ class TrainingController(QObject):
         self.job: Job | None = None
         #: Where a new job comes from when Play is pressed without one (the window's document).
         self.job_source: Callable[[], Job | None] | None = None
+        #: Called before Play and Step: the window loads a job it was about to load anyway.
+        self.before_command: Callable[[], None] | None = None
         self._job_id: int | None = None  # the job the process serves now (None: stopped)
         self._last_job_id = 0
         self._latest_job_id: int | None = None  # whose snapshot ``latest`` is
@@ -312,6 +314,8 @@ class TrainingController(QObject):
     # ------------------------------------------------------------------- commands
     def _ensure_job(self) -> bool:
         """After a stop or a failure, load a new job (from ``job_source``) to continue."""
+        if self.before_command is not None:
+            self.before_command()
         if self._job_id is None:
             # The job that stopped is history: the document may hold its results by now.
             job = self.job_source() if self.job_source is not None else self.job

@@ -173,3 +173,60 @@ def test_older_format_without_migration_is_refused(tmp_path):
     _rewrite_manifest(path, lambda m: {**m, "format_version": 0})
     with pytest.raises(ProjectError, match="format 0 is too old"):
         load_project(path)
+
+
+def assert_documents_equal(a, b) -> None:
+    """Every field of two documents, arrays and nested state included."""
+    import dataclasses
+
+    for f in dataclasses.fields(a):
+        x, y = getattr(a, f.name), getattr(b, f.name)
+        if f.name == "network":
+            assert project_module.normalize_spec(x) == y
+        elif f.name in ("weights",):
+            assert (x is None) == (y is None)
+            for u, v in zip(x or [], y or [], strict=True):
+                np.testing.assert_array_equal(u, v)
+        elif f.name == "history":
+            assert x.keys() == y.keys()
+            for key in x:
+                np.testing.assert_array_equal(x[key], y[key])  # NaN == NaN here
+        elif f.name == "embedded":
+            assert (x is None) == (y is None)
+            if x is not None:
+                assert x.keys() == y.keys()
+                for key in x:
+                    np.testing.assert_array_equal(x[key], y[key])
+        elif f.name == "state":
+            assert (x is None) == (y is None)
+            if x is not None:
+                vx, vy = x["optimizer"]["vectors"], y["optimizer"]["vectors"]
+                assert vx.keys() == vy.keys()
+                for key in vx:
+                    np.testing.assert_array_equal(vx[key], vy[key])
+                strip = lambda s: {**s, "optimizer": {**s["optimizer"], "vectors": None}}  # noqa: E731
+                assert strip(x) == strip(y)
+        else:
+            assert x == y, f.name
+
+
+def test_every_field_round_trips(tmp_path):
+    import threading
+
+    from nnstudio.data import load
+    from nnstudio.engine import LambdaCallback
+
+    doc = example("xor")
+    doc.embedded = embed(load("circle", n_samples=60))
+    stop, count = threading.Event(), [0]
+
+    def stop_mid_epoch(logs):
+        count[0] += 1
+        if count[0] == 7:
+            stop.set()
+
+    live.train(doc, epochs=2, callbacks=[LambdaCallback(on_batch_end=stop_mid_epoch)], stop=stop)
+    doc.history["val_loss"][0] = float("nan")  # stored as null, read back as NaN
+    assert doc.state["position"] is not None and doc.standardize is not None
+    back = load_project(save_project(doc, tmp_path / "all.nnstudio"))
+    assert_documents_equal(doc, back)

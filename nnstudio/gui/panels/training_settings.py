@@ -200,7 +200,17 @@ class TrainingSettings(QWidget):
             self.optimizer.addItem(_title(OPTIMIZER_TITLES, cls.name), cls.name)
             tip = f"{cls.description}\n{cls.formula}"
             self.optimizer.setItemData(self.optimizer.count() - 1, tip, Qt.ItemDataRole.ToolTipRole)
-        self.learning_rate = LogValueEdit(1e-5, 10.0, slider_width=90, parent=self)
+        self.learning_rate = LogValueEdit(
+            1e-5,
+            10.0,
+            slider_width=90,
+            any_positive=True,
+            warn_text=(
+                "A learning rate of {value} is very large: training will probably diverge "
+                "(which can be worth seeing once)."
+            ),
+            parent=self,
+        )
         self.more = QToolButton(self)
         self.more.setText("More…")
         self.more.setCheckable(True)
@@ -371,6 +381,7 @@ class TrainingSettings(QWidget):
             lambda v, g: self._set(("network", "optimizer", "learning_rate"), v, g)
         )
         self.learning_rate.field.invalid.connect(self._show_error)
+        self.learning_rate.field.warning.connect(self._show_note)
         self.more.toggled.connect(self._toggle_more)
         self.batch_size.valueChanged.connect(lambda v: self._set(("training", "batch_size"), v))
         self.epochs.valueChanged.connect(lambda v: self._set(("training", "epochs"), v))
@@ -510,7 +521,7 @@ class TrainingSettings(QWidget):
             self._show_error(error)
             self.refresh()  # back to what the document holds
         else:
-            self._show_error("")
+            self._show_note(self.learning_rate.field.warning_text)
 
     def _optimizer_chosen(self, index: int) -> None:
         """A new optimizer starts from its defaults, keeping a learning rate the user set."""
@@ -521,6 +532,12 @@ class TrainingSettings(QWidget):
         if isinstance(current, dict) and "learning_rate" in current:
             chosen["learning_rate"] = current["learning_rate"]
         self._set(("network", "optimizer"), chosen)
+
+    def _show_note(self, text: str) -> None:
+        """A warning about a value in use (not an error: the value stays)."""
+        self.error.setText(text)
+        self.error.setToolTip(text)
+        self.error.setVisible(bool(text))
 
     def _show_error(self, text: str) -> None:
         self.error.setText(text)
