@@ -12,7 +12,7 @@ from typing import Any
 
 from nnstudio.document import Document
 from nnstudio.engine import normalize_spec
-from nnstudio.io.keras_script import keras_model, keras_script
+from nnstudio.io.keras_script import keras_model, keras_script, keras_summary
 from nnstudio.io.scripts import numpy_model, numpy_script, pytorch_model, pytorch_script
 
 #: language -> the name a tab or menu shows for it
@@ -45,3 +45,8 @@ def script_code(doc: Document, language: str, module: str, weights: str) -> str:
     """A whole script module around :func:`model_code`, reading ``weights`` beside it."""
     _check(language)
     return _SCRIPTS[language](doc, normalize_spec(doc.network), module, weights)
+
+
+def keras_names(doc: Document) -> str:
+    """Keras' spelling of the loss and optimizer, and what model.fit's arguments are here."""
+    return keras_summary(normalize_spec(doc.network), doc.training)

@@ -362,6 +362,19 @@ def keras_model(spec: dict[str, Any], standardize: dict | None, training: dict[s
     return "\n\n\n".join(blocks) + "\n"
 
 
+def keras_summary(spec: dict[str, Any], training: dict[str, Any]) -> str:
+    """One line for the code view: Keras' names for the loss, optimizer and fit arguments."""
+    training = {**DEFAULT_TRAINING, **training}
+    loss = LOSS_NAMES[spec["loss"]]
+    optimizer = OPTIMIZER_NAMES[spec["optimizer"]["name"]]
+    epochs = int(training["epochs"]) or f"{UNTIL_STOPPED_EPOCHS} (0 = until stopped)"
+    return (
+        f'compile: loss="{loss}", optimizer=keras.optimizers.{optimizer}(...)   '
+        f'fit: batch_size={int(training["batch_size"])} is "Batch size", epochs={epochs} is '
+        f'"Epochs", validation_split={_num(training["validation_ratio"])} is "Validation"'
+    )
+
+
 # ---------------------------------------------------------------------- the script
 _HEAD = '''"""{title}: a Keras 3 model exported from nnstudio.
 

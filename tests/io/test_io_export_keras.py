@@ -15,9 +15,11 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+from nnstudio.cli import main
 from nnstudio.document import Document
 from nnstudio.engine import Network, normalize_spec
-from nnstudio.io import export, session
+from nnstudio.examples import example
+from nnstudio.io import export, load_project, save_project, session
 from nnstudio.io.code import model_code, script_code
 
 GOLDEN = Path(__file__).parent / "golden" / "keras_golden_model.py.txt"
@@ -263,3 +265,23 @@ def test_keras_steps_follow_nnstudio_steps(tmp_path, optimizer):
     for g, want, w0 in zip(got, net.get_weights(), before, strict=True):
         # float32 against float64; moved weights must have moved the same way
         np.testing.assert_allclose(g, want, rtol=2e-4, atol=2e-4 * (1 + w0.max()))
+
+
+def test_the_command_line_exports_keras(tmp_path, capsys):
+    doc = example("iris")
+    session.train(doc, epochs=3)
+    save_project(doc, tmp_path / "iris.nnstudio")
+    target = tmp_path / "iris_keras.py"
+    code = main(["export", str(tmp_path / "iris.nnstudio"), "--format", "keras", "-o", str(target)])
+    assert code == 0
+    assert capsys.readouterr().out.splitlines() == [
+        f"wrote {tmp_path / 'iris_keras.safetensors'}",
+        f"wrote {target}",
+        f"wrote {tmp_path / 'iris_keras.README.txt'}",
+    ]
+    assert "from iris_keras import load, predict, train" in (
+        tmp_path / "iris_keras.README.txt"
+    ).read_text(encoding="utf-8")
+    assert model_code(load_project(tmp_path / "iris.nnstudio"), "keras") in target.read_text(
+        encoding="utf-8"
+    )
