@@ -369,7 +369,7 @@ def keras_summary(spec: dict[str, Any], training: dict[str, Any]) -> str:
     optimizer = OPTIMIZER_NAMES[spec["optimizer"]["name"]]
     epochs = int(training["epochs"]) or f"{UNTIL_STOPPED_EPOCHS} (0 = until stopped)"
     return (
-        f'compile: loss="{loss}", optimizer=keras.optimizers.{optimizer}(...)   '
+        f'compile: loss="{loss}", optimizer=keras.optimizers.{optimizer}(...)\n'
         f'fit: batch_size={int(training["batch_size"])} is "Batch size", epochs={epochs} is '
         f'"Epochs", validation_split={_num(training["validation_ratio"])} is "Validation"'
     )
