@@ -12,7 +12,8 @@ from typing import Any
 
 from nnstudio.document import Document
 from nnstudio.engine import normalize_spec
-from nnstudio.io.keras_script import keras_model, keras_script, keras_summary
+from nnstudio.io.keras_model import keras_model, keras_summary
+from nnstudio.io.keras_script import keras_script
 from nnstudio.io.scripts import numpy_model, numpy_script, pytorch_model, pytorch_script
 
 #: language -> the name a tab or menu shows for it

@@ -6,7 +6,7 @@ import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QGuiApplication
 
-from nnstudio.document import edits
+from nnstudio.document import Document, edits
 from nnstudio.examples import example
 from nnstudio.gui.code_view import CodeView
 from nnstudio.gui.undo import DocumentController
@@ -104,3 +104,12 @@ def test_scroll_position_is_kept_when_the_code_changes(view, qtbot):
     view.controller.push(edits.SetUnits(0, 9))
     assert "layers.Dense(9," in view.text("keras")
     assert bar.value() == 10
+
+
+def test_a_network_that_is_not_valid_is_said_so_instead_of_code(qtbot):
+    controller = DocumentController(Document(network={"inputs": 2, "layers": []}))
+    widget = CodeView(controller)
+    qtbot.addWidget(widget)
+    for language in LANGUAGES:
+        assert widget.text(language).startswith("# The network is not complete yet: ")
+    assert widget.summary.text() == ""
