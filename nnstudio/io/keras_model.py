@@ -29,6 +29,7 @@ differences, read from Keras 3's ``keras/src/optimizers/*.py``, and how the code
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from typing import Any
 
 from nnstudio.document import DEFAULT_TRAINING
@@ -40,14 +41,6 @@ LOSS_NAMES = {
     "binary_crossentropy": "binary_crossentropy",
     "categorical_crossentropy": "categorical_crossentropy",
     "half_mse": "half_mse",
-}
-#: Keras' class names for nnstudio's optimizers.
-OPTIMIZER_NAMES = {
-    "sgd": "SGD",
-    "adam": "Adam",
-    "rmsprop": "RMSprop",
-    "adagrad": "Adagrad",
-    "adadelta": "Adadelta",
 }
 #: Epochs written for nnstudio's 0 ("until stopped"): Keras needs a number.
 UNTIL_STOPPED_EPOCHS = 1000
@@ -176,81 +169,108 @@ def _constants(spec: dict[str, Any], standardize: dict | None) -> str:
 
 
 # ---------------------------------------------------------------------- compile and fit
+# Each function: (comment lines, lines before the optimizer, its arguments) for one optimizer.
+_Parts = tuple[list[str], list[str], list[str]]
+
+
+def _sgd(c: dict[str, Any]) -> _Parts:
+    args = [f"learning_rate={_num(c['learning_rate'])}", f"momentum={_num(c['momentum'])}"]
+    if c["nesterov"]:
+        args.append("nesterov=True")
+    notes = ["Keras' velocity is -learning_rate x torch's momentum buffer: the same steps."]
+    if c["dampening"]:
+        notes.append(
+            f"nnstudio's dampening {_num(c['dampening'])} has no Keras argument "
+            "(Keras' is 0): the runs differ."
+        )
+    return notes, [], args
+
+
+def _adam(c: dict[str, Any]) -> _Parts:
+    beta1, beta2 = c["betas"]
+    args = [
+        f"learning_rate={_num(c['learning_rate'])}",
+        f"beta_1={_num(beta1)}",
+        f"beta_2={_num(beta2)}",
+        f"epsilon={_num(c['eps'])}",
+    ]
+    if c["amsgrad"]:
+        args.append("amsgrad=True")
+    notes = [
+        "Keras adds epsilon to sqrt(v) before the bias correction, nnstudio after it",
+        "(lr m_hat / (sqrt(v_hat) + eps)): the steps differ only while sqrt(v) is about eps.",
+    ]
+    return notes, [], args
+
+
+def _epsilon_inside(c: dict[str, Any], name: str) -> list[str]:
+    """The note for RMSprop (v) and Adagrad (s): Keras puts epsilon inside the root."""
+    divides = f"Keras divides by sqrt({name} + epsilon), nnstudio by sqrt({name}) + eps"
+    return [
+        f"{divides}: epsilon = eps**2",
+        f"(eps = {_num(c['eps'])}) makes them agree except where sqrt({name}) is about eps.",
+    ]
+
+
+def _rmsprop(c: dict[str, Any]) -> _Parts:
+    args = [
+        f"learning_rate={_num(c['learning_rate'])}",
+        f"rho={_num(c['alpha'])}",
+        f"momentum={_num(c['momentum'])}",
+        f"epsilon={_num(c['eps'] ** 2)}",
+    ]
+    if c["centered"]:
+        args.append("centered=True")
+    return _epsilon_inside(c, "v"), [], args
+
+
+def _adagrad(c: dict[str, Any]) -> _Parts:
+    rate, notes, setup = _num(c["learning_rate"]), [], []
+    if c["lr_decay"]:
+        notes.append("lr_decay: lr / (1 + lr_decay x step), Keras counting steps from 0.")
+        setup = _call(
+            "    learning_rate = ",
+            "keras.optimizers.schedules.InverseTimeDecay",
+            [rate, "decay_steps=1", f"decay_rate={_num(c['lr_decay'])}"],
+        )
+        rate = "learning_rate"
+    args = [
+        f"learning_rate={rate}",
+        f"initial_accumulator_value={_num(c['initial_accumulator_value'])}",
+        f"epsilon={_num(c['eps'] ** 2)}",
+    ]
+    return notes + _epsilon_inside(c, "s"), setup, args
+
+
+def _adadelta(c: dict[str, Any]) -> _Parts:
+    args = [
+        f"learning_rate={_num(c['learning_rate'])}",
+        f"rho={_num(c['rho'])}",
+        f"epsilon={_num(c['eps'])}",
+    ]
+    return ["Keras' Adadelta computes exactly nnstudio's (epsilon inside both roots)."], [], args
+
+
+#: nnstudio's optimizer -> (Keras' class name, the function writing its arguments)
+OPTIMIZERS: dict[str, tuple[str, Callable[[dict[str, Any]], _Parts]]] = {
+    "sgd": ("SGD", _sgd),
+    "adam": ("Adam", _adam),
+    "rmsprop": ("RMSprop", _rmsprop),
+    "adagrad": ("Adagrad", _adagrad),
+    "adadelta": ("Adadelta", _adadelta),
+}
+
+
 def _optimizer(config: dict[str, Any]) -> tuple[list[str], list[str]]:
     """(comment lines, code lines) building the Keras optimizer closest to nnstudio's."""
-    name, lr = config["name"], config["learning_rate"]
-    cls = f"keras.optimizers.{OPTIMIZER_NAMES[name]}"
-    notes: list[str] = []
-    setup: list[str] = []
-    if name == "sgd":
-        args = [f"learning_rate={_num(lr)}", f"momentum={_num(config['momentum'])}"]
-        if config["nesterov"]:
-            args.append("nesterov=True")
-        notes.append("Keras' velocity is -learning_rate x torch's momentum buffer: the same steps.")
-        if config["dampening"]:
-            notes.append(
-                f"nnstudio's dampening {_num(config['dampening'])} has no Keras argument "
-                "(Keras' is 0): the runs differ."
-            )
-    elif name == "adam":
-        beta1, beta2 = config["betas"]
-        args = [
-            f"learning_rate={_num(lr)}",
-            f"beta_1={_num(beta1)}",
-            f"beta_2={_num(beta2)}",
-            f"epsilon={_num(config['eps'])}",
-        ]
-        if config["amsgrad"]:
-            args.append("amsgrad=True")
-        notes += [
-            "Keras adds epsilon to sqrt(v) before the bias correction, nnstudio after it",
-            "(lr m_hat / (sqrt(v_hat) + eps)): the steps differ only while sqrt(v) is about eps.",
-        ]
-    elif name == "rmsprop":
-        args = [
-            f"learning_rate={_num(lr)}",
-            f"rho={_num(config['alpha'])}",
-            f"momentum={_num(config['momentum'])}",
-            f"epsilon={_num(config['eps'] ** 2)}",
-        ]
-        if config["centered"]:
-            args.append("centered=True")
-        notes += [
-            "Keras divides by sqrt(v + epsilon), nnstudio by sqrt(v) + eps: epsilon = eps**2",
-            f"(eps = {_num(config['eps'])}) makes them agree except where sqrt(v) is about eps.",
-        ]
-    elif name == "adagrad":
-        rate = _num(lr)
-        if config["lr_decay"]:
-            notes.append("lr_decay: lr / (1 + lr_decay x step), Keras counting steps from 0.")
-            setup = _call(
-                "    learning_rate = ",
-                "keras.optimizers.schedules.InverseTimeDecay",
-                [_num(lr), "decay_steps=1", f"decay_rate={_num(config['lr_decay'])}"],
-            )
-            rate = "learning_rate"
-        args = [
-            f"learning_rate={rate}",
-            f"initial_accumulator_value={_num(config['initial_accumulator_value'])}",
-            f"epsilon={_num(config['eps'] ** 2)}",
-        ]
-        notes += [
-            "Keras divides by sqrt(s + epsilon), nnstudio by sqrt(s) + eps: epsilon = eps**2",
-            f"(eps = {_num(config['eps'])}) makes them agree except where sqrt(s) is about eps.",
-        ]
-    else:  # adadelta
-        args = [
-            f"learning_rate={_num(lr)}",
-            f"rho={_num(config['rho'])}",
-            f"epsilon={_num(config['eps'])}",
-        ]
-        notes.append("Keras' Adadelta computes exactly nnstudio's (epsilon inside both roots).")
+    keras_name, write = OPTIMIZERS[config["name"]]
+    notes, setup, args = write(config)
     if config.get("weight_decay"):
         notes += [
             "weight_decay is the L2 penalties in build_model: nnstudio adds weight_decay x w",
             "to the slope; Keras' own weight_decay shrinks the weights apart from it.",
         ]
-    return notes, [*setup, *_call("    optimizer = ", cls, args)]
+    return notes, [*setup, *_call("    optimizer = ", f"keras.optimizers.{keras_name}", args)]
 
 
 def _half_mse() -> str:
@@ -365,7 +385,7 @@ def keras_summary(spec: dict[str, Any], training: dict[str, Any]) -> str:
     """One line for the code view: Keras' names for the loss, optimizer and fit arguments."""
     training = {**DEFAULT_TRAINING, **training}
     loss = LOSS_NAMES[spec["loss"]]
-    optimizer = OPTIMIZER_NAMES[spec["optimizer"]["name"]]
+    optimizer = OPTIMIZERS[spec["optimizer"]["name"]][0]
     epochs = int(training["epochs"]) or f"{UNTIL_STOPPED_EPOCHS} (0 = until stopped)"
     return (
         f'compile: loss="{loss}", optimizer=keras.optimizers.{optimizer}(...)\n'
