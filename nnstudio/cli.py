@@ -187,7 +187,7 @@ COMMANDS: dict[str, tuple[Callable[[argparse.Namespace], int], str]] = {
     "examples": (cmd_examples, "list the built-in example projects"),
     "new": (cmd_new, "create a project from an example or a CSV file"),
     "train": (cmd_train, "train a project without a window and save it"),
-    "export": (cmd_export, "export the network (safetensors, pytorch, numpy, onnx, json)"),
+    "export": (cmd_export, "export the network (safetensors, pytorch, numpy, keras, onnx, json)"),
     "predict": (cmd_predict, "predict a CSV file of inputs"),
     "info": (cmd_info, "describe a project or a .safetensors weights file"),
 }

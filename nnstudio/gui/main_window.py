@@ -26,6 +26,7 @@ from PySide6.QtWidgets import (
 from nnstudio import __version__, examples
 from nnstudio.document import Document, edits
 from nnstudio.gui import files
+from nnstudio.gui.code_view import CodeView
 from nnstudio.gui.editor.widget import NetworkEditor
 from nnstudio.gui.live import LiveTraining
 from nnstudio.gui.panels.data_panel import DataPanel
@@ -70,6 +71,7 @@ class MainWindow(QMainWindow):
         self.data_panel = DataPanel(self.controller, self)
         self.properties = PropertiesPanel(self.controller, self.editor, self)
         self.settings_bar = TrainingSettings(self.controller, self)
+        self.code_view = CodeView(self.controller, self)
         self.live = LiveTraining(self.controller, self.editor, self)
 
         self._build_docks()
@@ -125,6 +127,9 @@ class MainWindow(QMainWindow):
         self.setCorner(Qt.Corner.BottomRightCorner, right)
         self.data_dock = self._dock("Data set", self.data_panel, left)
         self.properties_dock = self._dock("Properties", self.properties, right)
+        self.code_dock = self._dock("Code", self.code_view, right)
+        self.tabifyDockWidget(self.properties_dock, self.code_dock)
+        self.properties_dock.raise_()
         views = self.live.views
         self.loss_dock = self._dock("Loss", views.loss, bottom)
         self.boundary_dock = self._dock("Boundary", views.boundary, bottom)

@@ -19,6 +19,7 @@ from nnstudio.engine import normalize_spec
 from nnstudio.gui import files
 from nnstudio.gui.main_window import MainWindow
 from nnstudio.gui.training import FINISHED, PAUSED, RUNNING
+from nnstudio.io.export import FORMATS
 from nnstudio.io.project import load_project, save_project
 
 
@@ -164,13 +165,19 @@ def test_export_menu_lists_every_format(window):
     file_menu = window.menuBar().actions()[0].menu()
     export_menu = next(a.menu() for a in file_menu.actions() if a.text() == "&Export")
     labels = [a.text() for a in export_menu.actions()]
-    assert len(labels) == 5
+    assert len(labels) == len(FORMATS) == 6
     assert any("ONNX" in label for label in labels)
+    assert "Keras script…" in labels
 
 
 def _dock_tab_titles(win: MainWindow) -> dict[tuple[str, ...], Qt.TextElideMode]:
-    """Each visible dock tab bar's titles and how it shortens them."""
-    bars = [bar for bar in win.findChildren(QTabBar) if bar.isVisible() and bar.count()]
+    """Each visible dock tab bar's titles and how it shortens them.
+
+    Qt makes the tab bars of tabified docks children of the window itself; tab widgets inside
+    a dock (the code view's languages) have theirs deeper down.
+    """
+    children = win.findChildren(QTabBar, options=Qt.FindChildOption.FindDirectChildrenOnly)
+    bars = [bar for bar in children if bar.isVisible() and bar.count()]
     return {tuple(bar.tabText(i) for i in range(bar.count())): bar.elideMode() for bar in bars}
 
 
@@ -178,10 +185,11 @@ def test_dock_tabs_show_whole_titles_also_after_the_user_regroups_them(window, q
     """At 1280 px the bottom tabs were cut to "Bou…", "Wei…"; they now scroll instead."""
     tabs = _dock_tab_titles(window)
     assert tabs == {
-        ("Boundary", "Weights", "Neurons", "Samples", "Confusion"): Qt.TextElideMode.ElideNone
+        ("Boundary", "Weights", "Neurons", "Samples", "Confusion"): Qt.TextElideMode.ElideNone,
+        ("Properties", "Code"): Qt.TextElideMode.ElideNone,
     }
-    window.tabifyDockWidget(window.loss_dock, window.properties_dock)  # as a drag would
-    qtbot.waitUntil(lambda: len(_dock_tab_titles(window)) == 2)
+    window.tabifyDockWidget(window.loss_dock, window.data_dock)  # as a drag would
+    qtbot.waitUntil(lambda: len(_dock_tab_titles(window)) == 3)
     assert set(_dock_tab_titles(window).values()) == {Qt.TextElideMode.ElideNone}
 
 
@@ -279,3 +287,11 @@ def test_connection_tooltip_shows_weight_gradient_and_last_update(window, qtbot)
     assert f"gradient = {snap['grads'][0][1, 2]:.4g}" in text
     assert f"last update = {snap['updates'][0][1, 2]:.4g}" in text
     assert snap["updates"][0][1, 2] != 0  # one SGD/Adam step really moved this weight
+
+
+def test_the_code_dock_sits_beside_the_canvas_and_follows_edits(window):
+    assert window.dockWidgetArea(window.code_dock) == Qt.DockWidgetArea.RightDockWidgetArea
+    assert window.code_dock.widget() is window.code_view
+    assert window.code_dock.toggleViewAction().text() == "Code"  # in View > Panels
+    window.controller.push(edits.InsertLayer(0, units=3, activation="elu"))
+    assert 'layers.Dense(3, activation="elu")' in window.code_view.text("keras")

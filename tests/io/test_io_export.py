@@ -152,7 +152,7 @@ def test_a_trained_example_exports_to_every_format(tmp_path):
     for fmt in FORMATS:
         if fmt == "onnx" and importlib.util.find_spec("onnx") is None:
             continue
-        suffix = {"pytorch": "_pt.py", "numpy": "_np.py"}.get(fmt, f".{fmt}")
+        suffix = {"pytorch": "_pt.py", "numpy": "_np.py", "keras": "_k.py"}.get(fmt, f".{fmt}")
         for path in export(doc, fmt, tmp_path / f"iris{suffix}"):
             assert path.exists()
 
