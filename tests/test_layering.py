@@ -35,17 +35,16 @@ def imported_modules(source: str) -> set[str]:
 
 
 def violations(package: str, source: str) -> list[str]:
-    """The imports of ``source`` (a module of ``package``) that the graph forbids."""
+    """The imports of ``source`` (a module of ``package``, one of ALLOWED) that are forbidden."""
     bad = []
     for module in imported_modules(source):
         top, *rest = module.split(".")
         if top in QT and package != "gui":
             bad.append(module)
-        if top == "nnstudio" and rest:
-            other = rest[0]
-            if other != package and other in (*ALLOWED, "gui", "cli", "examples"):
-                if other not in ALLOWED.get(package, {other}):
-                    bad.append(module)
+        other = rest[0] if top == "nnstudio" and rest else None
+        project = (*ALLOWED, "gui", "cli", "examples")
+        if other in project and other != package and other not in ALLOWED[package]:
+            bad.append(module)
     return bad
 
 
@@ -63,5 +62,6 @@ def test_the_check_finds_a_forbidden_import():
     assert violations("engine", "from nnstudio.data import load") == ["nnstudio.data"]
     assert violations("io", "def f():\n    from nnstudio.live import train") == ["nnstudio.live"]
     assert violations("document", "import nnstudio.gui.undo") == ["nnstudio.gui.undo"]
+    assert violations("live", "from nnstudio.examples import example") == ["nnstudio.examples"]
     assert violations("data", "from PySide6 import QtCore") == ["PySide6"]
     assert violations("live", "from nnstudio.document import Document") == []

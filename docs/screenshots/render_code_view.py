@@ -3,9 +3,8 @@
     QT_QPA_PLATFORM=offscreen python docs/screenshots/render_code_view.py [OUT.png]
 
 The app's own ``--screenshot`` shows the default layout (Properties in front); this shows the
-Code tab instead, widened so a Dense line fits. ``session.prepare`` stores the standardizer in
-the document as ``nnstudio train`` does (the window's own training keeps it in the training
-process for now), so the code shows the numbers the run below standardizes with.
+Code tab instead, widened so a Dense line fits. Training writes the standardizer it used into
+the document, so the code shows the numbers the run standardized with.
 """
 
 from __future__ import annotations
@@ -21,7 +20,6 @@ from PySide6.QtCore import QSettings, Qt, QTemporaryDir
 from nnstudio.examples import example
 from nnstudio.gui.app import SCREENSHOT_SIZE, create_app
 from nnstudio.gui.main_window import MainWindow
-from nnstudio.io import session
 
 
 def main(out: Path) -> int:
@@ -29,7 +27,6 @@ def main(out: Path) -> int:
     scratch = QTemporaryDir()  # the default layout, whatever this machine's user did
     settings = QSettings(scratch.filePath("settings.ini"), QSettings.Format.IniFormat)
     doc = example("xor")
-    session.prepare(doc)
     window = MainWindow(doc, settings=settings)
     window.train_headless(300)
     window.code_dock.raise_()

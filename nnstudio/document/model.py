@@ -13,7 +13,7 @@ from typing import Any
 
 import numpy as np
 
-from nnstudio.document.settings import DEFAULT_TRAINING, default_training
+from nnstudio.document.settings import DEFAULT_TRAINING, default_training, normalize_training
 
 
 @dataclass
@@ -70,6 +70,11 @@ class Document:
     embedded: dict[str, Any] | None = None
     auto_output: bool = True
     state: dict[str, Any] | None = None
+
+    def __post_init__(self) -> None:
+        # Settings enter the document normalized, so the code after this point never guesses
+        # a default; a bad setting is refused here with its name (ValueError).
+        self.training = normalize_training(self.training)
 
     @property
     def progress(self) -> Progress:

@@ -32,7 +32,7 @@ import json
 from collections.abc import Callable
 from typing import Any
 
-from nnstudio.document import DEFAULT_TRAINING
+from nnstudio.document import normalize_training
 
 #: Keras' names for nnstudio's losses (``half_mse`` has none: the code defines it).
 LOSS_NAMES = {
@@ -332,15 +332,15 @@ def _targets(spec: dict[str, Any]) -> str:
 
 
 def _train(spec: dict[str, Any], training: dict[str, Any]) -> str:
-    stopping = training.get("early_stopping") or {}
+    stopping = training["early_stopping"]
     callbacks = ["    callbacks = []"]
-    if stopping.get("enabled"):
+    if stopping["enabled"]:
         monitor = "val_loss" if float(training["validation_ratio"]) > 0 else "loss"
         args = [
             f"monitor={_text(monitor)}",
             f"patience={int(stopping['patience'])}",
             f"min_delta={_num(stopping['min_delta'])}",
-            "restore_best_weights=True",
+            f"restore_best_weights={stopping['restore_best_weights']}",
         ]
         callbacks = _call("    callbacks = [", "keras.callbacks.EarlyStopping", args, "]")
     return "\n".join(
@@ -373,7 +373,7 @@ def _train(spec: dict[str, Any], training: dict[str, Any]) -> str:
 
 def keras_model(spec: dict[str, Any], standardize: dict | None, training: dict[str, Any]) -> str:
     """The model definition: the code view's Keras text and the heart of the Keras export."""
-    training = {**DEFAULT_TRAINING, **training}
+    training = normalize_training(training)
     blocks = [_constants(spec, standardize), _build_model(spec, standardize)]
     if spec["loss"] == "half_mse":
         blocks.append(_half_mse())
@@ -383,7 +383,7 @@ def keras_model(spec: dict[str, Any], standardize: dict | None, training: dict[s
 
 def keras_summary(spec: dict[str, Any], training: dict[str, Any]) -> str:
     """One line for the code view: Keras' names for the loss, optimizer and fit arguments."""
-    training = {**DEFAULT_TRAINING, **training}
+    training = normalize_training(training)
     loss = LOSS_NAMES[spec["loss"]]
     optimizer = OPTIMIZERS[spec["optimizer"]["name"]][0]
     epochs = int(training["epochs"]) or f"{UNTIL_STOPPED_EPOCHS} (0 = until stopped)"

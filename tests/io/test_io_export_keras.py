@@ -15,6 +15,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+from nnstudio import live
 from nnstudio.cli import main
 from nnstudio.document import Document
 from nnstudio.engine import Network, normalize_spec
@@ -269,7 +270,7 @@ def test_keras_steps_follow_nnstudio_steps(tmp_path, optimizer):
 
 def test_the_command_line_exports_keras(tmp_path, capsys):
     doc = example("iris")
-    session.train(doc, epochs=3)
+    live.train(doc, epochs=3)
     save_project(doc, tmp_path / "iris.nnstudio")
     target = tmp_path / "iris_keras.py"
     code = main(["export", str(tmp_path / "iris.nnstudio"), "--format", "keras", "-o", str(target)])

@@ -217,7 +217,7 @@ class DataPanel(QWidget):
             self.noise.set_value_quietly(round(100 * float(ref.get("noise", 0.0))))
             self.samples.set_value_quietly(int(ref.get("n_samples", 500)))
             self.seed.setValue(int(ref.get("seed", 0)))
-            ratio = float(doc.training.get("validation_ratio", 0.0))
+            ratio = doc.training["validation_ratio"]
             self.validation.set_value_quietly(round(100 * ratio))
         finally:
             self._updating = False

@@ -167,6 +167,7 @@ class TrainingSettings(QWidget):
         self.controller = controller
         self.arrangement = layout
         self._updating = False
+        self._error_active = False  # a refused value's reason is showing (notes wait)
         self._hyper_for: str | None = None  # optimizer whose hyper-parameter widgets exist
         self.hyper_widgets: dict[str, QWidget] = {}
         self._build_controls()
@@ -485,7 +486,7 @@ class TrainingSettings(QWidget):
         doc = self.controller.document
         net, training = doc.network, doc.training
         optimizer = normalize_optimizer(net.get("optimizer", {"name": "sgd"}))
-        stopping = training.get("early_stopping", {})
+        stopping = training["early_stopping"]
         self._updating = True
         try:
             self.loss.setCurrentIndex(self.loss.findData(net.get("loss", "mse")))
@@ -495,16 +496,17 @@ class TrainingSettings(QWidget):
                 self._build_hyper(optimizer["name"])
             for key, widget in self.hyper_widgets.items():
                 _show_hyper(widget, optimizer[key])
-            self.batch_size.setValue(int(training.get("batch_size", 10)))
-            self.epochs.setValue(int(training.get("epochs", 0)))
-            self.validation.setValue(round(100 * float(training.get("validation_ratio", 0.0))))
-            self.standardize.setChecked(bool(training.get("standardize", False)))
+            self.batch_size.setValue(training["batch_size"])
+            self.epochs.setValue(training["epochs"])
+            self.validation.setValue(round(100 * training["validation_ratio"]))
+            self.standardize.setChecked(training["standardize"])
             self.early_stopping.setChecked(bool(stopping.get("enabled", False)))
             self.patience.setValue(int(stopping.get("patience", 20)))
             self.patience.setEnabled(self.early_stopping.isChecked())
             self.seed.setValue(int(net.get("seed", 0)))
         finally:
             self._updating = False
+        self._show_note(self.learning_rate.field.warning_text)  # e.g. after an undo
         warning = loss_warning(net)
         self.loss_warning.setVisible(warning is not None)
         self.loss_warning.setToolTip(warning or "")
@@ -521,6 +523,7 @@ class TrainingSettings(QWidget):
             self._show_error(error)
             self.refresh()  # back to what the document holds
         else:
+            self._error_active = False
             self._show_note(self.learning_rate.field.warning_text)
 
     def _optimizer_chosen(self, index: int) -> None:
@@ -534,12 +537,15 @@ class TrainingSettings(QWidget):
         self._set(("network", "optimizer"), chosen)
 
     def _show_note(self, text: str) -> None:
-        """A warning about a value in use (not an error: the value stays)."""
+        """A warning about a value in use (not an error: the value stays); errors come first."""
+        if self._error_active:
+            return
         self.error.setText(text)
         self.error.setToolTip(text)
         self.error.setVisible(bool(text))
 
     def _show_error(self, text: str) -> None:
+        self._error_active = bool(text)
         self.error.setText(text)
         self.error.setToolTip(text)
         self.error.setVisible(bool(text))

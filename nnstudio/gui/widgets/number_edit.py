@@ -64,7 +64,7 @@ class NumberEdit(QLineEdit):
         self._value = float(value)
         self.setText(format_number(value))
         self._mark(None)
-        self._warn(float(value))
+        self._warn(float(value), quiet=True)
 
     def _finish(self) -> None:
         text = self.text().strip()
@@ -88,8 +88,8 @@ class NumberEdit(QLineEdit):
             self.setText(format_number(value))
             self.valueEdited.emit(value)
 
-    def _warn(self, value: float) -> None:
-        """Amber, with the reason, for a value that is used but unusual."""
+    def _warn(self, value: float, quiet: bool = False) -> None:
+        """Amber, with the reason, for a value that is used but unusual (``warning`` unless quiet)."""
         if self.warn_above is None:
             return
         unusual = value > self.warn_above
@@ -98,7 +98,8 @@ class NumberEdit(QLineEdit):
         if unusual:
             self.setToolTip(text)
         self.warning_text = text
-        self.warning.emit(text)
+        if not quiet:
+            self.warning.emit(text)
 
     def _mark(self, error: str | None) -> None:
         self.setStyleSheet(_ERROR_STYLE if error else "")
