@@ -89,7 +89,7 @@ class NumberEdit(QLineEdit):
             self.valueEdited.emit(value)
 
     def _warn(self, value: float, quiet: bool = False) -> None:
-        """Amber, with the reason, for a value that is used but unusual (``warning`` unless quiet)."""
+        """Amber, with the reason, for a value used but unusual; ``warning`` unless quiet."""
         if self.warn_above is None:
             return
         unusual = value > self.warn_above
