@@ -71,6 +71,7 @@ class MainWindow(QMainWindow):
         self.data_panel = DataPanel(self.controller, self)
         self.properties = PropertiesPanel(self.controller, self.editor, self)
         self.settings_bar = TrainingSettings(self.controller, self)
+        self.settings_bar.message.connect(self.show_message)
         self.code_view = CodeView(self.controller, self)
         self.live = LiveTraining(self.controller, self.editor, self)
 

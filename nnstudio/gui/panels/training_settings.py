@@ -13,7 +13,7 @@ from __future__ import annotations
 import math
 from typing import Any
 
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import QSize, Qt, Signal
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
@@ -192,7 +192,7 @@ class TrainingSettings(QWidget):
         icon = self.style().standardIcon(QStyle.StandardPixmap.SP_MessageBoxWarning)
         size = self.fontMetrics().height()
         self.loss_warning.setPixmap(icon.pixmap(size, size))
-        self.loss_warning_text = QLabel(self)
+        self.loss_warning_text = _Note(self)
         self.loss_warning_text.setWordWrap(True)
         self.loss_warning_text.setStyleSheet("color: #b35c00;")
 
@@ -207,8 +207,8 @@ class TrainingSettings(QWidget):
             slider_width=90,
             any_positive=True,
             warn_text=(
-                "A learning rate of {value} is very large: training will probably diverge "
-                "(which can be worth seeing once)."
+                "{value} is a very large learning rate: training will probably diverge "
+                "(worth seeing once)."
             ),
             parent=self,
         )
@@ -239,7 +239,7 @@ class TrainingSettings(QWidget):
         self.patience.setPrefix("patience ")
         self.seed = QSpinBox(self)
         self.seed.setRange(0, 2**31 - 1)
-        self.error = QLabel(self)
+        self.error = _Note(self)
         self.error.setStyleSheet("color: #c0392b;")
         self.error.setWordWrap(True)
         self.error.setVisible(False)
@@ -323,11 +323,11 @@ class TrainingSettings(QWidget):
         notes.setSpacing(0)
         notes.addWidget(self.loss_warning_text)
         notes.addWidget(self.error)
-        notes.addStretch(1)
         small = self.font()
         small.setPointSizeF(small.pointSizeF() * 0.9)
         for label in (self.loss_warning_text, self.error):
-            label.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
+            # Ignored both ways: a wrapped note takes the two rows' height, never grows the bar.
+            label.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Ignored)
             label.setFont(small)
         grid = QGridLayout(self)
         grid.setContentsMargins(4, 2, 4, 2)
@@ -540,6 +540,8 @@ class TrainingSettings(QWidget):
         """A warning about a value in use (not an error: the value stays); errors come first."""
         if self._error_active:
             return
+        if text and text != self.error.text():
+            self.message.emit(text)  # the status bar: seen even where the bar has no room
         self.error.setText(text)
         self.error.setToolTip(text)
         self.error.setVisible(bool(text))
@@ -551,6 +553,23 @@ class TrainingSettings(QWidget):
         self.error.setVisible(bool(text))
         if text:
             self.message.emit(text)
+
+
+class _Note(QLabel):
+    """A wrapped note that takes the height it is given and never asks for more.
+
+    A word-wrapped label reports the height its text needs at the narrow width of its column;
+    in the settings bar that grew the whole bar to four times its height.
+    """
+
+    def hasHeightForWidth(self) -> bool:
+        return False
+
+    def minimumSizeHint(self) -> QSize:
+        return QSize(0, 0)
+
+    def sizeHint(self) -> QSize:
+        return QSize(0, 0)
 
 
 def _unit_spin(parent: QWidget, decimals: int, maximum: float = 1.0) -> QDoubleSpinBox:
