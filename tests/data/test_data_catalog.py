@@ -79,7 +79,7 @@ def test_references_for_fixed_data_sets_have_no_parameters():
         ({"name": "iris"}, "source None"),
         ({"source": "synthetic", "name": "nope"}, "unknown data set 'nope'"),
         ({"source": "synthetic", "name": "xor", "n_samples": "many"}, "n_samples must be a whole"),
-        ({"source": "synthetic", "name": "xor", "noise": True}, "noise must be a number"),
+        ({"source": "synthetic", "name": "xor", "noise": True}, "noise must be a finite number"),
         ({"source": "csv", "path": "a.csv", "sep": ";"}, "unknown key.*: sep"),
         ({"source": "csv"}, '"path"'),
         (["xor"], "must be a mapping"),

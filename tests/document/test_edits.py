@@ -216,7 +216,7 @@ def test_merge_weight_drag_and_slider():
     ("make", "message"),
     [
         (lambda: E.SetUnits(0, 0), "1 to 256"),
-        (lambda: E.SetUnits(0, 257), "1 to 256"),
+        (lambda: E.SetUnits(0, 1025), "1 to 1024"),
         (lambda: E.SetUnits(0, 2.5), "whole number"),
         (lambda: E.SetUnits(7, 3), "no layer 7"),
         (lambda: E.SetUnits(2, 3), "output layer follows the task"),

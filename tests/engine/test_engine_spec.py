@@ -141,7 +141,7 @@ BAD_SPECS = [
     ({**BASE, "optimizer": "adamw"}, ["optimizer", "adamw", "adam", "sgd", "adadelta"]),
     ({**BASE, "optimizer": {"learning_rate": 0.1}}, ["optimizer", "name"]),
     ({**BASE, "dtype": "float16"}, ["dtype", "float16", "float32", "float64"]),
-    (with_layer(0, units=0), ["layers[0].units", "0 is out of range", "1 to 4096"]),
+    (with_layer(0, units=0), ["layers[0].units", "0 is out of range", "1 to 1024"]),
     (with_layer(0, units=2.5), ["layers[0].units", "2.5", "whole number"]),
     (with_layer(0, units=True), ["layers[0].units", "True"]),
     (with_layer(0, dropout=1.0), ["layers[0].dropout", "1.0", "below 1"]),
