@@ -333,7 +333,7 @@ def _embedded(tensors: dict[str, np.ndarray], names: dict[str, Any], where: str)
 
 
 def _history(data: bytes, where: str) -> dict[str, list[float]]:
-    """Curves of at most MAX_HISTORY_EPOCHS numbers (null: not finite), MAX_HISTORY_CURVES of them."""
+    """At most MAX_HISTORY_CURVES curves of MAX_HISTORY_EPOCHS numbers (null: not finite)."""
     history = parse_json(data, where)
     if not isinstance(history, dict):
         raise ProjectError(f"{where}: expected an object of lists")

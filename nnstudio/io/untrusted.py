@@ -228,7 +228,7 @@ class MemberStream:
         return data
 
     def finish(self) -> None:
-        """At the declared end: one more read must find nothing (and makes zipfile check the CRC)."""
+        """At the declared end: one more read finds nothing (and makes zipfile check the CRC)."""
         try:
             extra = self._f.read(1)
         except Exception as exc:
