@@ -43,16 +43,20 @@ class Prepared:
         return self.validation.X, self.validation.targets()
 
 
-def dataset(doc: Document, base_dir: str | Path | None = None) -> Dataset:
+def dataset(
+    doc: Document, base_dir: str | Path | None = None, allow_outside: bool = False
+) -> Dataset:
     """The document's whole data set: the embedded rows if any, else its data reference.
 
-    ``base_dir`` (the project file's folder) resolves a relative CSV path in the reference.
+    ``base_dir`` (the project file's folder) resolves a relative CSV path in the reference. A
+    reference comes from a file, so it may only point inside that folder unless the user
+    allowed more (``allow_outside``); see ``nnstudio.data.from_reference``.
     """
     if doc.embedded is not None:
         return emb.to_dataset(doc.embedded).validate()
     if not doc.data:
         raise DataError("the project has no data set; choose one or import a CSV file")
-    return from_reference(doc.data, base_dir=base_dir)
+    return from_reference(doc.data, base_dir=base_dir, allow_outside=allow_outside)
 
 
 def split_seed(doc: Document) -> int:
@@ -61,14 +65,17 @@ def split_seed(doc: Document) -> int:
 
 
 def prepare(
-    doc: Document, data: Dataset | None = None, base_dir: str | Path | None = None
+    doc: Document,
+    data: Dataset | None = None,
+    base_dir: str | Path | None = None,
+    allow_outside: bool = False,
 ) -> Prepared:
     """Split the data (seeded), fit the standardizer on the training part, store its numbers.
 
     ``doc.standardize`` is set to the fitted statistics (or None), since predictions must use
     the same transform as training.
     """
-    ds = dataset(doc, base_dir) if data is None else data
+    ds = dataset(doc, base_dir, allow_outside) if data is None else data
     _check_fits(doc, ds)
     train, validation = ds.split(float(doc.training.get("validation_ratio", 0.0)), split_seed(doc))
     standardizer = None
@@ -119,6 +126,7 @@ def train(
     callbacks: Iterable[Callback] = (),
     stop: threading.Event | None = None,
     base_dir: str | Path | None = None,
+    allow_outside: bool = False,
 ) -> History:
     """Train the document's network for ``epochs`` (default: its training settings).
 
@@ -135,7 +143,7 @@ def train(
         if stop is None:
             raise ValueError("epochs is 0 (train until stopped) but nothing can stop it")
         epochs = sys.maxsize
-    prep = prepare(doc, base_dir=base_dir)
+    prep = prepare(doc, base_dir=base_dir, allow_outside=allow_outside)
     net = network(doc)
     history = fit(
         net,
