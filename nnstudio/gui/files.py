@@ -56,9 +56,11 @@ def recovery_path(project: Path | None) -> Path:
 
 
 def save_recovery(doc: Document, project: Path | None) -> Path:
+    """Write the recovery copy, readable by no one the project itself is hidden from."""
     target = recovery_path(project)
     target.parent.mkdir(parents=True, exist_ok=True)
-    save_project(doc, target)
+    like = project if project is not None and project.exists() else None
+    save_project(doc, target, like=like)
     return target
 
 

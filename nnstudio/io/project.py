@@ -79,9 +79,14 @@ MIGRATIONS: dict[int, Callable[[dict[str, Any]], dict[str, Any]]] = {}
 
 
 # ---------------------------------------------------------------------------------- saving
-def save_project(doc: Document, path: str | os.PathLike[str]) -> Path:
-    """Write ``doc`` to ``path`` atomically: the old file survives any failure intact."""
-    return write_bytes(path, project_bytes(doc))
+def save_project(
+    doc: Document, path: str | os.PathLike[str], like: str | os.PathLike[str] | None = None
+) -> Path:
+    """Write ``doc`` to ``path`` atomically: the old file survives any failure intact.
+
+    The file keeps its permissions, or takes those of ``like`` (a recovery copy, its project's).
+    """
+    return write_bytes(path, project_bytes(doc), like)
 
 
 def project_bytes(doc: Document) -> bytes:

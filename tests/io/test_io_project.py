@@ -106,7 +106,7 @@ def test_exception_while_building_keeps_the_old_file(tmp_path, trained, monkeypa
     before = path.read_bytes()
     from nnstudio.io import atomic
 
-    def explode(_path, _data):
+    def explode(_path, _data, _like=None):
         with atomic.atomic_write(_path) as f:
             f.write(b"half a file")
             raise RuntimeError("boom")
