@@ -159,19 +159,16 @@ def cmd_predict(args: argparse.Namespace) -> int:
 
 def _refuse_outside_data(doc: Any, source: Path, allowed: bool) -> None:
     """A project's data path outside its folder needs ``--allow-outside-paths`` (one line)."""
-    from nnstudio.data import OutsidePathError
-    from nnstudio.data.catalog import reference_location
+    from nnstudio.data.catalog import outside_location
 
-    ref = doc.data or {}
-    location = ref.get("path") if ref.get("source") == "csv" else ref.get("folder")
-    if doc.embedded is not None or allowed or not isinstance(location, str):
+    if doc.embedded is not None or allowed:
         return
-    try:
-        reference_location(location, source.parent, allow_outside=False)
-    except OutsidePathError as exc:
+    where = outside_location(doc.data, source.parent)
+    if where is not None:
         raise ValueError(
-            f"{source.name}: {exc}; to read it anyway, pass --allow-outside-paths"
-        ) from None
+            f"{source.name}: its data path {str(where)!r} is outside the project's folder; "
+            "to read it anyway, pass --allow-outside-paths"
+        )
 
 
 def cmd_info(args: argparse.Namespace) -> int:

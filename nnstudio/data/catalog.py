@@ -125,11 +125,30 @@ def from_reference(
     reference read from a project file) an absolute path or one with ``..`` raises
     :class:`OutsidePathError` before anything is opened. Only regular files are read.
     """
+    check_reference(ref)
+    source = ref["source"]
+    if source in _FILE_SOURCES:
+        return _from_file_reference(source, ref, base_dir, allow_outside)
+    params = {k: v for k, v in ref.items() if k not in ("source", "name")}
+    return _REGISTRY[ref["name"]].build(**params)
+
+
+def check_reference(ref: Any) -> None:
+    """Check a data reference's form (source, name, keys, kinds and ranges) without loading.
+
+    A project file's reference is checked so when the file is opened; loading the data (which
+    may find a missing file) comes later.
+    """
     if not isinstance(ref, Mapping):
         raise DataError(f"a data reference must be a mapping, got {type(ref).__name__}")
     source = ref.get("source")
     if source in _FILE_SOURCES:
-        return _from_file_reference(source, ref, base_dir, allow_outside)
+        location_key, loader = _FILE_SOURCES[source]
+        params = {k: v for k, v in ref.items() if k != "source"}
+        _reject_unknown(params, tuple(inspect.signature(loader).parameters), f"a {source} file")
+        if not isinstance(params.get(location_key), str):
+            raise DataError(f'a {source} data reference needs "{location_key}": a file path')
+        return
     if source not in KINDS:
         known = ", ".join(f'"{s}"' for s in (*KINDS, *_FILE_SOURCES))
         raise DataError(f"data reference has source {source!r}; expected one of {known}")
@@ -140,7 +159,6 @@ def from_reference(
     _reject_unknown(params, entry.info.parameters, f'data set "{entry.info.name}"')
     for key, value in params.items():
         _check_parameter(key, value)
-    return entry.build(**params)
 
 
 # ------------------------------------------------------------------------------ helpers
@@ -166,6 +184,7 @@ def _arguments(entry: _Entry, **given: Any) -> dict[str, Any]:
 
 
 _WHOLE_RANGES = {"n_samples": (2, MAX_SYNTHETIC_SAMPLES), "seed": (0, MAX_SEED)}
+MAX_NOISE = 0.5
 
 
 def _check_parameter(key: str, value: object) -> None:
@@ -179,6 +198,8 @@ def _check_parameter(key: str, value: object) -> None:
             raise DataError(f"{key} must be from {low} to {high:,}, got {value}")
     elif not (number and math.isfinite(value)):
         raise DataError(f"{key} must be a finite number, got {value!r}")
+    elif key == "noise" and not 0 <= value <= MAX_NOISE:
+        raise DataError(f"noise must be from 0 to {MAX_NOISE}, got {value}")
 
 
 def _reject_unknown(keys: Mapping[str, Any], allowed: tuple[str, ...], what: str) -> None:
@@ -201,15 +222,31 @@ def _from_file_reference(
 ) -> Dataset:
     location_key, loader = _FILE_SOURCES[source]
     params = {k: v for k, v in ref.items() if k != "source"}
-    _reject_unknown(params, tuple(inspect.signature(loader).parameters), f"a {source} file")
-    if not isinstance(params.get(location_key), str):
-        raise DataError(f'a {source} data reference needs "{location_key}": a file path')
     location = reference_location(params.pop(location_key), base_dir, allow_outside)
     if source == "csv":
         regular_file(location)
     elif not location.is_dir():
         raise DataError(f"{location.name}: not a folder")
     return loader(location, **params)
+
+
+def outside_location(ref: Any, base_dir: str | Path) -> Path | None:
+    """Where a file reference points when that is outside ``base_dir`` (else None).
+
+    For asking before such a reference is followed (the window) or refusing it (the CLI).
+    """
+    if not isinstance(ref, Mapping) or ref.get("source") not in _FILE_SOURCES:
+        return None
+    location = ref.get(_FILE_SOURCES[ref["source"]][0])
+    if not isinstance(location, str):
+        return None
+    try:
+        reference_location(location, base_dir, allow_outside=False)
+    except OutsidePathError as exc:
+        return exc.path
+    except DataError:
+        return None
+    return None
 
 
 def reference_location(text: str, base_dir: str | Path | None, allow_outside: bool = True) -> Path:

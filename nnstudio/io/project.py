@@ -31,6 +31,7 @@ from typing import Any
 import numpy as np
 
 from nnstudio.data import DataError, Standardizer
+from nnstudio.data.catalog import check_reference
 from nnstudio.data.limits import MAX_CELLS, MAX_ROWS, check_table
 from nnstudio.document import DEFAULT_TRAINING, Document
 from nnstudio.engine import normalize_spec
@@ -268,10 +269,15 @@ def _training(value: Any, where: str) -> dict[str, Any]:
 
 
 def _data_reference(value: Any, where: str) -> dict[str, Any]:
-    if value is None:
+    """The reference's form is checked now; whether its file can be read, when it is loaded."""
+    if value is None or value == {}:
         return {}
     if not isinstance(value, dict):
         raise ProjectError(f"{where}: data must be an object (a data-set reference)")
+    try:
+        check_reference(value)
+    except DataError as exc:
+        raise ProjectError(f"{where}: data: {exc}") from None
     return value
 
 

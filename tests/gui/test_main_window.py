@@ -17,6 +17,7 @@ from nnstudio import examples
 from nnstudio.document import edits
 from nnstudio.engine import normalize_spec
 from nnstudio.gui import files
+from nnstudio.gui import messages as gui_messages
 from nnstudio.gui.main_window import MainWindow
 from nnstudio.gui.training import FINISHED, PAUSED, RUNNING
 from nnstudio.io.project import load_project, save_project
@@ -74,7 +75,7 @@ def test_failed_open_shows_error_and_keeps_work(window, tmp_path, monkeypatch):
     bad = tmp_path / "broken.nnstudio"
     bad.write_bytes(b"PK\x03\x04 this is not really a zip")
     shown = []
-    monkeypatch.setattr(QMessageBox, "critical", lambda *args: shown.append(args[2]))
+    monkeypatch.setattr(gui_messages, "box", lambda *args, **kw: shown.append(args[3]))
     assert not window.open_path(bad)
     assert shown and "broken.nnstudio" in shown[0]
     assert window.controller.document.network == network
@@ -86,10 +87,10 @@ def test_close_with_unsaved_changes_asks_and_cancel_keeps_window(window, monkeyp
     asked = []
 
     def cancel(*args, **kwargs):
-        asked.append(args[1])
+        asked.append(args[2])
         return QMessageBox.StandardButton.Cancel
 
-    monkeypatch.setattr(QMessageBox, "question", cancel)
+    monkeypatch.setattr(gui_messages, "box", cancel)
     assert not window.close()
     assert asked == ["Unsaved changes"]
     assert window.isVisible()
@@ -143,7 +144,7 @@ def test_autosave_writes_recovery_and_offer_restores(window, tmp_path, monkeypat
     assert recovery.is_file()
     assert load_project(recovery).network["layers"][0]["units"] == 7
     assert load_project(path).network["layers"][0]["units"] != 7  # the project is untouched
-    monkeypatch.setattr(QMessageBox, "question", lambda *a, **k: QMessageBox.StandardButton.Yes)
+    monkeypatch.setattr(gui_messages, "box", lambda *a, **k: QMessageBox.StandardButton.Yes)
     window.open_path(path, interactive=False)
     window.offer_recovery()
     assert _hidden_units(window)[0] == 7
