@@ -7,6 +7,7 @@ error or a stray NUL byte be reported as "line 17" instead of "byte 48213".
 from __future__ import annotations
 
 import csv
+import re
 from collections.abc import Iterator
 from contextlib import closing
 from itertools import islice
@@ -14,6 +15,9 @@ from pathlib import Path
 
 from nnstudio.data.errors import DataError
 from nnstudio.data.limits import MAX_LINE_BYTES, MAX_TEXT_BYTES, regular_file
+
+_BLOCK = 1 << 20
+_NON_BLANK = re.compile(rb"[^\n]*?\S[^\n]*")  # a line with something on it
 
 
 def text_lines(path: Path) -> Iterator[tuple[int, str]]:
@@ -32,27 +36,56 @@ def text_lines(path: Path) -> Iterator[tuple[int, str]]:
 
 
 def raw_lines(path: Path) -> Iterator[tuple[int, bytes]]:
-    """(line number, bytes) of every line, each at most MAX_LINE_BYTES long."""
+    """(line number, bytes without the line break) of each non-blank line, at most MAX_LINE_BYTES.
+
+    The file is read in blocks; a regular expression finds the non-blank lines of a block, so
+    two million empty lines cost a scan in C rather than a Python loop, and a line is never
+    read past the limit plus one block.
+    """
     regular_file(path, MAX_TEXT_BYTES)
     try:
         f = path.open("rb")
     except OSError as e:
         raise DataError(f"{path.name}: cannot open the file ({e.strerror})") from None
     with f:
-        number = 0
-        while raw := f.readline(MAX_LINE_BYTES + 1):
-            number += 1
-            if len(raw) > MAX_LINE_BYTES:
-                raise DataError(
-                    f"{path.name}, line {number}: longer than {MAX_LINE_BYTES:,} bytes (the limit "
-                    "for one line); is this a CSV file?"
-                )
-            if b"\r" in raw.rstrip(b"\r\n"):
-                raise DataError(
-                    f"{path.name}, line {number}: a line break made of a lone carriage return "
-                    "(old Mac style); save the file with ordinary line endings"
-                )
-            yield number, raw
+        before, carry = 0, b""  # lines before the carried, unfinished one
+        while block := f.read(_BLOCK):
+            data = carry + block
+            end = data.rfind(b"\n") + 1
+            data, carry = data[:end], data[end:]
+            yield from _lines_in(path.name, data, before)
+            before += data.count(b"\n")
+            if len(carry) > MAX_LINE_BYTES:
+                _too_long(path.name, before + 1)
+        yield from _lines_in(path.name, carry, before)
+
+
+def _lines_in(name: str, data: bytes, before: int) -> Iterator[tuple[int, bytes]]:
+    number, position = before + 1, 0
+    for match in _NON_BLANK.finditer(data):
+        number += data.count(b"\n", position, match.start())
+        position = match.start()
+        yield number, _checked(name, number, match.group())
+
+
+def _checked(name: str, number: int, raw: bytes) -> bytes:
+    if len(raw) > MAX_LINE_BYTES:
+        _too_long(name, number)
+    if raw.endswith(b"\r"):
+        raw = raw[:-1]
+    if b"\r" in raw:
+        raise DataError(
+            f"{name}, line {number}: a line break made of a lone carriage return (old Mac "
+            "style); save the file with ordinary line endings"
+        )
+    return raw
+
+
+def _too_long(name: str, number: int) -> None:
+    raise DataError(
+        f"{name}, line {number}: longer than {MAX_LINE_BYTES:,} bytes (the limit for one line); "
+        "is this a CSV file?"
+    )
 
 
 def _decoded(name: str, number: int, raw: bytes) -> str:
@@ -85,7 +118,7 @@ def count_lines(path: Path) -> int:
     Blank lines are left out of the count, so two rows followed by two million empty lines
     size the array for two rows, not two million.
     """
-    return sum(1 for _, raw in raw_lines(path) if raw.strip())
+    return sum(1 for _ in raw_lines(path))
 
 
 def split_line(name: str, number: int, text: str, delimiter: str) -> list[str]:
@@ -93,6 +126,11 @@ def split_line(name: str, number: int, text: str, delimiter: str) -> list[str]:
     try:
         return next(csv.reader([text], delimiter=delimiter, strict=True), [])
     except csv.Error as e:
+        if "field limit" in str(e):
+            raise DataError(
+                f"{name}, line {number}: a cell longer than {csv.field_size_limit():,} "
+                "characters; is the delimiter right?"
+            ) from None
         raise DataError(
             f"{name}, line {number}: {e} (a quoted field must close on its own line)"
         ) from None
