@@ -27,7 +27,7 @@ import numpy as np
 
 from nnstudio.data import DataError
 from nnstudio.data.limits import check_table
-from nnstudio.data.textfile import text_lines
+from nnstudio.data.textfile import split_line, text_lines
 from nnstudio.document import Document
 from nnstudio.io import embedded as emb
 from nnstudio.io import session
@@ -116,10 +116,7 @@ def _delimiter(line: str) -> str:
 
 
 def _cells(name: str, number: int, line: str, delimiter: str) -> list[str]:
-    try:
-        return [cell.strip() for cell in next(csv.reader([line], delimiter=delimiter), [])]
-    except csv.Error as exc:
-        raise DataError(f"{name}, line {number}: {exc}") from None
+    return [cell.strip() for cell in split_line(name, number, line, delimiter)]
 
 
 def _is_number(cell: str) -> bool:
