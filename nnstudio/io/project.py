@@ -49,8 +49,9 @@ WEIGHTS = "weights.safetensors"
 HISTORY = "history.json"
 DATA = "data.safetensors"
 MEMBERS = (PROJECT_JSON, WEIGHTS, HISTORY, DATA)
-MAX_HISTORY_EPOCHS = 1_000_000
-MAX_HISTORY_CURVES = 16
+MAX_HISTORY_EPOCHS = 1_000_000  # per curve; a save keeps the most recent ones
+MAX_HISTORY_CURVES = 8
+MAX_HISTORY_VALUES = 4 * MAX_HISTORY_EPOCHS  # loss, val_loss, accuracy, val_accuracy
 _SAFETENSORS_OVERHEAD = 8 + wts.MAX_HEADER_BYTES
 #: The most bytes each member may expand to: what the limits on networks (parameters) and data
 #: (values) allow, so an under-ratio "bomb" is refused by its declared size before it is read.
@@ -101,7 +102,10 @@ def project_bytes(doc: Document) -> bytes:
         tensors = wts.to_tensors(spec, doc.weights)
         members[WEIGHTS] = wts.encode(tensors, wts.metadata_for(spec, doc.standardize))
     if doc.history:
-        history = {k: [finite_or_none(float(v)) for v in vs] for k, vs in doc.history.items()}
+        history = {
+            k: [finite_or_none(float(v)) for v in vs[-MAX_HISTORY_EPOCHS:]]
+            for k, vs in doc.history.items()
+        }
         members[HISTORY] = dump_json(history)
     if doc.embedded is not None:
         arrays = {"X": doc.embedded["X"], "y": doc.embedded["y"]}
@@ -345,7 +349,7 @@ def _embedded(tensors: dict[str, np.ndarray], names: dict[str, Any], where: str)
 
 def _history(data: bytes, where: str) -> dict[str, list[float]]:
     """At most MAX_HISTORY_CURVES curves of MAX_HISTORY_EPOCHS numbers (null: not finite)."""
-    history = parse_json(data, where)
+    history = parse_json(data, where, max_values=MAX_HISTORY_VALUES)
     if not isinstance(history, dict):
         raise ProjectError(f"{where}: expected an object of lists")
     if len(history) > MAX_HISTORY_CURVES:

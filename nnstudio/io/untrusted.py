@@ -33,7 +33,9 @@ MAX_TOTAL_BYTES = 3 * GiB
 MAX_RATIO = 200
 RATIO_EXEMPT_BYTES = 16 * MiB
 MAX_JSON_BYTES = 64 * MiB
-MAX_JSON_VALUES = 2_000_000  # numbers, strings, lists... in one JSON text (each costs ~50 bytes)
+#: Values (numbers, strings, lists...) in one JSON text: each costs ~80 bytes once parsed. A
+#: project.json holds a network (64 layers at most) and up to 65,536 feature names.
+MAX_JSON_VALUES = 300_000
 MAX_JSON_DEPTH = 32
 MAX_DIRECTORY_BYTES = 1 * MiB  # the zip's member list: ~100 bytes a member
 _CHUNK = 1 << 20
@@ -250,7 +252,9 @@ def _refuse_constant(name: str) -> float:
     raise ValueError(f"{name} is not allowed")
 
 
-def parse_json(data: bytes, where: str, limit: int = MAX_JSON_BYTES) -> Any:
+def parse_json(
+    data: bytes, where: str, limit: int = MAX_JSON_BYTES, max_values: int = MAX_JSON_VALUES
+) -> Any:
     """Strict JSON (UTF-8, no NaN/Infinity), at most ``limit`` bytes and MAX_JSON_DEPTH deep.
 
     The number of values is bounded before parsing: every value after the first in a list or
@@ -260,8 +264,8 @@ def parse_json(data: bytes, where: str, limit: int = MAX_JSON_BYTES) -> Any:
     """
     if len(data) > limit:
         raise ProjectError(f"{where}: too large ({len(data)} bytes; limit {limit})")
-    if data.count(b",") >= MAX_JSON_VALUES:
-        raise ProjectError(f"{where}: more than {MAX_JSON_VALUES:,} values; refused")
+    if data.count(b",") >= max_values:
+        raise ProjectError(f"{where}: more than {max_values:,} values; refused")
     try:
         text = data.decode("utf-8")
     except UnicodeDecodeError as exc:

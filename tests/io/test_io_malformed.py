@@ -313,9 +313,11 @@ def _settings(value):
 
 LIMITS = [
     ("100k-layers", _network(2, _stack(100_000)), "100000 layers; the limit is 64"),
+    ("65-layers", _network(2, _stack(65)), "65 layers; the limit is 64"),
+    ("1.15M-layers", _network(2, [{"units": 1}] * 1_150_000), "more than 300,000 values"),
     ("12x4096", _network(2, _stack(12, 4096)), "1 to 1024"),
     ("100k-inputs", _network(100_000, [{"units": 1000}, {"units": 1}]), "limit is 4,000,000"),
-    ("history-values", _history(b"0," * 2_500_000 + b"0"), "more than 2,000,000 values"),
+    ("history-values", _history(b"0," * 4_500_000 + b"0"), "more than 4,000,000 values"),
     ("history-epochs", _history(b"0," * 1_000_000 + b"0"), "limit is 1,000,000"),
     ("history-400-digits", _history(b"9" * 400), "too large for a float"),
     ("image-shape-empty", _embedded(["image_shape"], []), "image_shape must be"),
