@@ -280,3 +280,49 @@ def test_connection_tooltip_shows_weight_gradient_and_last_update(window, qtbot)
     assert f"gradient = {snap['grads'][0][1, 2]:.4g}" in text
     assert f"last update = {snap['updates'][0][1, 2]:.4g}" in text
     assert snap["updates"][0][1, 2] != 0  # one SGD/Adam step really moved this weight
+
+
+def _csv_project(folder, path_in_project: str):
+    from nnstudio.io import project_bytes
+
+    doc = examples.example("xor")
+    doc.data = {"source": "csv", "path": path_in_project, "label": "label"}
+    project = folder / "p.nnstudio"
+    project.write_bytes(project_bytes(doc))
+    return project
+
+
+GRADES = "x1,x2,label\n1,2,a\n3,4,b\n5,6,a\n7,8,b\n"
+
+
+def test_a_relative_data_path_is_read_from_the_projects_folder(window, tmp_path, monkeypatch):
+    folder = tmp_path / "course"
+    folder.mkdir()
+    (folder / "grades.csv").write_text(GRADES)
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    monkeypatch.chdir(elsewhere)  # the working directory must not matter
+    assert window.open_path(_csv_project(folder, "grades.csv"))
+    assert window.data_panel.load_error() == ""
+    assert len(window.live.dataset()) == 4
+
+
+@pytest.mark.parametrize(("answer", "loaded"), [("yes", True), ("no", False)])
+def test_data_outside_the_folder_is_read_only_when_the_student_agrees(
+    window, tmp_path, monkeypatch, answer, loaded
+):
+    (tmp_path / "grades.csv").write_text(GRADES)
+    folder = tmp_path / "course"
+    folder.mkdir()
+    asked = []
+
+    def box(parent, icon, title, text, *args, **kwargs):
+        asked.append(text)
+        yes = QMessageBox.StandardButton.Yes
+        return yes if answer == "yes" else QMessageBox.StandardButton.No
+
+    monkeypatch.setattr(gui_messages, "box", box)
+    assert window.open_path(_csv_project(folder, "../grades.csv"))
+    assert len(asked) == 1 and "outside the project's folder" in asked[0]
+    assert (window.live.dataset() is not None) is loaded
+    assert ("outside the project's folder" in window.data_panel.load_error()) is not loaded

@@ -172,3 +172,12 @@ def test_older_format_without_migration_is_refused(tmp_path):
     _rewrite_manifest(path, lambda m: {**m, "format_version": 0})
     with pytest.raises(ProjectError, match="format 0 is too old"):
         load_project(path)
+
+
+def test_a_save_keeps_the_most_recent_epochs_within_the_limit(tmp_path, monkeypatch):
+    """A file nnstudio writes is always one it reads back: the history is cut to the limit."""
+    monkeypatch.setattr(project_module, "MAX_HISTORY_EPOCHS", 5)
+    doc = example("xor")
+    doc.history = {"loss": [float(v) for v in range(8)], "val_loss": [1.0] * 8}
+    path = save_project(doc, tmp_path / "long.nnstudio")
+    assert load_project(path).history == {"loss": [3.0, 4.0, 5.0, 6.0, 7.0], "val_loss": [1.0] * 5}
