@@ -134,26 +134,26 @@ def cmd_export(args: argparse.Namespace) -> int:
 def cmd_predict(args: argparse.Namespace) -> int:
     from nnstudio.io import load_project
     from nnstudio.io.atomic import atomic_write, check_folder
-    from nnstudio.io.table import names, read_inputs, write_predictions
+    from nnstudio.io.table import input_chunks, names, write_predictions
 
     source = Path(args.file)
     doc = load_project(source)
     out = check_folder(args.out) if args.out else None
     _refuse_outside_data(doc, source, args.allow_outside_paths)
     features, classes, columns = names(doc, source.parent, args.allow_outside_paths)
-    X = read_inputs(args.input, features)
+    rows = input_chunks(args.input, features)  # read, predicted and written a chunk at a time
     if doc.weights is None:
         note = "the network is not trained; these are its initial guesses"
         print(f"{PROG}: note: {note}", file=sys.stderr)
     if out is None:
-        write_predictions(doc, X, sys.stdout, (classes, columns))
+        write_predictions(doc, rows, sys.stdout, (classes, columns))
     else:
         with atomic_write(out) as f:
             text = io.TextIOWrapper(f, "utf-8", newline="")
-            write_predictions(doc, X, text, (classes, columns))
+            n_rows = write_predictions(doc, rows, text, (classes, columns))
             text.flush()
             text.detach()  # the atomic writer closes the file itself
-        print(f"wrote {len(X)} predictions to {terminal_safe(str(out))}", file=sys.stderr)
+        print(f"wrote {n_rows} predictions to {terminal_safe(str(out))}", file=sys.stderr)
     return 0
 
 

@@ -17,7 +17,7 @@ import csv
 import io
 import math
 import os
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from contextlib import closing
 from itertools import islice
 from pathlib import Path
@@ -38,23 +38,31 @@ FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
 
 def read_inputs(path: str | os.PathLike[str], feature_names: list[str]) -> np.ndarray:
-    """An (n, len(feature_names)) float array of the file's feature columns."""
+    """An (n, len(feature_names)) float array of the file's feature columns (within the limits)."""
+    name = Path(path).name
+    chunks, n_rows = [], 0
+    for chunk in input_chunks(path, feature_names):
+        n_rows += len(chunk)
+        check_table(name, n_rows, len(feature_names))
+        chunks.append(chunk)
+    return np.concatenate(chunks) if len(chunks) > 1 else chunks[0]
+
+
+def input_chunks(path: str | os.PathLike[str], feature_names: list[str]) -> Iterator[np.ndarray]:
+    """The file's feature columns, CHUNK_ROWS rows at a time: memory does not grow with it."""
     path = Path(path)
     with closing(text_lines(path)) as lines:
         first = next(lines, None)
         if first is None:
             raise DataError(f"{path.name}: the file is empty")
         reader = _InputReader(path.name, first[1], feature_names)
-        if not reader.has_header:
-            lines = _chain_first(first, lines)
-        chunks, n_rows = [], 0
-        while chunk := list(islice(lines, CHUNK_ROWS)):
-            n_rows += len(chunk)
-            check_table(path.name, n_rows, len(feature_names))
-            chunks.append(reader.parse(chunk))
-    if not chunks:
+        rows = lines if reader.has_header else _chain_first(first, lines)
+        empty = True
+        while chunk := list(islice(rows, CHUNK_ROWS)):
+            empty = False
+            yield reader.parse(chunk)
+    if empty:
         raise DataError(f"{path.name}: no data rows")
-    return np.concatenate(chunks) if len(chunks) > 1 else chunks[0]
 
 
 def _chain_first(first: tuple[int, str], rest: Iterator[tuple[int, str]]):
@@ -189,23 +197,32 @@ def safe_text_cell(text: str) -> str:
 
 def write_predictions(
     doc: Document,
-    X: np.ndarray,
+    inputs: np.ndarray | Iterable[np.ndarray],
     out: TextIO,
     labels: tuple[list[str] | None, list[str]] | None = None,
-) -> None:
+) -> int:
     """CSV to ``out``: a header, then one row of outputs (and a predicted ``label``) per row.
 
-    ``labels`` is (class names or None, output column names), as :func:`names` gives them.
-    Rows are predicted and written a chunk at a time.
+    ``inputs`` is an array or chunks of rows (:func:`input_chunks`), predicted and written a
+    chunk at a time; the header is written with the first chunk, so a file refused at once
+    leaves ``out`` empty. ``labels`` is (class names or None, output column names), as
+    :func:`names` gives them. Returns the number of rows written.
     """
     classes, columns = labels if labels is not None else names(doc)[1:]
+    if isinstance(inputs, np.ndarray):
+        inputs = (inputs[i : i + CHUNK_ROWS] for i in range(0, max(len(inputs), 1), CHUNK_ROWS))
     writer = csv.writer(out, lineterminator="\n")
     header = [*columns, "label"] if classes else columns
-    writer.writerow([safe_text_cell(c) for c in header])
     safe_classes = [safe_text_cell(c) for c in classes] if classes else None
     net = session.network(doc)
-    for start in range(0, len(X), CHUNK_ROWS):
-        outputs = net.predict(session.standardize_inputs(doc, X[start : start + CHUNK_ROWS]))
+    n_rows = 0
+    for chunk in inputs:
+        if n_rows == 0:
+            writer.writerow([safe_text_cell(c) for c in header])
+        n_rows += len(chunk)
+        if not len(chunk):
+            continue
+        outputs = net.predict(session.standardize_inputs(doc, chunk))
         rows = []
         for row in outputs:
             cells = [format(float(v), ".10g") for v in row]
@@ -214,6 +231,7 @@ def write_predictions(
                 cells.append(safe_classes[k])
             rows.append(cells)
         writer.writerows(rows)
+    return n_rows
 
 
 def prediction_csv(doc: Document, X: np.ndarray) -> str:
