@@ -957,3 +957,23 @@ def test_predict_output_neutralizes_formulas(tmp_path, capsys):
     for row in body:
         probabilities = [float(v) for v in row[:-1]]
         assert abs(sum(probabilities) - 1) < 1e-6
+
+
+@needs_proc
+def test_predict_memory_does_not_grow_with_the_input(tmp_path):
+    """Inputs are streamed: 20 times the rows, about the same peak memory."""
+    project = tmp_path / "p.nnstudio"
+    project.write_bytes(project_bytes(DOC))
+    peaks = []
+    for rows in (20_000, 400_000):
+        inputs = tmp_path / f"in{rows}.csv"
+        X = np.random.default_rng(0).uniform(-6, 6, (rows, 2))
+        np.savetxt(inputs, X, fmt="%.5f", delimiter=",", header="x1,x2", comments="")
+        out = tmp_path / f"out{rows}.csv"
+        code, err, _, peak = bounded(
+            ["predict", str(project), "--input", str(inputs), "-o", str(out)]
+        )
+        assert code == 0, err
+        assert out.read_bytes().count(b"\n") == rows + 1
+        peaks.append(peak)
+    assert peaks[1] < peaks[0] + 30  # reading it all at once would add ~100 MB per 400k rows

@@ -257,7 +257,7 @@ class DataPanel(QWidget):
                     dataset = emb.to_dataset(doc.embedded)
                 elif doc.data:
                     dataset = from_reference(doc.data, **self.controller.data_access())
-            except (DataError, OSError, KeyError, MemoryError) as exc:
+            except (ValueError, OSError, KeyError, MemoryError) as exc:  # DataError included
                 error = f"Cannot load the data set: {exc or 'not enough memory'}"
             self._cache = (key, dataset, error)
         return self._cache[1], self._cache[2]
