@@ -48,7 +48,6 @@ PROJECT_JSON = "project.json"
 WEIGHTS = "weights.safetensors"
 HISTORY = "history.json"
 DATA = "data.safetensors"
-MEMBERS = (PROJECT_JSON, WEIGHTS, HISTORY, DATA)
 MAX_HISTORY_EPOCHS = 1_000_000  # per curve; a save keeps the most recent ones
 MAX_HISTORY_CURVES = 8
 MAX_HISTORY_VALUES = 4 * MAX_HISTORY_EPOCHS  # loss, val_loss, accuracy, val_accuracy

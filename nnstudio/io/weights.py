@@ -20,15 +20,17 @@ from __future__ import annotations
 import io
 import json
 import math
+import os
 import struct
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any, Protocol
+from pathlib import Path
+from typing import Any, BinaryIO, Protocol
 
 import numpy as np
 
 from nnstudio.io.errors import ProjectError
-from nnstudio.io.untrusted import parse_json
+from nnstudio.io.untrusted import check_file_size, parse_json
 
 MAX_HEADER_BYTES = 16 * (1 << 20)
 FLOAT_DTYPES = {"F32": np.float32, "F64": np.float64}
@@ -240,6 +242,35 @@ def _check_tiling(entries: dict[str, _Entry], body: int, where: str) -> None:
         raise ProjectError(
             f"{where}: not a valid safetensors file ({body - position} bytes after the last tensor)"
         )
+
+
+def decode_file(path: Path, where: str) -> WeightsFile:
+    """A loose safetensors file, read like a project's member: header checked, then the body."""
+    check_file_size(path)
+    try:
+        with path.open("rb") as f:
+            return decode_stream(_FileStream(f, where), where)
+    except OSError as exc:
+        raise ProjectError(f"{where}: cannot read the file ({exc.strerror or exc})") from None
+
+
+class _FileStream:
+    """An open file, read like a zip member (its size is taken once, at the start)."""
+
+    def __init__(self, f: BinaryIO, where: str) -> None:
+        self._f, self._where = f, where
+        self.remaining = os.fstat(f.fileno()).st_size
+
+    def read_exactly(self, n: int) -> bytes:
+        data = self._f.read(n) if n <= self.remaining else b""
+        if len(data) != n:
+            raise ProjectError(f"{self._where}: truncated (or changed while being read)")
+        self.remaining -= n
+        return data
+
+    def finish(self) -> None:
+        if self._f.read(1):
+            raise ProjectError(f"{self._where}: the file grew while being read")
 
 
 class _BytesStream:
