@@ -42,24 +42,6 @@ _CHUNK = 1 << 20
 _END_RECORD = struct.Struct("<4s4H2LH")  # the zip's "end of central directory" record
 
 
-def read_file(path: str | os.PathLike[str], limit: int = MAX_FILE_BYTES) -> bytes:
-    """The bytes of ``path`` after checking that it is a regular file of at most ``limit`` bytes."""
-    path = Path(path)
-    try:
-        size = path.stat().st_size
-        if not path.is_file():
-            raise ProjectError(f"{path.name}: not a regular file")
-        if size > limit:
-            raise ProjectError(f"{path.name}: the file is too large ({size} bytes; limit {limit})")
-        with path.open("rb") as f:
-            data = f.read(limit + 1)
-    except OSError as exc:
-        raise ProjectError(f"{path.name}: cannot read the file ({exc.strerror or exc})") from None
-    if len(data) > limit:
-        raise ProjectError(f"{path.name}: the file grew beyond {limit} bytes while being read")
-    return data
-
-
 def check_file_size(path: Path, limit: int = MAX_FILE_BYTES) -> None:
     """Refuse a missing, special or oversized file before opening it."""
     try:
