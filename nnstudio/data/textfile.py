@@ -17,7 +17,9 @@ from nnstudio.data.errors import DataError
 from nnstudio.data.limits import MAX_LINE_BYTES, MAX_TEXT_BYTES, regular_file
 
 _BLOCK = 1 << 20
-_NON_BLANK = re.compile(rb"[^\n]*?\S[^\n]*")  # a line with something on it
+# A line with something on it. Anchored at line starts, so a long run of blanks is scanned once
+# (unanchored, every position in it would start a new scan: quadratic).
+_NON_BLANK = re.compile(rb"(?m)^[ \t\r\f\v]*\S[^\n]*")
 
 
 def text_lines(path: Path) -> Iterator[tuple[int, str]]:

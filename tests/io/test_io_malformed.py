@@ -404,6 +404,7 @@ CSVS = [
     ("5MB-line", b"a,b\n1," + b"2" * (5 << 20) + b"\n", "the limit for one line"),
     ("lone-cr", b"a,b,c\r1,2,x\r3,4,y\r", "carriage return"),
     ("blank-lines", b"a,b,c\n1,2,x\n3,4,x\n" + b"\n" * 2_000_000, "one class"),
+    ("3MB-of-spaces", b"a,b,c\n1,2,x\n3,4,x\n" + b" " * 3_000_000 + b"\n", "one class"),
     (
         "60000-classes",
         b"a,c\n" + b"".join(b"%d,w%d\n" % (i, i) for i in range(60_000)),
