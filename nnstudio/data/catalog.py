@@ -258,7 +258,7 @@ def reference_location(text: str, base_dir: str | Path | None, allow_outside: bo
     if "\x00" in text:
         raise DataError("a data path cannot contain a NUL character")
     location = Path(text)
-    outside = location.is_absolute() or location.drive or ".." in location.parts
+    outside = location.is_absolute() or bool(location.drive) or ".." in location.parts
     target = location if base_dir is None or location.is_absolute() else Path(base_dir) / location
     if outside and not allow_outside:
         raise OutsidePathError(

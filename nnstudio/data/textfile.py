@@ -12,6 +12,7 @@ from collections.abc import Iterator
 from contextlib import closing
 from itertools import islice
 from pathlib import Path
+from typing import NoReturn
 
 from nnstudio.data.errors import DataError
 from nnstudio.data.limits import MAX_LINE_BYTES, MAX_TEXT_BYTES, regular_file
@@ -83,7 +84,7 @@ def _checked(name: str, number: int, raw: bytes) -> bytes:
     return raw
 
 
-def _too_long(name: str, number: int) -> None:
+def _too_long(name: str, number: int) -> NoReturn:
     raise DataError(
         f"{name}, line {number}: longer than {MAX_LINE_BYTES:,} bytes (the limit for one line); "
         "is this a CSV file?"
