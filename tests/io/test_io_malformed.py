@@ -271,13 +271,11 @@ def _end_record(data: bytes, **fields) -> bytes:
 def _declared_size(data: bytes, member: str, size: int) -> bytes:
     """Rewrite a member's uncompressed size in the zip's directory (a lie zipfile believes)."""
     data = bytearray(data)
-    at = 0
-    while (at := data.index(b"PK\x01\x02", at + 1)) >= 0:
-        name_length = struct.unpack_from("<H", data, at + 28)[0]
-        if data[at + 46 : at + 46 + name_length] == member.encode():
-            struct.pack_into("<L", data, at + 24, size)
-            return bytes(data)
-    raise AssertionError(member)
+    at = data.index(b"PK\x01\x02")  # the first directory entry; each names its member
+    while data[at + 46 : at + 46 + struct.unpack_from("<H", data, at + 28)[0]] != member.encode():
+        at = data.index(b"PK\x01\x02", at + 1)
+    struct.pack_into("<L", data, at + 24, size)  # the uncompressed size
+    return bytes(data)
 
 
 def _under_ratio_bomb() -> bytes:
