@@ -33,6 +33,7 @@ from nnstudio.data.csv_layout import (
 from nnstudio.data.dataset import Dataset
 from nnstudio.data.errors import DataError
 from nnstudio.data.labels import TASK_CHOICES, encode_labels
+from nnstudio.data.limits import check_table
 from nnstudio.data.textfile import count_lines, read_head, split_line, text_lines
 
 SNIFF_LINES = 20
@@ -102,7 +103,9 @@ def import_csv(
     if has_header is None:
         has_header = looks_like_header(first_rows)
     layout = Layout.build(path.name, first_rows[0], has_header, label)
-    body = _Body(layout, delimiter, count_lines(path) - int(has_header))
+    max_rows = count_lines(path) - int(has_header)
+    check_table(path.name, max_rows, len(layout.feature_columns))
+    body = _Body(layout, delimiter, max_rows)
     with closing(text_lines(path)) as lines:
         if has_header:
             next(lines)

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from nnstudio.data.errors import DataError
+from nnstudio.data.limits import MAX_FEATURES
 
 MISSING_TOKENS = frozenset({"", "na", "n/a", "nan", "?", "null"})  # compared case-insensitively
 DELIMITERS = ("\t", ";", ",")  # the first that splits every sampled line alike wins
@@ -31,7 +32,10 @@ def sniff_delimiter(head: list[tuple[int, str]]) -> str:
     commas also show up as decimal commas in semicolon-separated files.
     """
     for delimiter in DELIMITERS:
-        widths = {len(next(csv.reader([text], delimiter=delimiter))) for _, text in head}
+        try:
+            widths = {len(next(csv.reader([text], delimiter=delimiter), [])) for _, text in head}
+        except csv.Error:  # a cell over csv's field limit, a stray quote: not this delimiter
+            continue
         if len(widths) == 1 and widths.pop() > 1:
             return delimiter
     return max(DELIMITERS, key=lambda d: head[0][1].count(d))  # ragged; let the import say where
@@ -82,6 +86,10 @@ class Layout:
         cls, name: str, first_row: list[str], has_header: bool, label: str | int | None
     ) -> Layout:
         n_columns = len(first_row)
+        if n_columns - 1 > MAX_FEATURES:
+            raise DataError(
+                f"{name}: {n_columns:,} columns; the limit is {MAX_FEATURES:,} features and a label"
+            )
         if n_columns < 2:
             raise DataError(
                 f"{name}: the first line has a single column; a data set needs feature columns "

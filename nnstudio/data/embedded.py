@@ -17,6 +17,8 @@ from typing import Any
 import numpy as np
 
 from nnstudio.data.dataset import Dataset
+from nnstudio.data.errors import DataError
+from nnstudio.data.limits import check_classes
 
 NAME_KEYS = ("feature_names", "class_names", "task", "name", "target_names", "image_shape")
 
@@ -36,18 +38,53 @@ def embed(ds: Dataset) -> dict[str, Any]:
 
 
 def to_dataset(embedded: dict[str, Any]) -> Dataset:
-    """The ``Dataset`` an embedded dict describes; ``DataError`` if the pieces do not fit."""
-    shape = embedded.get("image_shape")
+    """The ``Dataset`` an embedded dict describes; ``DataError`` if the pieces do not fit.
+
+    The names come from a project file, so their kinds are checked here, where they are read.
+    """
+    names = {key: embedded.get(key) for key in NAME_KEYS}
+    _check_texts(names["feature_names"], "feature_names", required=True)
+    for key in ("class_names", "target_names"):
+        _check_texts(names[key], key, required=False)
+    if names["class_names"] is not None:
+        check_classes("embedded data", len(names["class_names"]))
+    if not isinstance(names["task"], str):
+        raise DataError(f"task must be a name, got {names['task']!r}")
+    if names["name"] is not None and not isinstance(names["name"], str):
+        raise DataError(f"name must be text, got {names['name']!r}")
     return Dataset(
         X=np.asarray(embedded["X"]),
         y=np.asarray(embedded["y"]),
-        feature_names=list(embedded["feature_names"]),
-        class_names=embedded.get("class_names"),
-        task=embedded["task"],
-        name=embedded.get("name") or "data",
-        image_shape=None if shape is None else (int(shape[0]), int(shape[1])),
-        target_names=embedded.get("target_names"),
+        feature_names=list(names["feature_names"]),
+        class_names=names["class_names"],
+        task=names["task"],
+        name=names["name"] or "data",
+        image_shape=_image_shape(names["image_shape"]),
+        target_names=names["target_names"],
     )
+
+
+def _check_texts(value: Any, key: str, required: bool) -> None:
+    if value is None and not required:
+        return
+    if not isinstance(value, list | tuple) or not all(isinstance(v, str) for v in value):
+        raise DataError(f"{key} must be a list of texts")
+
+
+def _image_shape(shape: Any) -> tuple[int, int] | None:
+    """None, or [height, width]: two whole numbers of at least 1."""
+    if shape is None:
+        return None
+    ok = (
+        isinstance(shape, list | tuple)
+        and len(shape) == 2
+        and all(isinstance(v, int) and not isinstance(v, bool) and v >= 1 for v in shape)
+    )
+    if not ok:
+        raise DataError(
+            f"image_shape must be null or [height, width] (whole numbers), got {shape!r}"
+        )
+    return shape[0], shape[1]
 
 
 def names_of(embedded: dict[str, Any]) -> dict[str, Any]:
@@ -56,17 +93,21 @@ def names_of(embedded: dict[str, Any]) -> dict[str, Any]:
 
 
 def project_dataset(
-    reference: dict[str, Any], embedded: dict[str, Any] | None, base_dir: Any = None
+    reference: dict[str, Any],
+    embedded: dict[str, Any] | None,
+    base_dir: Any = None,
+    allow_outside: bool = False,
 ) -> Dataset:
     """A project's whole data set: its embedded rows if any, else what its reference names.
 
-    ``base_dir`` (the project file's folder) resolves a relative file path in the reference.
+    ``base_dir`` (the project file's folder) resolves a relative file path in the reference. A
+    reference comes from a file, so it may only point inside that folder unless the user
+    allowed more (``allow_outside``); see ``nnstudio.data.from_reference``.
     """
     from nnstudio.data.catalog import from_reference
-    from nnstudio.data.errors import DataError
 
     if embedded is not None:
         return to_dataset(embedded).validate()
     if not reference:
         raise DataError("the project has no data set; choose one or import a CSV file")
-    return from_reference(reference, base_dir=base_dir)
+    return from_reference(reference, base_dir=base_dir, allow_outside=allow_outside)

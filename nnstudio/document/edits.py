@@ -28,11 +28,10 @@ import numpy as np
 
 from nnstudio.document.model import Document, Progress
 from nnstudio.document.settings import normalize_training
+from nnstudio.engine.spec import MAX_INPUTS, MAX_UNITS  # one home for the network's limits
 
 MIN_UNITS = 1
-MAX_UNITS = 256  # per layer in the editor (the engine allows more)
 MAX_HIDDEN = 12
-MAX_INPUTS = 1_000_000
 
 #: What a new hidden layer looks like (the engine's defaults, with a sensible activation).
 NEW_LAYER: dict[str, Any] = {
@@ -160,9 +159,7 @@ def _check_units(units: Any, where: str) -> int:
     if isinstance(units, bool) or not isinstance(units, int | np.integer):
         raise ValueError(f"{where}: the number of neurons must be a whole number, got {units!r}")
     if not MIN_UNITS <= units <= MAX_UNITS:
-        raise ValueError(
-            f"{where}: a layer has {MIN_UNITS} to {MAX_UNITS} neurons in the editor, got {units}"
-        )
+        raise ValueError(f"{where}: a layer has {MIN_UNITS} to {MAX_UNITS} neurons, got {units}")
     return int(units)
 
 

@@ -11,6 +11,7 @@ from pathlib import Path
 from PySide6.QtCore import QSettings, QStandardPaths
 from PySide6.QtGui import QColor, QIcon, QPainter, QPixmap
 
+from nnstudio.data.catalog import outside_location
 from nnstudio.document import Document
 from nnstudio.io.project import load_project, save_project
 
@@ -36,6 +37,14 @@ def save(doc: Document, path: Path) -> None:
     save_project(doc, path)
 
 
+def data_outside_folder(doc: Document, project: Path) -> Path | None:
+    """Where the document's data reference points, if outside the project's folder (else None).
+
+    Embedded data is never read from its reference, so it does not count.
+    """
+    return None if doc.embedded is not None else outside_location(doc.data, project.parent)
+
+
 def recent(settings: QSettings) -> list[Path]:
     """Recent projects that still exist, newest first."""
     value = settings.value("files/recent", [])
@@ -56,9 +65,11 @@ def recovery_path(project: Path | None) -> Path:
 
 
 def save_recovery(doc: Document, project: Path | None) -> Path:
+    """Write the recovery copy, readable by no one the project itself is hidden from."""
     target = recovery_path(project)
     target.parent.mkdir(parents=True, exist_ok=True)
-    save_project(doc, target)
+    like = project if project is not None and project.exists() else None
+    save_project(doc, target, like=like)
     return target
 
 

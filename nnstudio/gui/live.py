@@ -118,7 +118,7 @@ class LiveTraining(QObject):
         if key != self._dataset_key:
             self._dataset_key = key
             try:
-                self._dataset = session.dataset(doc)
+                self._dataset = session.dataset(doc, **self.doc_controller.data_access())
             except (DataError, OSError, ValueError) as exc:
                 self._dataset = None
                 self.message.emit(f"The data set cannot be loaded: {exc}")

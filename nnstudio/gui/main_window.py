@@ -25,7 +25,7 @@ from PySide6.QtWidgets import (
 
 from nnstudio import __version__, examples
 from nnstudio.document import Document, edits
-from nnstudio.gui import files
+from nnstudio.gui import files, messages
 from nnstudio.gui.code_view import CodeView
 from nnstudio.gui.editor.widget import NetworkEditor
 from nnstudio.gui.live import LiveTraining
@@ -80,6 +80,7 @@ class MainWindow(QMainWindow):
         self._build_menus()
         self._build_toolbars()
         self.status = QLabel()
+        self.status.setTextFormat(Qt.TextFormat.PlainText)  # messages quote files
         self.statusBar().addWidget(self.status, 1)
 
         self.editor.selectionChanged.connect(self.properties.show_selection)
@@ -301,7 +302,7 @@ class MainWindow(QMainWindow):
             | QMessageBox.StandardButton.Discard
             | QMessageBox.StandardButton.Cancel
         )
-        answer = QMessageBox.question(
+        answer = messages.ask(
             self,
             "Unsaved changes",
             f"Save the changes to {self.path.name if self.path else 'this project'}?",
@@ -315,6 +316,7 @@ class MainWindow(QMainWindow):
     def new_from_example(self, name: str) -> None:
         if not self.maybe_save():
             return
+        self.controller.data_folder, self.controller.allow_outside_paths = None, False
         self._replace_document(examples.example(name), None)
         self.show_message(f"New project from the example “{name}”.")
 
@@ -327,19 +329,41 @@ class MainWindow(QMainWindow):
             self.open_path(Path(name))
 
     def open_path(self, path: Path, interactive: bool = True) -> bool:
-        """Open a project; a failure shows the error and leaves the current work untouched."""
+        """Open a project; a failure shows the error and leaves the current work untouched.
+
+        A project whose data set cannot be loaded still opens (its network is worth having),
+        with one message saying why. Data outside the project's folder is read only if the
+        student agrees.
+        """
         try:
             doc = files.load(path)
-        except (OSError, ValueError) as exc:
+        except (OSError, ValueError, MemoryError) as exc:
+            text = "not enough memory" if isinstance(exc, MemoryError) else str(exc)
             if interactive:
-                QMessageBox.critical(self, "Could not open the project", str(exc))
+                messages.error(self, "Could not open the project", text)
             else:
-                print(f"nnstudio: error: {exc}")
+                print(f"nnstudio: error: {text}")
             return False
+        outside = files.data_outside_folder(doc, path)
+        allowed = outside is not None and interactive and self._allow_outside(path, outside)
+        self.controller.data_folder, self.controller.allow_outside_paths = path.parent, allowed
         self._replace_document(doc, path)
         files.add_recent(self.settings, path, MAX_RECENT)
         self.show_message(f"Opened {path.name}.")
+        problem = self.data_panel.load_error()
+        if problem and interactive and (outside is None or allowed):
+            messages.warning(self, "The data set cannot be loaded", f"{path.name}: {problem}")
         return True
+
+    def _allow_outside(self, project: Path, data: Path) -> bool:
+        answer = messages.ask(
+            self,
+            "Read data outside the project's folder?",
+            f"{project.name} reads its data from {data}, outside the project's folder. "
+            "A project from someone else should only read files next to it. Read it anyway?",
+            default=QMessageBox.StandardButton.No,
+        )
+        return answer == QMessageBox.StandardButton.Yes
 
     def _fill_recent(self) -> None:
         self.recent_menu.clear()
@@ -374,10 +398,11 @@ class MainWindow(QMainWindow):
         try:
             files.save(self.controller.document, path)
         except (OSError, ValueError) as exc:
-            QMessageBox.critical(self, "Could not save the project", str(exc))
+            messages.error(self, "Could not save the project", str(exc))
             return False
         files.discard_recovery(self.path)
         self.path = path
+        self.controller.data_folder = path.parent
         self.controller.undo_stack.setClean()
         files.add_recent(self.settings, path, MAX_RECENT)
         self._update_title()
@@ -395,7 +420,7 @@ class MainWindow(QMainWindow):
         try:
             written = export(self.controller.document, fmt, Path(name))
         except (OSError, ValueError, ImportError) as exc:
-            QMessageBox.critical(self, "Could not export", str(exc))
+            messages.error(self, "Could not export", str(exc))
             return
         self.show_message(f"Exported {', '.join(Path(p).name for p in written)}.")
 
@@ -415,7 +440,7 @@ class MainWindow(QMainWindow):
         if found is None:
             return
         stamp = time.strftime("%Y-%m-%d %H:%M", time.localtime(found.stat().st_mtime))
-        answer = QMessageBox.question(
+        answer = messages.ask(
             self,
             "Restore unsaved work?",
             f"nnstudio found work that was not saved ({stamp}). Restore it?",
@@ -423,8 +448,8 @@ class MainWindow(QMainWindow):
         if answer == QMessageBox.StandardButton.Yes:
             try:
                 doc = files.load(found)
-            except (OSError, ValueError) as exc:
-                QMessageBox.warning(self, "Could not restore", str(exc))
+            except (OSError, ValueError, MemoryError) as exc:
+                messages.warning(self, "Could not restore", str(exc) or "not enough memory")
             else:
                 self.controller.set_document(doc)
                 self.controller.push(edits.SetValue(("auto_output",), doc.auto_output))

@@ -43,6 +43,10 @@ __all__ = [
 
 #: How long ``shutdown()`` lets the process finish its batch before terminating it.
 QUIT_TIMEOUT_S = 5.0
+#: How long Stop waits for the process to confirm; a process that does not is ended at once,
+#: so a stuck process is gone within 2 s of Stop (1 s, then terminate, then kill).
+STOP_TIMEOUT_S = 1.0
+END_GRACE_S = 0.3
 
 
 class _Receiver(QThread):
@@ -127,11 +131,12 @@ class _ProcessLink:
     def send(self, *message: Any) -> None:
         self.commands.send(message)
 
-    def close(self) -> None:
+    def close(self, quit_timeout: float = QUIT_TIMEOUT_S) -> None:
         """Ask the process to quit (it finishes its batch), else end it; join everything.
 
-        Idempotent; also run by a finalizer if the controller is dropped without ``shutdown()``
-        (a running QThread must never be destroyed: Qt aborts the app).
+        ``quit_timeout`` is how long it may take to quit before it is terminated (and killed
+        END_GRACE_S later). Idempotent; also run by a finalizer if the controller is dropped
+        without ``shutdown()`` (a running QThread must never be destroyed: Qt aborts the app).
         """
         if self.closed:
             return
@@ -140,10 +145,10 @@ class _ProcessLink:
         receiver.mute()
         with contextlib.suppress(OSError):  # already gone
             self.commands.send(("quit",))
-        process.join(QUIT_TIMEOUT_S)
+        process.join(quit_timeout)
         if process.is_alive():
             process.terminate()
-            process.join(1.0)
+            process.join(END_GRACE_S)
         if process.is_alive():
             process.kill()
             process.join()
@@ -222,10 +227,11 @@ class TrainingController(QObject):
         return self._job_id is not None and self._link is not None
 
     @Slot()
-    def stop(self, timeout_ms: int = 10_000) -> bool:
+    def stop(self, timeout_ms: int = round(STOP_TIMEOUT_S * 1000)) -> bool:
         """Stop within one batch and hand the weights on; True if the process confirmed in time.
 
-        The process stays up for the next job; a process that does not answer is ended.
+        The process stays up for the next job. One that does not answer within ``timeout_ms``
+        is stuck: it is ended at once, with a message, and the last weights shown are kept.
         """
         if self._job_id is None:
             return True
@@ -236,7 +242,7 @@ class TrainingController(QObject):
         if self._send("stop"):
             ended, result = self._link.receiver.wait_ended(job_id, timeout_ms / 1000)
             if not ended:
-                self._close_process()
+                self._end_stuck_process(job_id, timeout_ms)
         if result is not None:
             self.resultReady.emit(result)
         self._set_state(IDLE)
@@ -269,6 +275,17 @@ class TrainingController(QObject):
         """Stop training and end the process and the receiver thread (the window is closing)."""
         self.stop()
         self._close_process()
+
+    def _end_stuck_process(self, job_id: int, timeout_ms: int) -> None:
+        if self._link is not None:
+            link, self._link = self._link, None
+            link.close(quit_timeout=0.0)
+        # Its progress since the last pause cannot be asked for any more: the document keeps
+        # what the last pause (or save) wrote back, and Play goes on from there.
+        self.message.emit(
+            f"Training did not stop within {timeout_ms / 1000:g} s, so its process was ended; "
+            "the network is as it was at the last pause."
+        )
 
     def _start_process(self) -> None:
         self._generation += 1

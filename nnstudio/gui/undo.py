@@ -8,6 +8,8 @@ Edits (``nnstudio.document.edits``) are plain data; :class:`EditCommand` is the 
 from __future__ import annotations
 
 from collections.abc import Callable
+from pathlib import Path
+from typing import Any
 
 from PySide6.QtCore import QObject, Signal, Slot
 from PySide6.QtGui import QAction, QKeySequence, QUndoCommand, QUndoStack
@@ -100,6 +102,14 @@ class DocumentController(QObject):
         #: training ends its run there and writes it back first.
         self.before_change: list[Callable[[Edit | None], None]] = []
         self._notifying = False
+        #: Where the document's data reference is read from: the project file's folder (None
+        #: for an unsaved project) and whether the student allowed a path outside it.
+        self.data_folder: Path | None = None
+        self.allow_outside_paths = False
+
+    def data_access(self) -> dict[str, Any]:
+        """Keyword arguments for ``from_reference`` / ``session.dataset``: folder and permission."""
+        return {"base_dir": self.data_folder, "allow_outside": self.allow_outside_paths}
 
     @property
     def document(self) -> Document:

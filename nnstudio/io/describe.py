@@ -12,7 +12,7 @@ from nnstudio.engine import normalize_spec
 from nnstudio.io import weights as wts
 from nnstudio.io.errors import ProjectError
 from nnstudio.io.project import load_project, parameter_count
-from nnstudio.io.untrusted import parse_json, read_file
+from nnstudio.io.untrusted import parse_json
 
 
 def describe_file(path: str | os.PathLike[str]) -> str:
@@ -87,7 +87,7 @@ def _data(doc: Document) -> str:
 
 def describe_weights(path: Path) -> str:
     """Tensors, dtypes and shapes, and the network spec when the metadata has one."""
-    wf = wts.decode(read_file(path), path.name)
+    wf = wts.decode_file(path, path.name)
     lines = [f"{path.name}: safetensors weights file, {len(wf.tensors)} tensors"]
     total = 0
     for key in sorted(wf.tensors, key=_natural):

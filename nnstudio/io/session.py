@@ -17,12 +17,15 @@ from nnstudio.document import Document
 from nnstudio.engine import Network
 
 
-def dataset(doc: Document, base_dir: str | Path | None = None) -> Dataset:
+def dataset(
+    doc: Document, base_dir: str | Path | None = None, allow_outside: bool = False
+) -> Dataset:
     """The document's whole data set: the embedded rows if any, else its data reference.
 
-    ``base_dir`` (the project file's folder) resolves a relative file path in the reference.
+    ``base_dir`` (the project file's folder) resolves a relative file path in the reference;
+    ``allow_outside`` lets it point outside that folder (the user said so).
     """
-    return project_dataset(doc.data, doc.embedded, base_dir)
+    return project_dataset(doc.data, doc.embedded, base_dir, allow_outside)
 
 
 def network(doc: Document) -> Network:

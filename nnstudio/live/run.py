@@ -170,11 +170,13 @@ def train(
     callbacks: Iterable[Callback] = (),
     stop: threading.Event | None = None,
     base_dir: str | Path | None = None,
+    allow_outside: bool = False,
 ) -> Run:
     """Load ``doc``'s data, train it and write the results into ``doc``: ``nnstudio train``.
 
     ``epochs``: how many more (default: up to the "epochs" setting, or that many more once
-    there). ``base_dir`` (the project file's folder) resolves a relative data-file path.
+    there). ``base_dir`` (the project file's folder) resolves a relative data-file path;
+    ``allow_outside`` lets the reference point outside it.
     """
-    data = project_dataset(doc.data, doc.embedded, base_dir)
+    data = project_dataset(doc.data, doc.embedded, base_dir, allow_outside)
     return train_document(doc, job_from_document(doc, data), epochs, callbacks, stop)

@@ -87,7 +87,8 @@ def test_copy_puts_the_shown_code_on_the_clipboard(view, qtbot):
 def test_the_code_is_read_only_monospace_plain_text(view):
     for editor in view.editors.values():
         assert editor.isReadOnly()
-        assert editor.font().fixedPitch() or editor.fontInfo().fixedPitch()
+        metrics = editor.fontMetrics()  # monospace as drawn: every letter equally wide
+        assert metrics.horizontalAdvance("iiii") == metrics.horizontalAdvance("MMMM")
 
 
 def test_a_new_document_replaces_the_code(view):

@@ -17,6 +17,7 @@ from nnstudio import examples
 from nnstudio.document import edits
 from nnstudio.engine import normalize_spec
 from nnstudio.gui import files
+from nnstudio.gui import messages as gui_messages
 from nnstudio.gui.main_window import MainWindow
 from nnstudio.gui.training import FINISHED, PAUSED, RUNNING
 from nnstudio.io.export import FORMATS
@@ -75,7 +76,7 @@ def test_failed_open_shows_error_and_keeps_work(window, tmp_path, monkeypatch):
     bad = tmp_path / "broken.nnstudio"
     bad.write_bytes(b"PK\x03\x04 this is not really a zip")
     shown = []
-    monkeypatch.setattr(QMessageBox, "critical", lambda *args: shown.append(args[2]))
+    monkeypatch.setattr(gui_messages, "box", lambda *args, **kw: shown.append(args[3]))
     assert not window.open_path(bad)
     assert shown and "broken.nnstudio" in shown[0]
     assert window.controller.document.network == network
@@ -87,10 +88,10 @@ def test_close_with_unsaved_changes_asks_and_cancel_keeps_window(window, monkeyp
     asked = []
 
     def cancel(*args, **kwargs):
-        asked.append(args[1])
+        asked.append(args[2])
         return QMessageBox.StandardButton.Cancel
 
-    monkeypatch.setattr(QMessageBox, "question", cancel)
+    monkeypatch.setattr(gui_messages, "box", cancel)
     assert not window.close()
     assert asked == ["Unsaved changes"]
     assert window.isVisible()
@@ -144,7 +145,7 @@ def test_autosave_writes_recovery_and_offer_restores(window, tmp_path, monkeypat
     assert recovery.is_file()
     assert load_project(recovery).network["layers"][0]["units"] == 7
     assert load_project(path).network["layers"][0]["units"] != 7  # the project is untouched
-    monkeypatch.setattr(QMessageBox, "question", lambda *a, **k: QMessageBox.StandardButton.Yes)
+    monkeypatch.setattr(gui_messages, "box", lambda *a, **k: QMessageBox.StandardButton.Yes)
     window.open_path(path, interactive=False)
     window.offer_recovery()
     assert _hidden_units(window)[0] == 7
@@ -295,3 +296,49 @@ def test_the_code_dock_sits_beside_the_canvas_and_follows_edits(window):
     assert window.code_dock.toggleViewAction().text() == "Code"  # in View > Panels
     window.controller.push(edits.InsertLayer(0, units=3, activation="elu"))
     assert 'layers.Dense(3, activation="elu")' in window.code_view.text("keras")
+
+
+def _csv_project(folder, path_in_project: str):
+    from nnstudio.io import project_bytes
+
+    doc = examples.example("xor")
+    doc.data = {"source": "csv", "path": path_in_project, "label": "label"}
+    project = folder / "p.nnstudio"
+    project.write_bytes(project_bytes(doc))
+    return project
+
+
+GRADES = "x1,x2,label\n1,2,a\n3,4,b\n5,6,a\n7,8,b\n"
+
+
+def test_a_relative_data_path_is_read_from_the_projects_folder(window, tmp_path, monkeypatch):
+    folder = tmp_path / "course"
+    folder.mkdir()
+    (folder / "grades.csv").write_text(GRADES)
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    monkeypatch.chdir(elsewhere)  # the working directory must not matter
+    assert window.open_path(_csv_project(folder, "grades.csv"))
+    assert window.data_panel.load_error() == ""
+    assert len(window.live.dataset()) == 4
+
+
+@pytest.mark.parametrize(("answer", "loaded"), [("yes", True), ("no", False)])
+def test_data_outside_the_folder_is_read_only_when_the_student_agrees(
+    window, tmp_path, monkeypatch, answer, loaded
+):
+    (tmp_path / "grades.csv").write_text(GRADES)
+    folder = tmp_path / "course"
+    folder.mkdir()
+    asked = []
+
+    def box(parent, icon, title, text, *args, **kwargs):
+        asked.append(text)
+        yes = QMessageBox.StandardButton.Yes
+        return yes if answer == "yes" else QMessageBox.StandardButton.No
+
+    monkeypatch.setattr(gui_messages, "box", box)
+    assert window.open_path(_csv_project(folder, "../grades.csv"))
+    assert len(asked) == 1 and "outside the project's folder" in asked[0]
+    assert (window.live.dataset() is not None) is loaded
+    assert ("outside the project's folder" in window.data_panel.load_error()) is not loaded

@@ -5,6 +5,8 @@ the process nor the thread reading its events is left behind.
 """
 
 import multiprocessing
+import os
+import signal
 import time
 
 import numpy as np
@@ -195,6 +197,27 @@ def test_stop_mid_training_returns_within_a_batch(qtbot, controller, xor_job):
     assert results and results[-1].steps >= 2  # the progress, for the document
     assert controller.state == "idle" and not controller.is_running()
     assert controller._link.process.is_alive()  # kept for the next job
+
+
+@pytest.mark.skipif(not hasattr(signal, "SIGSTOP"), reason="needs SIGSTOP to freeze a process")
+def test_a_stuck_process_is_ended_within_2_s_of_stop_with_a_message(qtbot, controller, xor_job):
+    controller.load_job(xor_job())
+    controller.play()
+    qtbot.waitUntil(lambda: controller.latest is not None and controller.latest["step"] >= 2)
+    link = controller._link
+    os.kill(link.process.pid, signal.SIGSTOP)  # frozen: it can neither stop nor quit
+    said = []
+    controller.message.connect(said.append)
+    started = time.perf_counter()
+    assert not controller.stop()
+    took = time.perf_counter() - started
+    assert took < 2.0  # the issue's bound (1 s to answer, then terminate and kill)
+    assert link.closed and link.exitcode == -signal.SIGKILL  # gone
+    assert said and "did not stop within 1 s" in said[0]
+    assert controller.state == "idle" and not controller.is_running()
+    assert controller.job is not None  # the window derives a new one from the document
+    controller.play()  # a new process serves the next Play
+    qtbot.waitUntil(lambda: controller.state == "running", timeout=10_000)
 
 
 def test_sync_brings_the_progress_of_a_running_job(qtbot, controller, xor_job):

@@ -107,7 +107,7 @@ def test_exception_while_building_keeps_the_old_file(tmp_path, trained, monkeypa
     before = path.read_bytes()
     from nnstudio.io import atomic
 
-    def explode(_path, _data):
+    def explode(_path, _data, _like=None):
         with atomic.atomic_write(_path) as f:
             f.write(b"half a file")
             raise RuntimeError("boom")
@@ -230,3 +230,12 @@ def test_every_field_round_trips(tmp_path):
     assert doc.state["position"] is not None and doc.standardize is not None
     back = load_project(save_project(doc, tmp_path / "all.nnstudio"))
     assert_documents_equal(doc, back)
+
+
+def test_a_save_keeps_the_most_recent_epochs_within_the_limit(tmp_path, monkeypatch):
+    """A file nnstudio writes is always one it reads back: the history is cut to the limit."""
+    monkeypatch.setattr(project_module, "MAX_HISTORY_EPOCHS", 5)
+    doc = example("xor")
+    doc.history = {"loss": [float(v) for v in range(8)], "val_loss": [1.0] * 8}
+    path = save_project(doc, tmp_path / "long.nnstudio")
+    assert load_project(path).history == {"loss": [3.0, 4.0, 5.0, 6.0, 7.0], "val_loss": [1.0] * 5}

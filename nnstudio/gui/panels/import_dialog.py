@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import csv
 import gzip
+import html
 import struct
 from collections.abc import Callable
 from pathlib import Path
@@ -82,6 +83,7 @@ class _Status(QLabel):
     def __init__(self, parent: QWidget) -> None:
         super().__init__(parent)
         self.setWordWrap(True)
+        self.setTextFormat(Qt.TextFormat.PlainText)  # messages quote files: never markup
         self.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         self.is_error = False
 
@@ -479,10 +481,12 @@ class MnistPage(QWidget):
 
 
 def _listing_line(name: str, shape: tuple[int, ...] | str) -> str:
+    """One rich-text line; the texts in it come from the disk, so they are escaped."""
+    name = html.escape(name)
     if shape == "missing":
         return f"<span style='color:{ERROR_COLOR}'>✗ {name}: not found</span>"
     if isinstance(shape, str):
-        return f"<span style='color:{ERROR_COLOR}'>✗ {shape}</span>"
+        return f"<span style='color:{ERROR_COLOR}'>✗ {html.escape(shape)}</span>"
     if len(shape) == 3:
         return f"✓ {name}: {shape[0]:,} images of {shape[1]}×{shape[2]} pixels"
     return f"✓ {name}: {shape[0]:,} labels"
