@@ -1,6 +1,6 @@
 """The command line: ``nnstudio`` opens the studio; sub-commands work without a window.
 
-    nnstudio [FILE | --example NAME] [--screenshot PNG] [--train-epochs N]
+    nnstudio [FILE | --example NAME] [--screenshot PNG [--size WxH]] [--train-epochs N]
     nnstudio examples
     nnstudio new (--example NAME | --csv DATA.csv [--label COLUMN]) -o FILE
     nnstudio train FILE [--epochs N] [--out FILE]
@@ -296,11 +296,31 @@ def open_parser() -> ArgumentParser:
     parser.add_argument("--example", metavar="NAME", help="open a built-in example")
     parser.add_argument("--screenshot", metavar="PNG", help="render the window to PNG and exit")
     parser.add_argument("--train-epochs", type=_positive, metavar="N", help="train N epochs first")
+    parser.add_argument(
+        "--size",
+        type=_window_size,
+        default=None,
+        metavar="WIDTHxHEIGHT",
+        help="window size for --screenshot (default 1280x800)",
+    )
     parser.add_argument("--version", action="version", version=f"{PROG} {__version__}")
     return parser
 
 
 # ----------------------------------------------------------------------------- the window
+def _window_size(text: str) -> tuple[int, int]:
+    """``1024x700`` -> (1024, 700); a window between 320x240 and 7680x4320."""
+    try:
+        width, height = (int(part) for part in text.lower().split("x"))
+    except ValueError:
+        raise argparse.ArgumentTypeError(
+            f"expected WIDTHxHEIGHT such as 1280x800, not {text!r}"
+        ) from None
+    if not (320 <= width <= 7680 and 240 <= height <= 4320):
+        raise argparse.ArgumentTypeError(f"{text}: a size from 320x240 to 7680x4320")
+    return width, height
+
+
 def open_studio(args: argparse.Namespace) -> int:
     """Check what is to be opened, then hand it to the GUI (or train headless without one)."""
     from nnstudio.io import load_project
@@ -327,6 +347,7 @@ def open_studio(args: argparse.Namespace) -> int:
             example=args.example,
             screenshot=args.screenshot,
             train_epochs=args.train_epochs,
+            size=args.size,
         )
         or 0
     )

@@ -54,12 +54,13 @@ def run(
     example: str | None = None,
     screenshot: str | os.PathLike | None = None,
     train_epochs: int | None = None,
+    size: tuple[int, int] | None = None,
 ) -> int:
     """Open the studio on a project file, a built-in example or a new document.
 
-    With ``screenshot`` the window is rendered offscreen at 1280x800 to that PNG and the
-    function returns without entering the event loop (after training ``train_epochs`` headless
-    first, so every live view is filled).
+    With ``screenshot`` the window is rendered offscreen at ``size`` (default 1280x800) to that
+    PNG and the function returns without entering the event loop (after training
+    ``train_epochs`` headless first, so every live view is filled).
     """
     if screenshot is not None and "QT_QPA_PLATFORM" not in os.environ:
         os.environ["QT_QPA_PLATFORM"] = "offscreen"
@@ -79,7 +80,7 @@ def run(
     if train_epochs:
         window.train_headless(train_epochs)
     if screenshot is not None:
-        return 0 if window.save_screenshot(Path(screenshot), SCREENSHOT_SIZE) else 1
+        return 0 if window.save_screenshot(Path(screenshot), size or SCREENSHOT_SIZE) else 1
     window.show()
     window.offer_recovery()
     return app.exec()

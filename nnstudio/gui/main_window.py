@@ -25,7 +25,7 @@ from PySide6.QtWidgets import (
 
 from nnstudio import __version__, examples
 from nnstudio.document import Document, edits
-from nnstudio.gui import files, messages
+from nnstudio.gui import files, layout, messages
 from nnstudio.gui.code_view import CodeView
 from nnstudio.gui.editor.widget import NetworkEditor
 from nnstudio.gui.live import LiveTraining
@@ -73,6 +73,7 @@ class MainWindow(QMainWindow):
         self.settings_bar = TrainingSettings(self.controller, self)
         self.settings_bar.message.connect(self.show_message)
         self.code_view = CodeView(self.controller, self)
+        self.code_view.setMinimumHeight(60)  # its text scrolls; the Properties tab is taller
         self.live = LiveTraining(self.controller, self.editor, self)
 
         self._build_docks()
@@ -125,30 +126,17 @@ class MainWindow(QMainWindow):
     def _build_docks(self) -> None:
         left, right = Qt.DockWidgetArea.LeftDockWidgetArea, Qt.DockWidgetArea.RightDockWidgetArea
         bottom = Qt.DockWidgetArea.BottomDockWidgetArea
-        self.setCorner(Qt.Corner.BottomLeftCorner, left)
-        self.setCorner(Qt.Corner.BottomRightCorner, right)
-        self.data_dock = self._dock("Data set", self.data_panel, left)
-        self.properties_dock = self._dock("Properties", self.properties, right)
+        self.data_dock = self._dock("Data set", layout.scrolled(self.data_panel), left)
+        self.properties_dock = self._dock("Properties", layout.scrolled(self.properties), right)
         self.code_dock = self._dock("Code", self.code_view, right)
-        self.tabifyDockWidget(self.properties_dock, self.code_dock)
-        self.properties_dock.raise_()
         views = self.live.views
         self.loss_dock = self._dock("Loss", views.loss, bottom)
-        self.boundary_dock = self._dock("Boundary", views.boundary, bottom)
+        self.boundary_dock = self._dock("Boundary", views.boundary, right)
         self.weights_dock = self._dock("Weights", views.weights, bottom)
         self.neurons_dock = self._dock("Neurons", views.neurons, bottom)
-        self.samples_dock = self._dock("Samples", views.samples, bottom)
-        self.confusion_dock = self._dock("Confusion", views.confusion, bottom)
-        self.splitDockWidget(self.loss_dock, self.boundary_dock, Qt.Orientation.Horizontal)
-        for dock in (self.weights_dock, self.neurons_dock, self.samples_dock, self.confusion_dock):
-            self.tabifyDockWidget(self.boundary_dock, dock)
-        self.boundary_dock.raise_()
-        self.resizeDocks(
-            [self.data_dock, self.properties_dock], [270, 250], Qt.Orientation.Horizontal
-        )
-        self.resizeDocks([self.loss_dock], [290], Qt.Orientation.Vertical)
-        self.resizeDocks([self.loss_dock, self.boundary_dock], [1, 1], Qt.Orientation.Horizontal)
-        self._default_state = self.saveState()
+        self.samples_dock = self._dock("Samples", views.samples, right)
+        self.confusion_dock = self._dock("Confusion", views.confusion, right)
+        layout.arrange_default(self)
 
     def _action(self, text: str, slot, shortcut=None, tip: str = "") -> QAction:
         action = QAction(text, self)
@@ -255,6 +243,7 @@ class MainWindow(QMainWindow):
 
     def _restore_layout(self) -> None:
         state = self.settings.value("window/state")
+        self._size_docks_on_show = state is None
         if state is not None:
             self.restoreState(state)
         geometry = self.settings.value("window/geometry")
@@ -262,7 +251,15 @@ class MainWindow(QMainWindow):
             self.restoreGeometry(geometry)
 
     def _reset_layout(self) -> None:
-        self.restoreState(self._default_state)
+        layout.arrange_default(self)
+
+    def showEvent(self, event) -> None:
+        """A new layout is sized for the size the window is first shown at."""
+        super().showEvent(event)
+        if self._size_docks_on_show:
+            self._size_docks_on_show = False
+            layout.arrange_default(self)
+            QTimer.singleShot(0, self.raise_output_view)  # tabs switch once they exist
 
     def sizeHint(self) -> QSize:
         return QSize(1280, 800)
@@ -274,9 +271,14 @@ class MainWindow(QMainWindow):
             if info is not None:
                 self.editor.set_input_names(info.feature_names)
                 self.editor.set_output_names(info.output_names)
-                # Images have no input plane worth drawing: show the sample images instead.
-                (self.samples_dock if info.images else self.boundary_dock).raise_()
+            self.raise_output_view()
         self._update_title()
+
+    def raise_output_view(self) -> None:
+        """Images have no input plane worth drawing: show the sample images instead."""
+        info = self.live.data_info()
+        if info is not None:
+            (self.samples_dock if info.images else self.boundary_dock).raise_()
 
     def _update_title(self, *_args) -> None:
         name = self.path.name if self.path else "Untitled"

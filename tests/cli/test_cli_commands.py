@@ -181,8 +181,8 @@ def test_ctrl_c_exits_130_and_saves_nothing(capsys, monkeypatch, xor_project):
 def fake_gui(monkeypatch):
     calls = []
 
-    def fake_run(path=None, *, example=None, screenshot=None, train_epochs=None):
-        calls.append((path, example, screenshot, train_epochs))
+    def fake_run(path=None, *, example=None, screenshot=None, train_epochs=None, size=None):
+        calls.append((path, example, screenshot, train_epochs, size))
         return 0
 
     monkeypatch.setitem(sys.modules, "nnstudio.gui.app", types.SimpleNamespace(run=fake_run))
@@ -194,11 +194,20 @@ def test_gui_options_pass_through(tmp_path, capsys, fake_gui, xor_project):
     assert run(capsys, "--example", "spiral", "--screenshot", png, "--train-epochs", "5")[0] == 0
     assert run(capsys, str(xor_project))[0] == 0
     assert run(capsys)[0] == 0
+    assert run(capsys, "--example", "xor", "--screenshot", png, "--size", "1024x700")[0] == 0
     assert fake_gui == [
-        (None, "spiral", png, 5),
-        (str(xor_project), None, None, None),
-        (None, None, None, None),
+        (None, "spiral", png, 5, None),
+        (str(xor_project), None, None, None, None),
+        (None, None, None, None, None),
+        (None, "xor", png, None, (1024, 700)),
     ]
+
+
+@pytest.mark.parametrize("size", ["1024", "1024x", "axb", "100x100", "1024x700x3"])
+def test_a_bad_screenshot_size_is_a_usage_error(capsys, fake_gui, size):
+    code, _, err = run(capsys, "--example", "xor", "--screenshot", "x.png", "--size", size)
+    assert code == 2 and "--size" in err
+    assert fake_gui == []
 
 
 def test_bad_arguments_fail_before_any_window(tmp_path, capsys, fake_gui):

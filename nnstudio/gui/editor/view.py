@@ -11,6 +11,8 @@ from nnstudio.gui.editor.scene import NetworkScene, fmt
 
 MIN_ZOOM = 0.05
 MAX_ZOOM = 4.0
+#: Fitting magnifies a small network up to this much, so XOR fills a large window too.
+MAX_FIT_ZOOM = 3.0
 ZOOM_STEP = 1.25
 
 
@@ -31,6 +33,9 @@ class NetworkView(QGraphicsView):
         self.setAcceptDrops(True)
         self.setMinimumSize(320, 220)
         self._fitted = False
+        # Until the student zooms, the network is fitted whenever it or the window changes.
+        self.follow_fit = True
+        scene.sceneRectChanged.connect(self._refit)
         self.setBackgroundBrush(scene.theme.background)
 
     # ------------------------------------------------------------ zoom
@@ -45,31 +50,43 @@ class NetworkView(QGraphicsView):
             self.scale(factor / current, factor / current)
 
     def zoom_in(self) -> None:
+        self.follow_fit = False
         self.set_zoom(self.zoom() * ZOOM_STEP)
 
     def zoom_out(self) -> None:
+        self.follow_fit = False
         self.set_zoom(self.zoom() / ZOOM_STEP)
 
     def zoom_fit(self) -> None:
-        """Show the whole network (never magnified beyond 100 %)."""
+        """Show the whole network as large as the viewport allows, and follow it from now on."""
+        self.follow_fit = True
         rect = self._scene.sceneRect()
         if rect.isEmpty():
             return
         self.fitInView(rect, Qt.AspectRatioMode.KeepAspectRatio)
-        if self.zoom() > 1.0:
-            self.set_zoom(1.0)
-            self.centerOn(rect.center())
+        if self.zoom() > MAX_FIT_ZOOM:
+            self.set_zoom(MAX_FIT_ZOOM)
+        self.centerOn(rect.center())
         self._fitted = True
+
+    def _refit(self) -> None:
+        if self.follow_fit and self.isVisible():
+            self.zoom_fit()
 
     def showEvent(self, event) -> None:
         super().showEvent(event)
-        if not self._fitted:
+        if not self._fitted or self.follow_fit:
             self.zoom_fit()
+
+    def resizeEvent(self, event) -> None:
+        super().resizeEvent(event)
+        self._refit()
 
     def wheelEvent(self, event: QWheelEvent) -> None:
         if event.modifiers() & Qt.KeyboardModifier.ControlModifier:
             steps = event.angleDelta().y() / 120.0
             if steps:
+                self.follow_fit = False
                 self.set_zoom(self.zoom() * ZOOM_STEP**steps)
             event.accept()
             return

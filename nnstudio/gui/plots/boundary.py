@@ -23,6 +23,7 @@ from nnstudio.gui.plots.common import (
     plot_widget,
     raw_inputs,
 )
+from nnstudio.gui.plots.square import SquarePlotHolder
 from nnstudio.live.job import Job
 
 #: How strongly the heat map is blended towards the background (points stay readable on it).
@@ -66,7 +67,8 @@ class BoundaryView(LiveView):
         layout = QVBoxLayout(self)
         layout.setContentsMargins(2, 2, 2, 2)
         layout.addWidget(self.pickers)
-        layout.addWidget(self.plot)
+        self.holder = SquarePlotHolder(self.plot, self)
+        layout.addWidget(self.holder, 1)
         self.pickers.hide()
         self.job: Job | None = None
         self.task = "binary"
@@ -118,6 +120,7 @@ class BoundaryView(LiveView):
             else:
                 item.setData(xs, ys, pen=[pg.mkPen(c, width=2) for c in colors])
         plot = self.plot.getPlotItem()
+        plot.getViewBox().setAspectLocked(not one_input)  # a plane: one scale on both axes
         if one_input:
             plot.setLabel("bottom", self.names[0])
             plot.setLabel("left", (job.target_names or ["target"])[0])

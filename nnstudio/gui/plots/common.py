@@ -113,6 +113,7 @@ def style_plot(item: pg.PlotItem, t: palette.Theme, title: str = "", x: str = ""
         axis = item.getAxis(name)
         axis.setPen(pg.mkPen(color))
         axis.setTextPen(pg.mkPen(color))
+        axis.enableAutoSIPrefix(False)  # "loss", never "loss (x0.001)"
     if title:
         item.setTitle(title, color=color, size="10pt")
     if x:

@@ -13,7 +13,7 @@ from typing import Any
 import numpy as np
 import pyqtgraph as pg
 from PySide6.QtCore import QPointF
-from PySide6.QtWidgets import QLabel, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QFrame, QLabel, QScrollArea, QVBoxLayout, QWidget
 
 from nnstudio.gui.plots.common import (
     CLASS_COLORS,
@@ -28,6 +28,22 @@ from nnstudio.gui.plots.common import (
     theme,
 )
 from nnstudio.live.job import Job
+
+#: Every matrix cell is at least this many pixels on each side; the view scrolls if need be.
+CELL = 7
+#: The smallest data area of one matrix, so a 1 x 3 layer is still a visible strip.
+MIN_AREA = (48, 24)
+#: Pixels around one matrix's data area: its title, axes and their labels.
+PLOT_MARGINS = (72, 84)
+#: Width of the two colour bars with their axes.
+BARS_WIDTH = 150
+#: Height of the gradient-size plot.
+NORMS_HEIGHT = 170
+
+
+def matrix_area(units: int, cols: int) -> tuple[int, int]:
+    """The smallest (width, height) in pixels of one matrix's data area: CELL px per cell."""
+    return max(MIN_AREA[0], cols * CELL), max(MIN_AREA[1], units * CELL)
 
 
 def layer_matrices(arrays: list[np.ndarray]) -> list[np.ndarray]:
@@ -53,22 +69,31 @@ class WeightsView(LiveView):
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.t = theme(self)
-        self.graphics = layout_widget(self)
+        # The matrices and the norm plot scroll together: a big layer keeps legible cells.
+        content = QWidget()
+        self.graphics = layout_widget(content)
         self.readout = QLabel("Point at a cell to read its weight, gradient and last update.", self)
         self.readout.setWordWrap(True)
+        self.scroll = QScrollArea(self)
+        self.scroll.setWidgetResizable(True)
+        self.scroll.setFrameShape(QFrame.Shape.NoFrame)
+        self.scroll.setWidget(content)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(2, 2, 2, 2)
         layout.addWidget(self.readout)
-        layout.addWidget(self.graphics, 3)
-        self.norms = plot_widget(self, "Gradient size per layer", "step", "‖dL/dW‖ (log scale)")
+        layout.addWidget(self.scroll, 1)
+        inner = QVBoxLayout(content)
+        inner.setContentsMargins(0, 0, 0, 0)
+        inner.addWidget(self.graphics, 3)
+        self.norms = plot_widget(content, "Gradient size per layer", "step", "‖dL/dW‖ (log scale)")
         self.norm_plot = self.norms.getPlotItem()
         self.norm_plot.setLogMode(y=True)
         self.norm_plot.getAxis("left").enableAutoSIPrefix(False)
         self.norm_legend = self.norm_plot.addLegend(offset=(-10, 10), labelTextColor=self.t.text)
-        self.norms.setMinimumHeight(140)
+        self.norms.setMinimumHeight(NORMS_HEIGHT)
         self.norm_range = RangeKeeper(self.norm_plot)
         self.scales = {"weights": StickyScale(), "grads": StickyScale()}
-        layout.addWidget(self.norms, 1)
+        inner.addWidget(self.norms, 1)
         self.cmap = diverging_colormap()
         self.lut = self.cmap.getLookupTable(nPts=256)
         self.shapes: list[tuple[int, ...]] = []
@@ -91,6 +116,7 @@ class WeightsView(LiveView):
         self.shapes = [w.shape for w in weights]
         self.w_images, self.g_images, self.plots = [], [], []
         n_layers = sum(w.ndim == 2 for w in weights)
+        widths, heights = [], []
         for k in range(n_layers):
             for col, (kind, store) in enumerate(
                 (("weights W", self.w_images), ("gradient dL/dW", self.g_images))
@@ -109,6 +135,11 @@ class WeightsView(LiveView):
                 cols = inputs + (col >= 0 and self._has_bias(weights, k))
                 plot.getAxis("bottom").setTicks([[(0.5, "1"), (cols - 0.5, str(cols))]])
                 plot.setRange(xRange=(0, cols), yRange=(0, units), padding=0)
+                area_w, area_h = matrix_area(units, cols)
+                plot.setMinimumSize(area_w + PLOT_MARGINS[0], area_h + PLOT_MARGINS[1])
+                if col == 0:
+                    widths.append(area_w + PLOT_MARGINS[0])
+                    heights.append(area_h + PLOT_MARGINS[1])
                 plot.vb.disableAutoRange()  # fixed: the axes are not redrawn every frame
                 img = pg.ImageItem(axisOrder="row-major")
                 plot.addItem(img)
@@ -120,6 +151,8 @@ class WeightsView(LiveView):
         self.g_bar = pg.ColorBarItem(
             values=(-1, 1), colorMap=self.cmap, interactive=False, label="gradient", width=12
         )
+        # Two matrices side by side per layer (W and its gradient have the same shape).
+        g.setMinimumSize(2 * max(widths, default=0) + BARS_WIDTH, sum(heights) + 10)
         g.addItem(self.w_bar, row=0, col=2, rowspan=max(1, n_layers))
         g.addItem(self.g_bar, row=0, col=3, rowspan=max(1, n_layers))
         for bar in (self.w_bar, self.g_bar):
@@ -128,6 +161,7 @@ class WeightsView(LiveView):
         for curve in self.norm_curves:
             self.norm_plot.removeItem(curve)
         self.norm_legend.clear()
+        self.norm_legend.setColumnCount(max(1, -(-n_layers // 3)))  # every layer, 3 rows at most
         self.norm_curves = []
         for k in range(n_layers):
             pen = pg.mkPen(CLASS_COLORS[k % len(CLASS_COLORS)], width=2)
