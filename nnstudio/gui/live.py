@@ -278,8 +278,10 @@ class LiveTraining(QObject):
 
         self.trainer.stateChanged.connect(on_state)
         QTimer.singleShot(int(timeout_s * 1000), loop.quit)
+        self.trainer.set_speed(0.0)  # nobody is watching: full speed, then the chosen pace
         self.trainer.play()
         loop.exec()
+        self.trainer.set_speed(self.controls.steps_per_s())
         self.trainer.stateChanged.disconnect(on_state)
         self.refresh_views()
         return self.trainer.state == FINISHED

@@ -6,6 +6,7 @@ engine (in the training worker), files through ``nnstudio.io``.
 
 from __future__ import annotations
 
+import contextlib
 import time
 from pathlib import Path
 
@@ -233,6 +234,7 @@ class MainWindow(QMainWindow):
         controls.setObjectName("training_controls")
         controls.setMovable(False)
         controls.addWidget(self.live.controls)
+        self._remember_speed()
         self.addToolBar(Qt.ToolBarArea.TopToolBarArea, controls)
         self.addToolBarBreak(Qt.ToolBarArea.TopToolBarArea)
         settings = QToolBar("Training settings", self)
@@ -240,6 +242,16 @@ class MainWindow(QMainWindow):
         settings.setMovable(False)
         settings.addWidget(self.settings_bar)
         self.addToolBar(Qt.ToolBarArea.TopToolBarArea, settings)
+
+    def _remember_speed(self) -> None:
+        """The training pace is kept between sessions (a student who chose full speed keeps it)."""
+        saved = self.settings.value("training/steps_per_s")
+        if saved is not None:
+            with contextlib.suppress(TypeError, ValueError):  # damaged settings: default pace
+                self.live.controls.set_steps_per_s(float(saved))
+        self.live.controls.speedChanged.connect(
+            lambda rate: self.settings.setValue("training/steps_per_s", rate)
+        )
 
     def _restore_layout(self) -> None:
         state = self.settings.value("window/state")

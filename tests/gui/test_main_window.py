@@ -28,6 +28,7 @@ from nnstudio.io.project import load_project, save_project
 def window(qtbot, tmp_path):
     QStandardPaths.setTestModeEnabled(True)
     settings = QSettings(str(tmp_path / "settings.ini"), QSettings.Format.IniFormat)
+    settings.setValue("training/steps_per_s", 0)  # full speed: tests wait for runs
     win = MainWindow(settings=settings)  # closed below, not by qtbot (it would ask to save)
     win.resize(1280, 800)
     win.show()
@@ -343,3 +344,24 @@ def test_data_outside_the_folder_is_read_only_when_the_student_agrees(
     assert len(asked) == 1 and "outside the project's folder" in asked[0]
     assert (window.live.dataset() is not None) is loaded
     assert ("outside the project's folder" in window.data_panel.load_error()) is not loaded
+
+
+def test_the_default_pace_is_watchable_and_full_speed_is_one_click_and_remembered(qtbot, tmp_path):
+    settings = QSettings(str(tmp_path / "fresh.ini"), QSettings.Format.IniFormat)
+    win = MainWindow(settings=settings)
+    controls = win.live.controls
+    # 20 steps/s: XOR's 40 steps an epoch make a clean boundary in tens of seconds, not 1 s.
+    assert controls.steps_per_s() == 20.0
+    assert win.live.trainer._step_interval == pytest.approx(1 / 20)
+    controls.full_speed.click()
+    assert controls.steps_per_s() == 0.0 and win.live.trainer._step_interval == 0.0
+    assert float(settings.value("training/steps_per_s")) == 0.0
+    win.live.shutdown()
+    win.close()
+    again = MainWindow(settings=settings)
+    assert again.live.controls.steps_per_s() == 0.0 and again.live.controls.full_speed.isChecked()
+    again.live.controls.full_speed.click()  # back to the pace watched before
+    assert again.live.controls.steps_per_s() == 20.0
+    assert float(settings.value("training/steps_per_s")) == 20.0
+    again.live.shutdown()
+    again.close()

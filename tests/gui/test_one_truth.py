@@ -36,6 +36,7 @@ def open_window(qtbot, tmp_path):
 
     def make(doc=None) -> MainWindow:
         settings = QSettings(str(tmp_path / f"settings{len(windows)}.ini"), QSettings.IniFormat)
+        settings.setValue("training/steps_per_s", 0)  # full speed: tests wait for runs
         win = MainWindow(doc, settings=settings)
         win.resize(1280, 800)
         win.show()

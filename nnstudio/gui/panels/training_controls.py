@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from PySide6.QtCore import Qt, Slot
+from PySide6.QtCore import Qt, Signal, Slot
 from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import (
     QGridLayout,
@@ -25,6 +25,9 @@ from nnstudio.gui.training import FINISHED, IDLE, PAUSED, RUNNING, TrainingContr
 
 #: Speed slider positions: steps per second (0 = as fast as possible).
 SPEEDS = (1, 2, 5, 10, 20, 50, 100, 200, 500, 0)
+#: The pace a new window trains at: XOR (40 steps an epoch) goes from a guess to a clean
+#: boundary in about 20 s, slow enough to watch the boundary bend.
+DEFAULT_SPEED = 20
 
 READOUTS = {
     "epoch": ("Epoch", "An epoch is one pass over all the training data."),
@@ -48,7 +51,13 @@ READOUTS = {
 
 
 class TrainingControls(QWidget):
-    """A compact toolbar for one :class:`TrainingController`."""
+    """A compact toolbar for one :class:`TrainingController`.
+
+    Signals:
+        speedChanged(float): the chosen steps per second (0 = full speed), for remembering it.
+    """
+
+    speedChanged = Signal(float)
 
     def __init__(self, controller: TrainingController, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -85,14 +94,22 @@ class TrainingControls(QWidget):
             buttons.addWidget(button)
         self.speed = QSlider(Qt.Orientation.Horizontal, self)
         self.speed.setRange(0, len(SPEEDS) - 1)
-        self.speed.setValue(len(SPEEDS) - 1)
+        self.speed.setValue(SPEEDS.index(DEFAULT_SPEED))
         self.speed.setToolTip("Slow training down to watch each step")
         self.speed.valueChanged.connect(self._on_speed)
         self.speed_label = QLabel(self)
+        self.speed_label.setMinimumWidth(self.fontMetrics().horizontalAdvance("500 steps/s"))
+        self.full_speed = QToolButton(self)
+        self.full_speed.setText("Full speed")
+        self.full_speed.setCheckable(True)
+        self.full_speed.setToolTip("Train as fast as the computer can; click again for the pace")
+        self.full_speed.toggled.connect(self._on_full_speed)
+        self._watch_position = self.speed.value()
         buttons.addSpacing(8)
         buttons.addWidget(QLabel("Speed:", self))
         buttons.addWidget(self.speed, 1)
         buttons.addWidget(self.speed_label)
+        buttons.addWidget(self.full_speed)
 
         grid = QGridLayout()
         grid.setContentsMargins(0, 0, 0, 0)
@@ -133,11 +150,35 @@ class TrainingControls(QWidget):
             action.setEnabled(has_job and state in (IDLE, PAUSED, FINISHED))
         self.reset_action.setEnabled(has_job and not running)
 
+    def steps_per_s(self) -> float:
+        """The chosen pace; 0 is full speed."""
+        return float(SPEEDS[self.speed.value()])
+
+    def set_steps_per_s(self, rate: float) -> None:
+        """Move the slider to the position nearest ``rate`` (0 = full speed)."""
+        if rate <= 0:
+            self.speed.setValue(len(SPEEDS) - 1)
+            return
+        paced = [(abs(s - rate), i) for i, s in enumerate(SPEEDS) if s > 0]
+        self.speed.setValue(min(paced)[1])
+
     @Slot(int)
     def _on_speed(self, position: int) -> None:
         rate = SPEEDS[position]
         self.speed_label.setText(f"{rate} steps/s" if rate else "full")
         self.controller.set_speed(float(rate))
+        full = rate == 0
+        if not full:
+            self._watch_position = position
+        if self.full_speed.isChecked() != full:
+            self.full_speed.blockSignals(True)
+            self.full_speed.setChecked(full)
+            self.full_speed.blockSignals(False)
+        self.speedChanged.emit(float(rate))
+
+    @Slot(bool)
+    def _on_full_speed(self, on: bool) -> None:
+        self.speed.setValue(len(SPEEDS) - 1 if on else self._watch_position)
 
     @Slot(object)
     def update_snapshot(self, snap: dict[str, Any]) -> None:
