@@ -305,7 +305,8 @@ def test_click_a_connection_selects_it_and_tooltip_shows_weight(qtbot, editor):
     assert selections[-1] == ("connection", 1, 2, 5)
     w = scene.weights()[2][2, 5]
     text = scene.tooltip_at(mid)
-    assert f"weight = {fmt(w)}" in text and "W2[2, 5]" in text
+    assert f"weight = {fmt(w)}" in text
+    assert text.startswith("Weight from layer 1, neuron 3 to layer 2, neuron 6")
     assert "gradient" not in text
     grads = [np.full(w_.shape, 0.125) for w_ in scene.weights()]
     editor.set_connection_values(grads, "gradients")

@@ -146,7 +146,8 @@ def test_type_a_weight_then_undo_and_redo(studio):
     studio.click_scene(scene.connections[1].line(2, 5).pointAt(0.3))
     panel = studio.panel
     assert panel.stack.currentWidget() is panel.connection_page
-    assert panel.connection_title.text() == "Weight W2[2, 5]"
+    assert panel.connection_title.text() == "Weight W2[3, 6]"  # 1-based, like the canvas
+    assert panel.connection_info.text() == "Weight from layer 1, neuron 3 to layer 2, neuron 6."
     initial = scene.weight(1, 2, 5)
     assert panel.weight_edit.text() == f"{initial:.4g}"
     studio.type_into(panel.weight_edit, "-1.5")
@@ -191,7 +192,7 @@ def test_bad_number_is_refused_with_a_message(studio):
 def test_gradient_shown_when_known(studio):
     scene = studio.editor.scene
     studio.click_scene(scene.connections[0].line(1, 4).pointAt(0.3))
-    assert studio.panel.weight_gradient.text().startswith("—")
+    assert studio.panel.weight_gradient.text().startswith("no step yet")
     grads = [np.full(w.shape, -0.03125) for w in scene.weights()]
     studio.editor.set_connection_values(grads, "gradients")
     assert studio.panel.weight_gradient.text() == "-0.03125"
@@ -274,7 +275,8 @@ def test_panel_wired_to_the_scene_like_the_main_window(qtbot):
     qtbot.addWidget(panel)
     editor.selectionChanged.connect(panel.show_selection)
     editor.select(("connection", 0, 1, 2))
-    assert panel.connection_title.text() == "Weight W1[1, 2]"
+    assert panel.connection_title.text() == "Weight W1[2, 3]"
+    assert panel.connection_info.text() == "Weight from x2 to layer 1, neuron 3."
     grads = [np.full(w.shape, 0.5) for w in editor.scene.weights()]
     editor.set_connection_values(grads, "gradients")
     assert panel.weight_gradient.text() == "0.5"
@@ -283,3 +285,13 @@ def test_panel_wired_to_the_scene_like_the_main_window(qtbot):
     editor.scene.sync()
     assert len(controller.document.network["layers"]) == 2
     assert panel.stack.currentWidget() is panel.hint_page
+
+
+def test_hidden_layers_do_not_offer_softmax(studio):
+    panel = studio.panel
+    box = panel._fields["activation"]
+    row = box.findData("softmax")
+    studio.editor.select(("layer", 0))  # a hidden layer
+    assert box.view().isRowHidden(row) and not box.model().item(row).isEnabled()
+    studio.editor.select(("layer", len(studio.doc.network["layers"]) - 1))  # the output layer
+    assert not box.view().isRowHidden(row) and box.model().item(row).isEnabled()

@@ -21,7 +21,7 @@ from PySide6.QtGui import QGuiApplication
 from PySide6.QtWidgets import QGraphicsScene, QGraphicsSceneHelpEvent, QToolTip
 
 from nnstudio.document import edits
-from nnstudio.gui import palette
+from nnstudio.gui import naming, palette
 from nnstudio.gui.editor.items import (
     COLUMN_W,
     HEADER_H,
@@ -454,6 +454,10 @@ class NetworkScene(QGraphicsScene):
             self.addItem(label)
             self.labels.append(label)
 
+    def input_names(self) -> list[str] | None:
+        """The input layer's feature names (None: x1, x2, ...)."""
+        return list(self._input_names) if self._input_names else None
+
     def _name_of(self, col: Column, j: int) -> str | None:
         if col.kind == "input":
             names = self._input_names
@@ -678,9 +682,9 @@ class NetworkScene(QGraphicsScene):
         return None
 
     def _connection_tooltip(self, k: int, i: int, j: int) -> str:
-        col = self.columns[k]
-        src = self._name_of(col, i) if col.kind == "input" else f"neuron {i}"
-        text = f"W{k + 1}[{i}, {j}]  ({src} → neuron {j})\nweight = {fmt(self.weight(k, i, j))}"
+        n_layers = len(self.columns) - 1
+        name = naming.weight_name(k, i, j, n_layers, self.input_names())
+        text = f"{name[0].upper()}{name[1:]}\nweight = {fmt(self.weight(k, i, j))}"
         grad = self.gradient(k, i, j)
         if grad is not None:
             text += f"\ngradient = {fmt(grad)}"
@@ -691,10 +695,10 @@ class NetworkScene(QGraphicsScene):
 
     def _neuron_tooltip(self, k: int, j: int) -> str:
         if k < 0:
-            return f"Input {j}: {self._name_of(self.columns[0], j)}"
+            return f"Input {j + 1}: {self._name_of(self.columns[0], j)}"
         col = self.columns[k + 1]
-        text = f"Neuron {j} of {'the output layer' if col.kind == 'output' else f'layer {k + 1}'}"
-        text += f" ({col.activation})"
+        name = naming.neuron_name(k, j, len(self.columns) - 1)
+        text = f"{name[0].upper()}{name[1:]} ({col.activation})"
         bias = self.bias(k, j)
         text += "\nno bias" if bias is None else f"\nbias = {fmt(bias)}"
         grad = self.gradient(k, None, j)

@@ -29,6 +29,7 @@ from nnstudio.document import edits
 from nnstudio.engine.activations import ACTIVATIONS
 from nnstudio.engine.initializers import INITIALIZERS
 from nnstudio.engine.losses import LOSSES
+from nnstudio.gui import naming
 from nnstudio.gui.undo import DocumentController
 
 HINT = (
@@ -55,6 +56,10 @@ _FORMULA = {
     "std": "W ~ N(0, std²)",
     "limit": "W ~ U(−limit, limit)",
 }
+
+
+#: What a gradient field says before any step or gradient check has computed one.
+NO_STEP_YET = "no step yet (train or check gradients)"
 
 
 def _fmt(value: float) -> str:
@@ -359,7 +364,9 @@ class PropertiesPanel(QWidget):
         layer = layers[k]
         last = k == len(layers) - 1
         self.layer_title.setText(
-            f"Output layer · {layer['units']}" if last else f"Hidden layer {k + 1} · Dense"
+            f"Layer {k + 1} (output) · {layer['units']}"
+            if last
+            else f"Layer {k + 1} (hidden) · Dense"
         )
         locked = last and doc.auto_output
         if locked:
@@ -396,6 +403,7 @@ class PropertiesPanel(QWidget):
                     field.setChecked(bool(value))
                 else:
                     field.setValue(value)
+        self._offer_softmax(last)
         act_obj, init_obj = ACTIVATIONS.get(act), init
         self._explain("activation", act_obj.description, act_obj.formula)
         self._explain("initializer", init_obj.description, init_obj.formula)
@@ -407,6 +415,14 @@ class PropertiesPanel(QWidget):
         self._fields["dropout"].setEnabled(not last)
         self.stack.setCurrentWidget(self.layer_page)
 
+    def _offer_softmax(self, output: bool) -> None:
+        """Softmax turns a layer into probabilities that sum to 1: only the output layer's job."""
+        box = self._fields["activation"]
+        row = box.findData("softmax")
+        if row >= 0:
+            box.view().setRowHidden(row, not output)
+            box.model().item(row).setEnabled(output)
+
     def _explain(self, key: str, description: str, formula: str) -> None:
         lab, _box, explain = self._rows[key]
         explain.setText(description)
@@ -415,8 +431,8 @@ class PropertiesPanel(QWidget):
 
     def _show_neuron(self, k: int, j: int) -> None:
         layers = self.controller.document.network["layers"]
-        where = "the output layer" if k == len(layers) - 1 else f"hidden layer {k + 1}"
-        self.neuron_title.setText(f"Neuron {j} of {where}")
+        name = naming.neuron_name(k, j, len(layers))
+        self.neuron_title.setText(name[0].upper() + name[1:])
         act = layers[k].get("activation", "linear")
         self.neuron_activation.setText(f"Activation {act}: {ACTIVATIONS.get(act).description}")
         _, b_idx = edits.param_indices(self.controller.document.network, k)
@@ -428,21 +444,18 @@ class PropertiesPanel(QWidget):
             self.bias_edit.setEnabled(True)
             self._set_text(self.bias_edit, _fmt(float(self._weights()[b_idx][j])))
         grad = self._gradient(k, None, j)
-        self.bias_gradient.setText("—  (train or check gradients)" if grad is None else _fmt(grad))
+        self.bias_gradient.setText(NO_STEP_YET if grad is None else _fmt(grad))
         self.stack.setCurrentWidget(self.neuron_page)
 
     def _show_connection(self, k: int, i: int, j: int) -> None:
         layers = self.controller.document.network["layers"]
-        self.connection_title.setText(f"Weight W{k + 1}[{i}, {j}]")
-        src = f"input {i}" if k == 0 else f"neuron {i} of hidden layer {k}"
-        dst = "the output layer" if k == len(layers) - 1 else f"hidden layer {k + 1}"
-        self.connection_info.setText(f"From {src} to neuron {j} of {dst}.")
+        self.connection_title.setText(f"Weight W{k + 1}[{i + 1}, {j + 1}]")
+        name = naming.weight_name(k, i, j, len(layers), self._input_names())
+        self.connection_info.setText(name[0].upper() + name[1:] + ".")
         w_idx, _ = edits.param_indices(self.controller.document.network, k)
         self._set_text(self.weight_edit, _fmt(float(self._weights()[w_idx][i, j])))
         grad = self._gradient(k, i, j)
-        self.weight_gradient.setText(
-            "—  (train or check gradients)" if grad is None else _fmt(grad)
-        )
+        self.weight_gradient.setText(NO_STEP_YET if grad is None else _fmt(grad))
         self.stack.setCurrentWidget(self.connection_page)
 
     @staticmethod
@@ -464,6 +477,11 @@ class PropertiesPanel(QWidget):
         if self._initial_cache is None or self._initial_cache[0] != key:
             self._initial_cache = (key, edits.initial_weights(doc.network))
         return self._initial_cache[1]
+
+    def _input_names(self) -> list[str] | None:
+        """The data set's feature names, as the canvas shows them on the input layer."""
+        names = getattr(self._values, "input_names", None)
+        return names() if callable(names) else None
 
     def _gradient(self, k: int, i: int | None, j: int) -> float | None:
         if self._values is None:

@@ -15,6 +15,7 @@ import pyqtgraph as pg
 from PySide6.QtCore import QPointF
 from PySide6.QtWidgets import QFrame, QLabel, QScrollArea, QVBoxLayout, QWidget
 
+from nnstudio.gui import naming
 from nnstudio.gui.plots.common import (
     CLASS_COLORS,
     LiveView,
@@ -101,9 +102,11 @@ class WeightsView(LiveView):
         self.g_images: list[pg.ImageItem] = []
         self.norm_curves: list[pg.PlotDataItem] = []
         self.snap: dict[str, Any] | None = None
+        self.input_names: list[str] | None = None
         self.graphics.scene().sigMouseMoved.connect(self._on_mouse)
 
     def set_job(self, job: Job) -> None:
+        self.input_names = list(job.feature_names or []) or None
         self.shapes = []  # rebuilt at the first snapshot
         self.norm_range.reset()
         for scale in self.scales.values():
@@ -215,9 +218,13 @@ class WeightsView(LiveView):
                 G = layer_matrices(self.snap["grads"])[k]
                 U = layer_matrices(self.snap["updates"])[k]
                 fan_in = self.shapes[[i for i, sh in enumerate(self.shapes) if len(sh) == 2][k]][0]
-                name = "bias" if col >= fan_in else f"input {col + 1}"
+                n_layers = len(images)
+                if col >= fan_in:
+                    name = naming.bias_name(k, row, n_layers)
+                else:
+                    name = naming.weight_name(k, col, row, n_layers, self.input_names)
                 self.readout.setText(
-                    f"layer {k + 1}, neuron {row + 1}, {name}:  weight {fmt(W[row, col])},  "
-                    f"gradient dL/dw {fmt(G[row, col])},  last update {fmt(U[row, col])}"
+                    f"{name[0].upper()}{name[1:]}:  value {fmt(W[row, col])},  "
+                    f"gradient {fmt(G[row, col])},  last update {fmt(U[row, col])}"
                 )
                 return
