@@ -11,6 +11,8 @@ from PySide6.QtCore import QCoreApplication, QSettings, Qt, QTemporaryDir
 from PySide6.QtGui import QGuiApplication, QPalette
 from PySide6.QtWidgets import QApplication
 
+from nnstudio.gui import tooltips
+
 ORGANIZATION = "nnstudio"
 APPLICATION = "nnstudio"
 SCREENSHOT_SIZE = (1280, 800)
@@ -45,6 +47,7 @@ def create_app(argv: list[str] | None = None) -> QApplication:
     QCoreApplication.setApplicationName(APPLICATION)
     app.setApplicationDisplayName("nnstudio")
     configure_pyqtgraph()
+    tooltips.install(app)
     return app
 
 

@@ -31,7 +31,7 @@ OUTPUT_MIN_HEIGHT = 370
 #: From this centre width on, the loss and the weights are side by side instead of tabs.
 SPLIT_CENTRE_WIDTH = 700
 #: The share of the centre's height the network canvas gets; the loss and weights take the rest.
-CANVAS_SHARE = 0.58
+CANVAS_SHARE = 0.52
 
 
 def scrolled(widget: QWidget) -> QScrollArea:

@@ -30,7 +30,7 @@ from nnstudio.gui.plots.images import SampleImagesView
 from nnstudio.gui.plots.loss import LossView
 from nnstudio.gui.plots.neurons import NeuronMapsView
 from nnstudio.gui.plots.weights import WeightsView
-from nnstudio.gui.training import FINISHED, PAUSED, RUNNING, TrainingController
+from nnstudio.gui.training import FINISHED, IDLE, PAUSED, RUNNING, TrainingController
 from nnstudio.gui.undo import DocumentController
 from nnstudio.io import session
 from nnstudio.live.job import Job, job_from_document
@@ -243,6 +243,8 @@ class LiveTraining(QObject):
     def _on_state(self, state: str) -> None:
         if state == RUNNING:
             self.message.emit("Training…")
+        elif state == IDLE:  # a new job: "finished 200 epochs" belongs to the old one
+            self.message.emit("Ready: press Play (Space) to train.")
 
     def _on_failed(self, text: str, details: str) -> None:
         self.message.emit(text)

@@ -40,6 +40,8 @@ AUTOSAVE_MS = 60_000
 MAX_RECENT = 8
 SHORTCUTS = [
     ("Space", "Play / pause training"),
+    ("Ctrl+B / Ctrl+E", "Step one batch / one epoch"),
+    ("Ctrl+R", "Reset: fresh weights, no curves (undoable)"),
     ("Ctrl+N", "New project from an example"),
     ("Ctrl+O", "Open a project"),
     ("Ctrl+S / Ctrl+Shift+S", "Save / save as"),

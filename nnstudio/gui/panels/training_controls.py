@@ -68,16 +68,23 @@ class TrainingControls(QWidget):
         self.play_action.setToolTip("Start or pause training (Space)")
         self.play_action.triggered.connect(controller.toggle)
         self.step_batch_action = QAction("Step batch", self)
-        self.step_batch_action.setToolTip("Train on one batch (one weight update), then pause")
+        self.step_batch_action.setShortcut(QKeySequence("Ctrl+B"))
+        self.step_batch_action.setToolTip(
+            "Train on one batch (one weight update), then pause (Ctrl+B)"
+        )
         self.step_batch_action.triggered.connect(controller.step_batch)
         self.step_epoch_action = QAction("Step epoch", self)
-        self.step_epoch_action.setToolTip("Train to the end of the current epoch, then pause")
+        self.step_epoch_action.setShortcut(QKeySequence("Ctrl+E"))
+        self.step_epoch_action.setToolTip(
+            "Train to the end of the current epoch, then pause (Ctrl+E)"
+        )
         self.step_epoch_action.triggered.connect(controller.step_epoch)
         self.reset_action = QAction("Reset", self)
         # Reset is an edit of the document: the window connects it (``LiveTraining.reset``).
         self.reset_action.setToolTip(
-            "Start over: fresh weights drawn from the network's seed, no curves (undoable)"
+            "Start over: fresh weights drawn from the network's seed, no curves (undoable; Ctrl+R)"
         )
+        self.reset_action.setShortcut(QKeySequence("Ctrl+R"))
         self.actions_ = [
             self.play_action,
             self.step_batch_action,
@@ -149,6 +156,8 @@ class TrainingControls(QWidget):
         for action in (self.step_batch_action, self.step_epoch_action):
             action.setEnabled(has_job and state in (IDLE, PAUSED, FINISHED))
         self.reset_action.setEnabled(has_job and not running)
+        if not running:
+            self.values["speed"].setText("0")  # nothing is being processed now
 
     def steps_per_s(self) -> float:
         """The chosen pace; 0 is full speed."""
@@ -185,7 +194,8 @@ class TrainingControls(QWidget):
         v = self.values
         v["epoch"].setText(str(snap["epoch"]))
         v["step"].setText(str(snap["step"]))
-        v["speed"].setText(f"{snap.get('samples_per_s', 0):.0f}")
+        rate = snap.get("samples_per_s", 0) if self.controller.state == RUNNING else 0
+        v["speed"].setText(f"{rate:.0f}")
         train = last(snap.get("epoch_loss"))
         v["loss"].setText(fmt(train if train == train else snap.get("loss")))
         v["val_loss"].setText(fmt(last(snap.get("val_loss"))))
