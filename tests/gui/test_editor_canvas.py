@@ -453,3 +453,17 @@ def test_selection_survives_structure_changes_when_valid(qtbot, editor):
     editor.scene.sync()
     assert editor.selection() == ("layer", 1)
     assert editor.scene.headers[2].selected
+
+
+def test_dropout_is_drawn_on_its_layer_and_the_parameter_count_is_current(editor):
+    # 2-8-8-1 with biases: (2+1)*8 + (8+1)*8 + (8+1)*1 = 24 + 72 + 9
+    assert editor.view.parameter_label() == "105 parameters"
+    editor.controller.push(E.SetLayerProperty(1, "dropout", 0.2))
+    editor.scene.rebuild()
+    dropped = [label for label in editor.scene.labels if label.text.startswith("dropout")]
+    assert [label.text for label in dropped] == ["dropout 20%"]
+    column = editor.scene.columns[2]  # the second hidden layer
+    assert dropped[0].sceneBoundingRect().center().x() == pytest.approx(column.x, abs=1)
+    assert dropped[0].sceneBoundingRect().top() > column.bottom
+    editor.controller.push(E.SetUnits(0, 5))
+    assert editor.view.parameter_label() == "72 parameters"  # (2+1)*5 + (5+1)*8 + (8+1)*1

@@ -344,7 +344,12 @@ class NetworkScene(QGraphicsScene):
         """What the drawn items depend on (loss, optimizer, dropout... are not drawn)."""
         doc = self._controller.document
         layers = tuple(
-            (lay["units"], lay.get("activation", "linear"), lay.get("use_bias", True))
+            (
+                lay["units"],
+                lay.get("activation", "linear"),
+                lay.get("use_bias", True),
+                lay.get("dropout", 0.0),
+            )
             for lay in doc.network["layers"]
         )
         return (doc.network["inputs"], layers, doc.auto_output)
@@ -448,6 +453,15 @@ class NetworkScene(QGraphicsScene):
                 label = LabelItem(name, anchor, "left" if side < 0 else "right")
                 self.addItem(label)
                 self.labels.append(label)
+        dropout = doc.network["layers"][col.k].get("dropout", 0.0) if col.k >= 0 else 0.0
+        if dropout:  # drawn where it acts: under the layer whose outputs it drops in training
+            label = LabelItem(f"dropout {dropout:.0%}", QPointF(x, col.bottom + 16), "center")
+            label.setToolTip(
+                f"While training, each output of this layer is zeroed with "
+                f"probability {dropout:.0%} (and the rest scaled up to match)."
+            )
+            self.addItem(label)
+            self.labels.append(label)
         if col.ellipsis_y is not None:
             more = col.units - len(col.shown)
             label = LabelItem(f"… {more} more …", QPointF(x, col.ellipsis_y), "center", k=col.k)
@@ -471,7 +485,7 @@ class NetworkScene(QGraphicsScene):
     def _layer_tooltip(self, col: Column) -> str:
         if col.kind == "input":
             return f"Input layer: {col.units} features (follows the data set)"
-        where = "Output layer" if col.kind == "output" else f"Hidden layer {col.k + 1}"
+        where = f"Layer {col.k + 1} ({'output' if col.kind == 'output' else 'hidden'})"
         tip = f"{where}: {col.units} neurons, {col.activation}"
         if col.kind == "hidden":
             tip += "\nDrag this header to move the layer; Delete removes it."

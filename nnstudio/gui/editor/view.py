@@ -6,6 +6,7 @@ from PySide6.QtCore import QPointF, QRectF, Qt
 from PySide6.QtGui import QColor, QFont, QKeyEvent, QLinearGradient, QPainter, QWheelEvent
 from PySide6.QtWidgets import QGraphicsView, QWidget
 
+from nnstudio.engine.spec import parameter_count
 from nnstudio.gui import palette
 from nnstudio.gui.editor.scene import NetworkScene, fmt
 
@@ -143,4 +144,23 @@ class NetworkView(QGraphicsView):
         else:
             label = f"{what}: −{fmt(self._scene.scale)}  0  +{fmt(self._scene.scale)}"
         painter.drawText(QPointF(x0, y0 - 5), label)
+        self._draw_parameter_count(painter, vp.width(), vp.height())
         painter.restore()
+
+    def parameter_label(self) -> str | None:
+        """ "33 parameters": how many numbers training adjusts (as `nnstudio info` says)."""
+        network = self._scene._controller.document.network
+        layers = [{"use_bias": True, **layer} for layer in network["layers"]]
+        try:
+            return f"{parameter_count({**network, 'layers': layers}):,} parameters"
+        except (KeyError, TypeError, ValueError):
+            return None
+
+    def _draw_parameter_count(self, painter: QPainter, width: int, height: int) -> None:
+        """The parameter count in the bottom-right corner, always current."""
+        text = self.parameter_label()
+        if text is None:
+            return
+        metrics = painter.fontMetrics()
+        x = width - metrics.horizontalAdvance(text) - 12
+        painter.drawText(QPointF(x, height - 12), text)
