@@ -46,6 +46,9 @@ SHORTCUTS = [
     ("Ctrl+O", "Open a project"),
     ("Ctrl+S / Ctrl+Shift+S", "Save / save as"),
     ("Ctrl+Z / Ctrl+Shift+Z", "Undo / redo"),
+    ("Arrow keys", "Move the selection on the canvas (layers left/right, neurons up/down)"),
+    ("Enter", "Edit the selection's properties"),
+    ("Insert", "Add a layer after the selected one"),
     ("Delete", "Remove the selected layer or neuron"),
     ("+ / -", "Add / remove a neuron on the selected layer"),
     ("Ctrl++ / Ctrl+- / Ctrl+0", "Zoom in / out / fit the network"),
@@ -88,6 +91,7 @@ class MainWindow(QMainWindow):
         self.statusBar().addWidget(self.status, 1)
 
         self.editor.selectionChanged.connect(self.properties.show_selection)
+        self.editor.view.propertiesRequested.connect(self._show_properties)
         self.editor.message.connect(self.show_message)
         self.live.message.connect(self.show_message)
         self.controller.undo_stack.cleanChanged.connect(self._update_title)
@@ -287,6 +291,13 @@ class MainWindow(QMainWindow):
                 self.editor.set_output_names(info.output_names)
             self.raise_output_view()
         self._update_title()
+
+    def _show_properties(self) -> None:
+        """Enter on the canvas: the selection's properties, ready for typing."""
+        self.properties_dock.show()
+        self.properties_dock.raise_()
+        self.properties.setFocus(Qt.FocusReason.ShortcutFocusReason)
+        self.properties.focusNextChild()
 
     def raise_output_view(self) -> None:
         """Images have no input plane worth drawing: show the sample images instead."""

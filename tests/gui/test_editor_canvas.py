@@ -467,3 +467,44 @@ def test_dropout_is_drawn_on_its_layer_and_the_parameter_count_is_current(editor
     assert dropped[0].sceneBoundingRect().top() > column.bottom
     editor.controller.push(E.SetUnits(0, 5))
     assert editor.view.parameter_label() == "72 parameters"  # (2+1)*5 + (5+1)*8 + (8+1)*1
+
+
+def test_the_keyboard_alone_selects_inserts_and_asks_for_properties(qtbot, editor):
+    view = editor.view
+    view.setFocus()
+    key = Qt.Key
+    qtbot.keyClick(view, key.Key_Right)  # nothing selected: the first dense layer
+    assert editor.selection() == ("layer", 0)
+    qtbot.keyClick(view, key.Key_Left)
+    assert editor.selection() == ("layer", -1)  # the input layer
+    qtbot.keyClick(view, key.Key_Down)
+    assert editor.selection() == ("neuron", -1, 0)
+    qtbot.keyClick(view, key.Key_Down)
+    qtbot.keyClick(view, key.Key_Down)  # x2 is the last input: stays there
+    assert editor.selection() == ("neuron", -1, 1)
+    qtbot.keyClick(view, key.Key_Right)  # same row in the next layer
+    assert editor.selection() == ("neuron", 0, 1)
+    for _ in range(3):
+        qtbot.keyClick(view, key.Key_Right)  # the output layer has one neuron: row 1 -> 0
+    assert editor.selection() == ("neuron", 2, 0)
+    qtbot.keyClick(view, key.Key_Up)
+    assert editor.selection() == ("layer", 2)
+    qtbot.keyClick(view, key.Key_Left)
+    assert editor.selection() == ("layer", 1)
+    qtbot.keyClick(view, key.Key_Insert)  # a new layer after layer 2 (0-based 1)
+    editor.scene.sync()
+    assert units(editor) == [8, 8, units(editor)[2], 1] and len(units(editor)) == 4
+    assert editor.selection() == ("layer", 2)
+    with qtbot.waitSignal(view.propertiesRequested, timeout=1000):
+        qtbot.keyClick(view, key.Key_Return)
+
+
+def test_a_focused_toolbox_item_is_activated_by_space_and_enter(qtbot, editor):
+    button = editor.toolbox.dense_button
+    button.setFocus()
+    qtbot.keyClick(button, Qt.Key.Key_Space)
+    editor.scene.sync()
+    assert len(units(editor)) == 4  # a layer added at the end, as a click does
+    qtbot.keyClick(button, Qt.Key.Key_Return)
+    editor.scene.sync()
+    assert len(units(editor)) == 5

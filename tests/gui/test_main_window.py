@@ -365,3 +365,29 @@ def test_the_default_pace_is_watchable_and_full_speed_is_one_click_and_remembere
     assert float(settings.value("training/steps_per_s")) == 20.0
     again.live.shutdown()
     again.close()
+
+
+def test_space_on_a_focused_toolbox_item_adds_a_layer_instead_of_playing(window, qtbot):
+    before = len(_hidden_units(window))
+    button = window.editor.toolbox.dense_button
+    button.setFocus()
+    qtbot.waitUntil(button.hasFocus, timeout=2000)
+    qtbot.keyClick(button, Qt.Key.Key_Space)
+    assert len(_hidden_units(window)) == before + 1
+    assert window.live.trainer.state != RUNNING
+
+
+def test_enter_on_the_canvas_opens_the_selections_properties(window, qtbot):
+    window.code_dock.raise_()
+    view = window.editor.view
+    view.setFocus()
+    qtbot.keyClick(view, Qt.Key.Key_Right)
+    qtbot.keyClick(view, Qt.Key.Key_Return)
+    qtbot.waitUntil(
+        lambda: (
+            window.properties.isVisible()
+            and window.properties.visibleRegion().boundingRect().height() > 0
+        ),
+        timeout=2000,
+    )
+    assert window.properties.stack.currentWidget() is window.properties.layer_page

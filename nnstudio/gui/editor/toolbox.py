@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from PySide6.QtCore import QPoint, Qt, Signal
-from PySide6.QtGui import QDrag, QMouseEvent
+from PySide6.QtCore import QEvent, QPoint, Qt, Signal
+from PySide6.QtGui import QDrag, QKeyEvent, QMouseEvent
 from PySide6.QtWidgets import (
     QApplication,
     QComboBox,
@@ -15,6 +15,9 @@ from PySide6.QtWidgets import (
 )
 
 from nnstudio.gui.editor.scene import mime_data
+
+#: Keys that activate a focused toolbox item.
+ACTIVATING_KEYS = (Qt.Key.Key_Space, Qt.Key.Key_Return, Qt.Key.Key_Enter)
 
 
 class DragButton(QToolButton):
@@ -55,6 +58,19 @@ class DragButton(QToolButton):
     def mouseReleaseEvent(self, event: QMouseEvent) -> None:
         self._press = None
         super().mouseReleaseEvent(event)
+
+    def event(self, event: QEvent) -> bool:
+        """A focused item takes Space and Enter itself: Space would otherwise start training."""
+        if event.type() == QEvent.Type.ShortcutOverride and event.key() in ACTIVATING_KEYS:
+            event.accept()
+            return True
+        return super().event(event)
+
+    def keyPressEvent(self, event: QKeyEvent) -> None:
+        if event.key() in (Qt.Key.Key_Return, Qt.Key.Key_Enter):
+            self.click()  # adds at the end, as a click does
+            return
+        super().keyPressEvent(event)
 
 
 class EditorToolbox(QWidget):

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
-from PySide6.QtCore import QPointF, QRectF, Qt
+from PySide6.QtCore import QPointF, QRectF, Qt, Signal
 from PySide6.QtGui import QColor, QFont, QKeyEvent, QLinearGradient, QPainter, QWheelEvent
 from PySide6.QtWidgets import QGraphicsView, QWidget
 
+from nnstudio.document import edits
 from nnstudio.engine.spec import parameter_count
 from nnstudio.gui import palette
+from nnstudio.gui.editor import keyboard
 from nnstudio.gui.editor.scene import NetworkScene, fmt
 
 MIN_ZOOM = 0.05
@@ -18,7 +20,11 @@ ZOOM_STEP = 1.25
 
 
 class NetworkView(QGraphicsView):
-    """Shows a :class:`NetworkScene`. Delete removes the selection; + / - add or remove neurons."""
+    """Shows a :class:`NetworkScene`. Delete removes the selection; + / - add or remove neurons;
+    arrows move the selection, Insert adds a layer after it, Enter asks for its properties.
+    """
+
+    propertiesRequested = Signal()
 
     def __init__(self, scene: NetworkScene, parent: QWidget | None = None) -> None:
         super().__init__(scene, parent)
@@ -107,10 +113,28 @@ class NetworkView(QGraphicsView):
             self._scene.change_selected_units(-1)
         elif plain and key == Qt.Key.Key_Escape:
             self._scene.select(None)
+        elif plain and key in keyboard.ARROWS:
+            sizes = edits.layer_sizes(self._scene._controller.document.network)
+            self._scene.select(keyboard.next_selection(self._scene.selection(), key, sizes))
+            self._show_selection()
+        elif plain and key == Qt.Key.Key_Insert:
+            hidden = edits.hidden_count(self._scene._controller.document.network)
+            self._scene.insert_layer(keyboard.insert_position(self._scene.selection(), hidden))
+        elif plain and key in (Qt.Key.Key_Return, Qt.Key.Key_Enter):
+            if self._scene.selection() is not None:
+                self.propertiesRequested.emit()
         else:
             super().keyPressEvent(event)
             return
         event.accept()
+
+    def _show_selection(self) -> None:
+        """Keep the keyboard's selection in view (the network may be zoomed in)."""
+        sel = self._scene.selection()
+        if sel is not None and sel[0] == "neuron":
+            item = self._scene.neurons.get((sel[1], sel[2]))
+            if item is not None:
+                self.ensureVisible(item.sceneBoundingRect(), 20, 20)
 
     # ------------------------------------------------------------ legend
 
