@@ -182,6 +182,9 @@ def test_controls_enable_by_state(qtbot):
     assert controls.play_action.text() == "Play" and controls.step_batch_action.isEnabled()
     snap = snapshots(make_job(2, 2), 1)[0]
     controls.update_snapshot({**snap, "samples_per_s": 1234.5})
+    assert controls.values["speed"].text() == "0"  # paused: nothing is processed now
+    controller.state = "running"
+    controls.update_snapshot({**snap, "samples_per_s": 1234.5})
     assert controls.values["speed"].text() == "1234"
     assert controls.values["step"].text() == "10"
     assert controls.values["loss"].text() != "–"
