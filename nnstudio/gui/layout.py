@@ -14,7 +14,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QDockWidget, QFrame, QScrollArea, QToolBar, QWidget
+from PySide6.QtWidgets import QDockWidget, QFrame, QScrollArea, QTabBar, QToolBar, QWidget
 
 if TYPE_CHECKING:
     from nnstudio.gui.main_window import MainWindow
@@ -54,6 +54,8 @@ def arrange_default(window: MainWindow) -> None:
     docks: list[QDockWidget] = window.findChildren(QDockWidget)
     standard = _standard_docks(window)
     shown = {dock: dock in standard or dock.isVisible() for dock in docks}
+    for bar in window.findChildren(QTabBar, options=Qt.FindChildOption.FindDirectChildrenOnly):
+        bar.hide()  # Qt shows again the ones the new arrangement uses; old ones stay hidden
     for dock in docks:  # start from nothing, so the result never depends on what was before
         dock.setFloating(False)
         window.removeDockWidget(dock)

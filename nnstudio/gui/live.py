@@ -259,6 +259,8 @@ class LiveTraining(QObject):
             self.editor.set_connection_values(snap["grads"], "gradients")
         if snap.get("updates") is not None and snap.get("step"):
             self.editor.set_connection_values(snap["updates"], "updates")
+        job = self.trainer.job
+        self.editor.set_neuron_pictures(snap, job.view.get("image_shape") if job else None)
 
     # ---------------------------------------------------------------- whole runs
     def train_headless(self, epochs: int, timeout_s: float = 300.0) -> bool:

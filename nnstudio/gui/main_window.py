@@ -183,6 +183,13 @@ class MainWindow(QMainWindow):
             tip="Show dLoss/dWeight on the canvas instead of the weights",
         )
         self.gradient_action.setCheckable(True)
+        self.pictures_action = self._action(
+            "Neuron &Pictures on the Canvas",
+            self.editor.set_pictures_enabled,
+            tip="Each neuron shows what it computes over the input plane (or its weights)",
+        )
+        self.pictures_action.setCheckable(True)
+        self.pictures_action.setChecked(True)
         self.reset_layout_action = self._action("Reset &Layout", self._reset_layout)
         self.about_action = self._action("&About nnstudio", self.about)
         self.shortcuts_action = self._action("&Keyboard Shortcuts", self.show_shortcuts, "F1")
@@ -220,6 +227,7 @@ class MainWindow(QMainWindow):
         for action in (self.zoom_in_action, self.zoom_out_action, self.zoom_fit_action):
             view_menu.addAction(action)
         view_menu.addAction(self.gradient_action)
+        view_menu.addAction(self.pictures_action)
         view_menu.addSeparator()
         panels = view_menu.addMenu("&Panels")
         for dock in self.findChildren(QDockWidget):

@@ -252,11 +252,14 @@ class Snapshotter:
             maps.append(np.ascontiguousarray(tiles.transpose(2, 0, 1), dtype=np.float32))
         with np.errstate(over="ignore"):  # a diverging network: inf is drawn as the extreme
             boundary = np.ascontiguousarray(boundary, dtype=np.float32)
+        # The output layer's units over the same tiles, for the pictures on the canvas.
+        outputs = out[:, :MAX_NEURON_MAPS].reshape(n, n, -1)[::step, ::step]
         return {
             "boundary": boundary,
             "extent": extent,
             "boundary_features": list(self.view.get("features") or [0, 1]),
             "neuron_maps": maps,
+            "output_maps": np.ascontiguousarray(outputs.transpose(2, 0, 1), dtype=np.float32),
         }
 
     def _compute_confusion(self) -> np.ndarray:

@@ -7,6 +7,7 @@ from PySide6.QtCore import Signal
 from PySide6.QtWidgets import QVBoxLayout, QWidget
 
 from nnstudio.document import edits
+from nnstudio.gui.editor.pictures import NeuronPictures
 from nnstudio.gui.editor.scene import NetworkScene
 from nnstudio.gui.editor.toolbox import EditorToolbox
 from nnstudio.gui.editor.view import NetworkView
@@ -31,6 +32,7 @@ class NetworkEditor(QWidget):
         self.scene = NetworkScene(controller, self)
         self.view = NetworkView(self.scene, self)
         self.toolbox = EditorToolbox(self)
+        self.pictures = NeuronPictures(self.scene)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.setSpacing(0)
@@ -65,6 +67,14 @@ class NetworkEditor(QWidget):
     def set_connection_values(self, arrays: list[np.ndarray] | None, kind: str = "weights") -> None:
         """Live weights or gradients in the ``[W1, b1, ...]`` layout (see NetworkScene)."""
         self.scene.set_connection_values(arrays, kind)
+
+    def set_neuron_pictures(self, snap: dict, image_shape: tuple[int, ...] | None = None) -> None:
+        """Each neuron's activation over the input plane (or weights, for images) on its face."""
+        self.pictures.update(snap, image_shape)
+
+    def set_pictures_enabled(self, on: bool) -> None:
+        """Pictures on or off (the bias dots show again when off)."""
+        self.pictures.set_enabled(on)
 
     def set_color_mode(self, mode: str) -> None:
         """Colour connections by "weights" or "gradients"."""
