@@ -12,6 +12,7 @@ import pytest
 from PySide6.QtCore import QRectF, QSettings, QStandardPaths, Qt
 from PySide6.QtWidgets import QApplication, QDockWidget, QTabBar, QToolBar
 
+from nnstudio.gui.editor.view import LEGEND_STRIP
 from nnstudio.gui.main_window import MainWindow
 from nnstudio.gui.plots.weights import layer_matrices
 
@@ -61,6 +62,10 @@ def assert_network_fits(win: MainWindow) -> None:
     assert viewport.adjusted(-2, -2, 2, 2).contains(box), (box, viewport)
     fill = max(box.width() / viewport.width(), box.height() / viewport.height())
     assert fill >= 0.5, fill
+    # the colour legend's strip at the bottom covers no neuron
+    neurons = [item.sceneBoundingRect() for item in win.editor.scene.neurons.values()]
+    lowest = max(win.editor.view.mapFromScene(r).boundingRect().bottom() for r in neurons)
+    assert lowest <= viewport.height() - LEGEND_STRIP, (lowest, viewport.height())
 
 
 def showing(widget) -> bool:

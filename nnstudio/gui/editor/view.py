@@ -16,6 +16,8 @@ MIN_ZOOM = 0.05
 MAX_ZOOM = 4.0
 #: Fitting magnifies a small network up to this much, so XOR fills a large window too.
 MAX_FIT_ZOOM = 3.0
+#: Viewport pixels at the bottom kept for the colour legend and the parameter count.
+LEGEND_STRIP = 44
 ZOOM_STEP = 1.25
 
 
@@ -70,10 +72,14 @@ class NetworkView(QGraphicsView):
         rect = self._scene.sceneRect()
         if rect.isEmpty():
             return
-        self.fitInView(rect, Qt.AspectRatioMode.KeepAspectRatio)
-        if self.zoom() > MAX_FIT_ZOOM:
-            self.set_zoom(MAX_FIT_ZOOM)
-        self.centerOn(rect.center())
+        # The legend's strip at the bottom stays free, so it never covers the lowest neurons.
+        vp = self.viewport().rect()
+        width, height = vp.width() - 8, vp.height() - LEGEND_STRIP - 8
+        if width <= 0 or height <= 0:
+            return
+        factor = min(width / rect.width(), height / rect.height(), MAX_FIT_ZOOM)
+        self.set_zoom(factor)
+        self.centerOn(rect.center() + QPointF(0, LEGEND_STRIP / 2 / self.zoom()))
         self._fitted = True
 
     def _refit(self) -> None:
