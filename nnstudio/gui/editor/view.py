@@ -79,12 +79,20 @@ class NetworkView(QGraphicsView):
             return
         factor = min(width / rect.width(), height / rect.height(), MAX_FIT_ZOOM)
         self.set_zoom(factor)
-        self.centerOn(rect.center() + QPointF(0, LEGEND_STRIP / 2 / self.zoom()))
+        self._extend_for_legend()
+        self.centerOn(self.sceneRect().center())
         self._fitted = True
+
+    def _extend_for_legend(self) -> None:
+        """The view scrolls over the scene plus a strip below it, the legend's place."""
+        strip = LEGEND_STRIP / max(self.zoom(), MIN_ZOOM)
+        self.setSceneRect(self._scene.sceneRect().adjusted(0, 0, 0, strip))
 
     def _refit(self) -> None:
         if self.follow_fit and self.isVisible():
             self.zoom_fit()
+        else:
+            self._extend_for_legend()
 
     def showEvent(self, event) -> None:
         super().showEvent(event)
