@@ -226,3 +226,13 @@ def test_a_rate_limited_view_draws_the_last_snapshot_later(qtbot):
     view.update_snapshot(second)  # too soon: kept for later
     assert view.snap is first
     qtbot.waitUntil(lambda: view.snap is second, timeout=1000)
+
+
+def test_boundary_says_when_other_inputs_are_held_at_their_mean(qtbot):
+    view = BoundaryView()
+    qtbot.addWidget(view)
+    view.set_job(make_job(4, 3))
+    assert "other inputs at their mean" in view.plot.getPlotItem().titleLabel.text
+    view.set_job(make_job(2, 2))
+    assert "mean" not in view.plot.getPlotItem().titleLabel.text
+    assert view.plot.getPlotItem().getViewBox().state["aspectLocked"]  # one scale on both axes

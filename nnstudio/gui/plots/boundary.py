@@ -127,6 +127,11 @@ class BoundaryView(LiveView):
         else:
             plot.setLabel("bottom", self.names[self.features[0]])
             plot.setLabel("left", self.names[self.features[1]])
+        # Said on screen: with more than two inputs the plane is a slice through the others.
+        legend = "● training  ○ validation"
+        if len(self.names) > 2:
+            legend += "  · other inputs at their mean"
+        plot.setTitle(legend, color=self.palette().text().color().name(), size="10pt")
 
     def _point_colors(self, y: np.ndarray) -> list[tuple[int, int, int]]:
         if self.task in ("binary", "multiclass"):
