@@ -231,8 +231,9 @@ def test_a_rate_limited_view_draws_the_last_snapshot_later(qtbot):
 def test_boundary_says_when_other_inputs_are_held_at_their_mean(qtbot):
     view = BoundaryView()
     qtbot.addWidget(view)
+    view.show()
     view.set_job(make_job(4, 3))
-    assert "other inputs at their mean" in view.plot.getPlotItem().titleLabel.text
+    assert view.note.isVisible() and "other inputs are held at their mean" in view.note.text()
     view.set_job(make_job(2, 2))
-    assert "mean" not in view.plot.getPlotItem().titleLabel.text
+    assert not view.note.isVisible()
     assert view.plot.getPlotItem().getViewBox().state["aspectLocked"]  # one scale on both axes

@@ -67,6 +67,9 @@ class BoundaryView(LiveView):
         layout = QVBoxLayout(self)
         layout.setContentsMargins(2, 2, 2, 2)
         layout.addWidget(self.pickers)
+        self.note = QLabel("The other inputs are held at their mean.", self)
+        self.note.hide()
+        layout.addWidget(self.note)
         self.holder = SquarePlotHolder(self.plot, self)
         layout.addWidget(self.holder, 1)
         self.pickers.hide()
@@ -128,10 +131,7 @@ class BoundaryView(LiveView):
             plot.setLabel("bottom", self.names[self.features[0]])
             plot.setLabel("left", self.names[self.features[1]])
         # Said on screen: with more than two inputs the plane is a slice through the others.
-        legend = "● training  ○ validation"
-        if len(self.names) > 2:
-            legend += "  · other inputs at their mean"
-        plot.setTitle(legend, color=self.palette().text().color().name(), size="10pt")
+        self.note.setVisible(len(self.names) > 2)
 
     def _point_colors(self, y: np.ndarray) -> list[tuple[int, int, int]]:
         if self.task in ("binary", "multiclass"):

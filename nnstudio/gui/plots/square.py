@@ -56,7 +56,7 @@ class SquarePlotHolder(QWidget):
     def _place(self) -> None:
         side = self.side()
         mx, my = self._margins
-        w, h = side + mx, side + my
+        w, h = min(side + mx, self.width()), min(side + my, self.height())
         self.plot.setGeometry(QRect((self.width() - w) // 2, (self.height() - h) // 2, w, h))
         self._remeasure.start()
 
