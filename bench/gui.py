@@ -26,7 +26,7 @@ def parse_args() -> argparse.Namespace:
     args.add_argument("--seconds", type=float, default=8.0, help="training time per case")
     args.add_argument("--blas-threads", type=int, default=None, help="this process's BLAS threads")
     args.add_argument("--screenshots", default=None, help="save a PNG of each window here")
-    args.add_argument("--case", choices=["small", "mnist", "both"], default="both")
+    args.add_argument("--case", choices=["small", "mnist", "big", "both"], default="both")
     args.add_argument("--profile", type=int, default=0, help="print the N costliest GUI calls")
     return args.parse_args()
 
@@ -42,6 +42,21 @@ def small_case() -> tuple[dict, object, int]:
         "optimizer": {"name": "adam", "learning_rate": 0.01},
     }
     return spec, load("spiral", n_samples=500, noise=0.1), 10
+
+
+def big_case() -> tuple[dict, object, int]:
+    """12 hidden layers of 256 on two inputs: the canvas draws 13 layers of neuron pictures."""
+    from nnstudio.data import load
+
+    relu = {"units": 256, "activation": "relu"}
+    spec = {
+        "inputs": 2,
+        "layers": [dict(relu) for _ in range(12)] + [{"units": 1, "activation": "sigmoid"}],
+        "loss": "binary_crossentropy",
+        "optimizer": {"name": "adam", "learning_rate": 0.001},
+        "dtype": "float32",
+    }
+    return spec, load("spiral", n_samples=500, noise=0.1), 32
 
 
 def mnist_case() -> tuple[dict, object, int]:
@@ -100,6 +115,8 @@ def live(app, job: dict, seconds: float, name: str, opts: argparse.Namespace) ->
     from PySide6.QtCore import QElapsedTimer, QEvent, QObject, QTimer
     from PySide6.QtWidgets import QGridLayout, QWidget
 
+    from nnstudio.document import Document
+    from nnstudio.gui.editor import NetworkEditor
     from nnstudio.gui.panels.training_controls import TrainingControls
     from nnstudio.gui.plots.boundary import BoundaryView
     from nnstudio.gui.plots.confusion import ConfusionView
@@ -108,6 +125,7 @@ def live(app, job: dict, seconds: float, name: str, opts: argparse.Namespace) ->
     from nnstudio.gui.plots.neurons import NeuronMapsView
     from nnstudio.gui.plots.weights import WeightsView
     from nnstudio.gui.training import TrainingController
+    from nnstudio.gui.undo import DocumentController
 
     class PaintCounter(QObject):
         """Counts paint events of a widget's viewport: frames actually drawn."""
@@ -127,6 +145,7 @@ def live(app, job: dict, seconds: float, name: str, opts: argparse.Namespace) ->
     window.setWindowTitle(f"nnstudio live training bench: {name}")
     grid = QGridLayout(window)
     controls = TrainingControls(controller)
+    controls.set_steps_per_s(0)  # full speed: the window's default pace is for watching
     views = [LossView(), WeightsView()]
     if job["view"]["image_shape"]:
         views += [SampleImagesView(), ConfusionView()]
@@ -137,7 +156,17 @@ def live(app, job: dict, seconds: float, name: str, opts: argparse.Namespace) ->
         grid.addWidget(view, 1 + i // 2, i % 2)
         controller.jobLoaded.connect(view.set_job)
         controller.snapshot.connect(view.update_snapshot)
-    window.resize(1280, 900)
+    # The canvas as the window drives it: connection colours and the neuron pictures.
+    editor = NetworkEditor(DocumentController(Document(network=dict(job["spec"]))))
+    grid.addWidget(editor, 1 + (len(views) + 1) // 2, 0, 1, 2)
+    image_shape = job["view"]["image_shape"]
+
+    def on_canvas(snap):
+        editor.set_connection_values(snap["weights"], "weights")
+        editor.set_neuron_pictures(snap, image_shape)
+
+    controller.snapshot.connect(on_canvas)
+    window.resize(1280, 1000)
     window.show()
     painted = PaintCounter(views[0].loss_plot.viewport())
     frames = 0
@@ -211,8 +240,8 @@ def main() -> int:
     from nnstudio.gui.training import job_from_dataset
 
     app = create_app()
-    cases = {"small": small_case, "mnist": mnist_case}
-    chosen = list(cases) if opts.case == "both" else [opts.case]
+    cases = {"small": small_case, "mnist": mnist_case, "big": big_case}
+    chosen = ["small", "mnist"] if opts.case == "both" else [opts.case]
     print(
         f"OPENBLAS_NUM_THREADS={os.environ.get('OPENBLAS_NUM_THREADS', 'default')}, "
         f"{os.cpu_count()} cores, {opts.seconds:.0f} s per run (training process: 1 BLAS thread)"

@@ -16,6 +16,8 @@ from PySide6.QtWidgets import QSizePolicy, QWidget
 MIN_SIDE = 244
 #: Room for the axes and the title before the first layout has measured it.
 DEFAULT_MARGINS = (55, 70)
+#: The most room axes and title can take; a measurement beyond is a layout in progress.
+MAX_MARGIN = 120
 
 
 class SquarePlotHolder(QWidget):
@@ -45,10 +47,11 @@ class SquarePlotHolder(QWidget):
         vb = self.plot.getPlotItem().getViewBox()
         size = vb.size()
         margins = (
-            max(0, round(self.plot.width() - size.width())),
-            max(0, round(self.plot.height() - size.height())),
+            round(self.plot.width() - size.width()),
+            round(self.plot.height() - size.height()),
         )
-        if margins != self._margins and size.width() > 0:
+        sane = all(0 <= m <= MAX_MARGIN for m in margins) and min(size.width(), size.height()) > 1
+        if sane and margins != self._margins:
             self._margins = margins
             self.setMinimumSize(MIN_SIDE + margins[0], MIN_SIDE + margins[1])
             self._place()
