@@ -40,3 +40,24 @@ def xor_job(grid: int = 30, **settings):
 def xor_job_fixture():
     """The job factory: ``xor_job(epochs=2)``."""
     return xor_job
+
+
+def import_script(path):
+    """Import a generated script (an export) as a module, without leaving it in sys.modules."""
+    import importlib.util
+    import sys
+
+    spec = importlib.util.spec_from_file_location(path.stem, path)
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[path.stem] = module
+    try:
+        spec.loader.exec_module(module)
+    finally:
+        del sys.modules[path.stem]
+    return module
+
+
+@pytest.fixture(name="import_script")
+def import_script_fixture():
+    """``import_script(path)``: a generated script as a module."""
+    return import_script

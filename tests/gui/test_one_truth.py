@@ -7,9 +7,7 @@ and then checks the files and the command line against what the window showed.
 from __future__ import annotations
 
 import csv
-import importlib.util
 import json
-import sys
 from pathlib import Path
 
 import numpy as np
@@ -85,17 +83,6 @@ def window_network(win: MainWindow) -> tuple[Network, np.ndarray, np.ndarray]:
     return net, np.asarray(job.view["mean"]), np.asarray(job.view["scale"])
 
 
-def import_module(path: Path):
-    spec = importlib.util.spec_from_file_location(path.stem, path)
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[path.stem] = module
-    try:
-        spec.loader.exec_module(module)
-    finally:
-        del sys.modules[path.stem]
-    return module
-
-
 def forward_from_safetensors(path: Path, X: np.ndarray) -> np.ndarray:
     """Our own forward pass over the exported tensors and the metadata's standardizer."""
     tensors = load_file(path)
@@ -135,7 +122,7 @@ CASES = {  # example -> epochs to train in the window
 
 @pytest.mark.parametrize("name", CASES)
 def test_trained_in_the_window_is_what_files_and_cli_give(
-    open_window, qtbot, tmp_path, capsys, name
+    open_window, qtbot, tmp_path, capsys, name, import_script
 ):
     win = open_window(example(name))
     set_epochs(win, qtbot, CASES[name])
@@ -165,7 +152,7 @@ def test_trained_in_the_window_is_what_files_and_cli_give(
     ]:
         assert cli(["export", str(path), "--format", fmt, "--out", str(out / file)]) == 0
     got = {
-        "numpy": import_module(out / "model.py").predict(X),
+        "numpy": import_script(out / "model.py").predict(X),
         "safetensors": forward_from_safetensors(out / "model.safetensors", X),
     }
     pytest.importorskip("onnx")
