@@ -206,8 +206,21 @@ def test_window_and_command_line_train_the_same_weights(open_window, qtbot, tmp_
     assert by_window.standardize == by_cli.standardize
 
 
-def test_continue_after_reopen_in_the_window_equals_training_straight(open_window, qtbot, tmp_path):
+OPTIMIZERS = [
+    {"name": "sgd", "learning_rate": 0.05, "momentum": 0.9},
+    {"name": "adam", "learning_rate": 0.01},
+    {"name": "rmsprop", "learning_rate": 0.01},
+    {"name": "adagrad", "learning_rate": 0.1},
+    {"name": "adadelta", "learning_rate": 1.0},
+]
+
+
+@pytest.mark.parametrize("optimizer", OPTIMIZERS, ids=[o["name"] for o in OPTIMIZERS])
+def test_continue_after_reopen_in_the_window_equals_training_straight(
+    open_window, qtbot, tmp_path, optimizer
+):
     doc = example("circle")
+    doc.network["optimizer"] = dict(optimizer)
     doc.network["layers"][0]["dropout"] = 0.2  # the dropout stream must continue too
     straight = doc.copy()
     live.train(straight, epochs=24)
@@ -399,3 +412,31 @@ def test_consecutive_training_results_are_one_undo_step(qtbot):
     assert controller.undo_stack.undoText() == "Train to step 3"
     controller.undo()
     assert controller.document.weights is None
+
+
+def test_a_pause_mid_epoch_saved_and_reopened_goes_on_exactly(open_window, qtbot, tmp_path):
+    doc = example("xor")
+    straight = doc.copy()
+    straight.training["epochs"] = 3
+    live.train(straight)
+
+    win = open_window(doc)
+    set_epochs(win, qtbot, 3)
+    trainer = win.live.trainer
+    for step in (1, 2, 3):  # three weight updates into the first epoch, then a pause
+        win.live.controls.step_batch_action.trigger()
+        qtbot.waitUntil(lambda s=step: trainer.latest["step"] == s, timeout=10_000)
+        qtbot.waitUntil(lambda: trainer.state == PAUSED, timeout=10_000)
+    path = tmp_path / "mid.nnstudio"
+    save(win, path)
+    saved = load_project(path)
+    assert saved.state["steps"] == 3 and saved.state["position"]["seen"] == 30
+
+    again = open_window(saved)
+    assert again.live.trainer.latest["step"] == 3
+    play_to_the_end(again, qtbot)
+    done = again.controller.document
+    assert done.epochs == 3
+    for a, b in zip(done.weights, straight.weights, strict=True):
+        np.testing.assert_allclose(a, b, rtol=0, atol=1e-12)
+    np.testing.assert_allclose(done.history["loss"], straight.history["loss"], atol=1e-12)
