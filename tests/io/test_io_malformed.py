@@ -783,7 +783,12 @@ def test_a_file_name_with_markup_is_shown_as_text(studio, tmp_path, monkeypatch)
 
 
 # ==================================================================== bounded time and memory
-TIME_LIMIT_S = 2.0
+#: The goal is under 2 s per case (the slowest takes about 0.5 s on an idle 2-core machine);
+#: `NNSTUDIO_CORPUS_TIMES=1 pytest tests/io/test_io_malformed.py -s` prints each case's time
+#: and memory. The test's bound is five times the goal: it still catches a hang or a
+#: quadratic blow-up (those took minutes), and a busy CI machine does not turn it red.
+TIME_GOAL_S = 2.0
+TIME_LIMIT_S = 5 * TIME_GOAL_S
 MEMORY_LIMIT_MB = 300
 _CLEAR_REFS = "/proc/self/clear_refs"
 needs_proc = pytest.mark.skipif(
