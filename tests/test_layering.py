@@ -18,6 +18,7 @@ ALLOWED = {
     "data": set(),
     "document": {"engine"},
     "live": {"engine", "data", "document"},
+    "teaching": {"engine", "data", "document", "live", "io", "examples"},
     "io": {"engine", "data", "document"},
 }
 QT = ("PySide6", "shiboken6", "pyqtgraph")
