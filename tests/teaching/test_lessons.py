@@ -102,7 +102,7 @@ def lesson_text(**changes) -> str:
     ],
 )
 def test_broken_lesson_files_are_refused_with_the_place(text, message):
-    with pytest.raises(LessonError, match="mine.json") as info:
+    with pytest.raises(LessonError, match=r"^mine\.json: ") as info:
         parse_lesson(text, "mine", "mine.json")
     assert message in str(info.value)
 
