@@ -8,7 +8,9 @@ import re
 
 import numpy as np
 import pytest
-from PySide6.QtCore import QSettings, QStandardPaths
+import shiboken6
+from PySide6.QtCore import QSettings, QStandardPaths, Qt
+from PySide6.QtWidgets import QLineEdit
 
 from nnstudio.document import Document
 from nnstudio.gui.lessons.steps import do_step
@@ -175,6 +177,31 @@ def test_typed_answers_are_marked_right_or_wrong(window, qtbot):
     assert nodes.cell("1.1", "a").text() == "6 ✓"
     settle(win, qtbot)  # answers survive a refresh
     assert table.cell("W1[1,1]", "gradient").text() == "-12 ✗"
+
+
+def open_editors(table) -> list[QLineEdit]:
+    """The cell editor now open (closed ones wait for deletion)."""
+    return [e for e in table.findChildren(QLineEdit) if shiboken6.isValid(e) and e.isVisible()]
+
+
+def test_typing_into_a_cell_with_the_keyboard_checks_the_answer(window, qtbot):
+    """Typing the number the cell already shows is an answer too (and is marked right)."""
+    win = window
+    open_from_menu(win, qtbot, "4-two-inputs")
+    win.teaching.inspector_dock.raise_()
+    table = win.teaching.inspector.weights
+    for text, mark in (("40", "✓"), ("30", "✗")):
+        item = table.cell("W1[2,1]", "gradient")
+        table.setFocus()
+        table.setCurrentItem(item)
+        table.editItem(item)
+        qtbot.waitUntil(lambda: len(open_editors(table)) == 1)
+        editor = open_editors(table)[0]
+        editor.selectAll()
+        qtbot.keyClicks(editor, text)
+        qtbot.keyClick(editor, Qt.Key.Key_Return)  # the delegate commits on the next turn
+        qtbot.waitUntil(lambda: not table.editing(), timeout=2000)
+        assert table.cell("W1[2,1]", "gradient").text() == f"{text} {mark}"
 
 
 def test_check_gradients_button_reports_the_largest_difference(window, qtbot):

@@ -11,7 +11,13 @@ import math
 
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QBrush, QColor
-from PySide6.QtWidgets import QAbstractItemView, QTableWidget, QTableWidgetItem, QWidget
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QLineEdit,
+    QTableWidget,
+    QTableWidgetItem,
+    QWidget,
+)
 
 #: "Right" means equal to 4 decimals, give or take: what the lessons use.
 TOLERANCE = 5e-5
@@ -56,11 +62,18 @@ class AnswerTable(QTableWidget):
         self._rows: list[tuple[str, dict[str, float | None], dict[str, str]]] = []
         self._filling = False
         self.itemChanged.connect(self._on_edit)
+        # Typing the number a cell already shows changes no data, so no itemChanged: the
+        # editor's commit is an answer too.
+        self.itemDelegate().commitData.connect(self._on_commit)
 
     def set_rows(self, rows: list[tuple[str, dict[str, float | None], dict[str, str]]]) -> None:
         """``(name, numbers by field, texts by field)`` per row; texts are not answerable."""
         self._rows = rows
         self._fill()
+
+    def editing(self) -> bool:
+        """A student is typing in a cell: refilling now would throw the typing away."""
+        return self.state() == QAbstractItemView.State.EditingState
 
     def set_hide_values(self, hide: bool) -> None:
         self.hide_values = hide
@@ -81,8 +94,9 @@ class AnswerTable(QTableWidget):
         return self.item(r, self.fields.index(field))
 
     def type_answer(self, name: str, field: str, text: str) -> None:
-        """What a student's typing does (tests use it): set the cell's text as an edit."""
-        self.cell(name, field).setText(text)
+        """Take ``text`` as the student's answer in that cell (what typing into it does)."""
+        item = self.cell(name, field)
+        self._answer(item.row(), item.column(), text)
 
     def _fill(self) -> None:
         self._filling = True
@@ -91,6 +105,7 @@ class AnswerTable(QTableWidget):
             for r, (name, numbers, texts) in enumerate(self._rows):
                 for c, field in enumerate(self.fields):
                     self.setItem(r, c, self._item(name, field, numbers, texts))
+            self.resizeColumnsToContents()
         finally:
             self._filling = False
 
@@ -120,18 +135,27 @@ class AnswerTable(QTableWidget):
         return item
 
     def _on_edit(self, item: QTableWidgetItem) -> None:
-        if self._filling:
-            return
-        name, field = self._rows[item.row()][0], self.fields[item.column()]
-        text = item.text().replace("✓", "").replace("✗", "").strip().replace(",", ".")
+        if not self._filling:
+            self._answer(item.row(), item.column(), item.text())
+
+    def _on_commit(self, editor: QWidget) -> None:
+        index = self.currentIndex()
+        if isinstance(editor, QLineEdit) and index.isValid():
+            self._answer(index.row(), index.column(), editor.text())
+
+    def _answer(self, row: int, column: int, text: str) -> None:
+        """Keep (or, for text that is no number, forget) an answer and mark it."""
+        name, field = self._rows[row][0], self.fields[column]
+        text = text.replace("✓", "").replace("✗", "").strip().replace(",", ".")
         try:
             typed = float(text)
         except ValueError:
             typed = None
+        known = self.answers.get((name, field))
         if typed is None or not math.isfinite(typed):
             self.answers.pop((name, field), None)
         else:
             self.answers[(name, field)] = typed
         self._fill()
-        if typed is not None and math.isfinite(typed):
+        if typed is not None and math.isfinite(typed) and typed != known:
             self.answered.emit(name, field, is_right(typed, self.value(name, field)))

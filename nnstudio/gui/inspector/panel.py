@@ -130,7 +130,7 @@ class InspectorPanel(QWidget):
         split.addWidget(self.rows)
         split.addWidget(right)
         split.setStretchFactor(1, 3)
-        split.setSizes([170, 600])
+        split.setSizes([120, 700])
         layout = QVBoxLayout(self)
         layout.setContentsMargins(2, 2, 2, 2)
         layout.addWidget(split)
@@ -196,6 +196,9 @@ class InspectorPanel(QWidget):
     def refresh(self) -> None:
         """Recompute everything from the document (cheap for the networks a lecture draws)."""
         self._timer.stop()
+        if self.weights.editing() or self.nodes.editing():
+            self._timer.start(200)  # after the student's answer is in
+            return
         ds = self._dataset()
         doc = self.controller.document
         try:
