@@ -157,6 +157,39 @@ def test_lesson_3_in_the_inspector_and_on_the_canvas(window, qtbot):
     assert insp.weights.value("W1[1,1]", "gradient") == -12.0
 
 
+def test_a_lesson_links_to_the_code_dock(window, qtbot):
+    win = window
+    open_from_menu(win, qtbot, "3-one-weight")
+    buttons = {b.text(): b for b in win.teaching.lesson_panel.link_buttons}
+    assert set(buttons) == {"Show: Code dock", "Show: Loss landscape"}
+    buttons["Show: Code dock"].click()
+    qtbot.waitUntil(lambda: not win.code_dock.visibleRegion().isEmpty())
+    assert "Dense(1" in win.code_view.editors["keras"].toPlainText()
+
+
+def test_do_it_for_me_presses_step_batch(window, qtbot):
+    win = window
+    open_from_menu(win, qtbot, "3-one-weight")
+    panel = win.teaching.lesson_panel
+    assert not panel.do_it.isEnabled()  # step 1 is only looking
+    panel.next.click()
+    trainer = win.live.trainer
+    qtbot.waitUntil(lambda: trainer.job is not None and trainer.is_running(), timeout=20_000)
+    panel.do_it.click()
+    qtbot.waitUntil(lambda: win.controller.document.progress.steps == 1, timeout=20_000)
+    settle(win, qtbot)
+    assert panel.is_reached(1, 0) and panel.values[(1, 0)] == pytest.approx(2.24)
+
+
+def test_a_broken_lesson_file_changes_nothing(window, qtbot, tmp_path):
+    win = window
+    before = win.controller.document
+    path = tmp_path / "broken.json"
+    path.write_text('{"format": 1, "title": "x"}')
+    assert not win.teaching.open_lesson(path, interactive=False)
+    assert win.controller.document is before and win.teaching.lesson_panel.lesson is None
+
+
 def test_typed_answers_are_marked_right_or_wrong(window, qtbot):
     win = window
     open_from_menu(win, qtbot, "3-one-weight")

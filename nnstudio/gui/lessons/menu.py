@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QFileDialog, QMenuBar
+from PySide6.QtWidgets import QDockWidget, QFileDialog, QMenuBar
 
 from nnstudio.gui import messages
 from nnstudio.gui.inspector.canvas import CanvasProbe
@@ -46,6 +46,7 @@ class Teaching:
         self.probe = CanvasProbe(win.editor)
         self.inspector.refreshed.connect(self._show_on_canvas)
         self.lesson_panel.doStep.connect(lambda action: do_step(win, action))
+        self.lesson_panel.openLink.connect(self.show_view)
         boundary = win.live.views.boundary
         boundary.train_points.sigClicked.connect(lambda _i, pts, _e: self._pin(pts, "train"))
         boundary.val_points.sigClicked.connect(lambda _i, pts, _e: self._pin(pts, "val"))
@@ -95,6 +96,20 @@ class Teaching:
         self.inspector.pin(0)
         win.show_message(f"Lesson: {lesson.title}")
         return True
+
+    def show_view(self, name: str) -> bool:
+        """Bring forward the dock a lesson links to ("Code dock", "Loss view", "Boundary view").
+
+        A view this window does not have (yet) is said so in the status bar.
+        """
+        wanted = name.lower().removesuffix(" dock").removesuffix(" view").strip()
+        for dock in self.win.findChildren(QDockWidget):
+            if dock.windowTitle().lower() == wanted:
+                dock.show()
+                dock.raise_()
+                return True
+        self.win.show_message(f"This window has no {name}.")
+        return False
 
     # --------------------------------------------------------------------- pinning
     def _pin(self, points, which: str) -> None:

@@ -38,6 +38,7 @@ class LessonPanel(QWidget):
     """One lesson at a time; ``reached`` holds the (step, index) of every ticked number."""
 
     doStep = Signal(dict)  # "Do it for me": the window performs the action with its controls
+    openLink = Signal(str)  # a view the lesson talks about ("Code dock", "Loss view"...)
 
     def __init__(
         self,
@@ -78,11 +79,14 @@ class LessonPanel(QWidget):
         self.table.horizontalHeader().setStretchLastSection(True)
         self.score = QLabel(self)
         self.score.setTextFormat(Qt.TextFormat.PlainText)
+        self.links = QHBoxLayout()
+        self.link_buttons: list[QPushButton] = []
 
         layout = QVBoxLayout(self)
         layout.setContentsMargins(4, 4, 4, 4)
         layout.addWidget(self.title)
         layout.addWidget(self.text, 2)
+        layout.addLayout(self.links)
         layout.addWidget(self.step_label)
         row = QHBoxLayout()
         for button in (self.back, self.next, self.do_it):
@@ -109,8 +113,20 @@ class LessonPanel(QWidget):
         self.step = 0
         self.title.setText(lesson.title if lesson else "No lesson open.")
         self.text.setPlainText(lesson.text if lesson else "")
+        self._show_links(lesson.links if lesson else ())
         self._show_step()
         self.evaluate()
+
+    def _show_links(self, links) -> None:
+        for button in self.link_buttons:
+            self.links.removeWidget(button)
+            button.deleteLater()
+        self.link_buttons = []
+        for name in links:
+            button = QPushButton(f"Show: {name}", self)
+            button.clicked.connect(lambda _=False, n=name: self.openLink.emit(n))
+            self.links.addWidget(button)
+            self.link_buttons.append(button)
 
     def go(self, step: int) -> None:
         if self.lesson is None or not 0 <= step < len(self.lesson.steps):
