@@ -12,7 +12,7 @@ import shiboken6
 from PySide6.QtCore import QSettings, QStandardPaths, Qt
 from PySide6.QtWidgets import QLineEdit
 
-from nnstudio.document import Document
+from nnstudio.document import Document, edits
 from nnstudio.gui.lessons.steps import do_step
 from nnstudio.gui.main_window import MainWindow
 from nnstudio.gui.training import FINISHED, PAUSED
@@ -157,6 +157,21 @@ def test_lesson_3_in_the_inspector_and_on_the_canvas(window, qtbot):
     assert insp.weights.value("W1[1,1]", "gradient") == -12.0
 
 
+def test_the_canvas_numbers_go_when_the_inspector_is_hidden(window, qtbot):
+    win = window
+    open_from_menu(win, qtbot, "1-baseline")
+    probe = win.teaching.probe
+    assert sorted(item.text() for item in probe.items) == [
+        "x = 2", "x = 3", "z 1\na 1", "z 5\na 5", "z 9\na 9"
+    ]  # fmt: skip
+    win.teaching.inspector_dock.close()  # the student closes the Inspector
+    win.controller.push(edits.SetValue(("network", "optimizer", "learning_rate"), 0.1))
+    settle(win, qtbot)
+    assert probe.items == []
+    win.teaching.inspector_dock.show()
+    qtbot.waitUntil(lambda: len(probe.items) == 5, timeout=5000)
+
+
 def test_a_lesson_links_to_the_code_dock(window, qtbot):
     win = window
     open_from_menu(win, qtbot, "3-one-weight")
@@ -287,7 +302,9 @@ def test_unit_health_in_the_inspector(window, qtbot):
     doc.weights = [np.array([[-1.0, 1.0]]), np.array([0.0, 0.0]), np.ones((2, 1)), np.zeros(1)]
     win = window
     win._replace_document(doc, None)
-    settle(win, qtbot)
+    win.teaching.inspector_dock.raise_()  # hidden, it computes nothing
     insp = win.teaching.inspector
+    qtbot.waitUntil(lambda: insp.subject is not None and insp.subject.doc is doc, timeout=5000)
+    settle(win, qtbot)
     assert insp.tabs.tabText(2) == "Unit health (1)"
     assert insp.health.text().startswith("ReLU unit 1.1 outputs 0 on every training sample")

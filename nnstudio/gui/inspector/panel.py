@@ -142,7 +142,13 @@ class InspectorPanel(QWidget):
         controller.changed.connect(lambda _area: self.schedule())
         controller.documentReplaced.connect(self._on_replaced)
         self._table_key: object = None
+        self._stale = True
         self.schedule()
+
+    def showEvent(self, event) -> None:
+        super().showEvent(event)
+        if self._stale:
+            self.schedule()
 
     # ---------------------------------------------------------------------- pinning
     def pin(self, sample: int | None) -> None:
@@ -194,8 +200,19 @@ class InspectorPanel(QWidget):
         return subject.X[:n], subject.T[:n], what
 
     def refresh(self) -> None:
-        """Recompute everything from the document (cheap for the networks a lecture draws)."""
+        """Recompute everything from the document (cheap for the networks a lecture draws).
+
+        A hidden inspector (its tab behind another) computes nothing and clears the canvas's
+        numbers; it catches up when shown.
+        """
         self._timer.stop()
+        if not self.isVisible():
+            self._stale = True
+            if self.inspection is not None:
+                self.inspection = None
+                self.refreshed.emit()
+            return
+        self._stale = False
         if self.weights.editing() or self.nodes.editing():
             self._timer.start(200)  # after the student's answer is in
             return
