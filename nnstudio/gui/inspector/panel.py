@@ -28,7 +28,13 @@ from PySide6.QtWidgets import (
 from nnstudio.data import DataError, Dataset
 from nnstudio.gui.inspector.answers import AnswerTable, fmt
 from nnstudio.gui.undo import DocumentController
-from nnstudio.teaching.inspect import Inspection, check_gradients, inspect, unit_health
+from nnstudio.teaching.inspect import (
+    GradientCheck,
+    Inspection,
+    check_gradients,
+    inspect,
+    unit_health,
+)
 from nnstudio.teaching.measure import Subject
 
 #: Rows listed in the data table (the course sets have 1 to 200); larger sets pin by clicking
@@ -82,6 +88,7 @@ class InspectorPanel(QWidget):
         self.sample: int | None = 0
         self.inspection: Inspection | None = None
         self.subject: Subject | None = None
+        self.result: GradientCheck | None = None  # the last "Check gradients"
 
         self.rows = QTableWidget(self)
         self.rows.setToolTip("Click a row to pin that sample; the first row is the whole batch.")
