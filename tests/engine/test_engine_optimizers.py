@@ -13,11 +13,12 @@ trajectory committed in ``tests/golden/`` (always on); with torch installed, a t
 steps in real torch.optim and checks the committed file too.
 """
 
+import json
 import math
+from pathlib import Path
 
 import numpy as np
 import pytest
-from conftest import read_golden
 
 from nnstudio.engine import Network, optimizers
 from nnstudio.engine.spec import normalize_optimizer
@@ -53,7 +54,8 @@ IDS = [f"{c['name']}:{i}" for c, i in zip(CONFIGS, IDS, strict=True)]
 # torch.optim's defaults as torch 2.13 has them (tests/golden/torch_defaults.json, written by
 # tools/make_golden.py; lr is called learning_rate here). Adam's decoupled_weight_decay
 # (AdamW's rule) is the one torch option the engine does not offer.
-TORCH_DEFAULTS = read_golden("torch_defaults.json")["defaults"]
+GOLDEN_DEFAULTS = Path(__file__).parents[1] / "golden" / "torch_defaults.json"
+TORCH_DEFAULTS = json.loads(GOLDEN_DEFAULTS.read_text(encoding="utf-8"))["defaults"]
 NOT_OFFERED = {"adam": {"decoupled_weight_decay"}}
 
 
