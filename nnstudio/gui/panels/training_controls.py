@@ -20,7 +20,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from nnstudio.gui.plots.common import fmt, last
+from nnstudio.gui.numbers import fmt
+from nnstudio.gui.plots.common import last
 from nnstudio.gui.training import FINISHED, IDLE, PAUSED, RUNNING, TrainingController
 
 #: Speed slider positions: steps per second (0 = as fast as possible).

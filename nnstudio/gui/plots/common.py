@@ -15,25 +15,7 @@ from PySide6.QtWidgets import QWidget
 from nnstudio.gui import palette
 from nnstudio.live.job import Job
 
-#: Categorical colours for classes (Okabe-Ito, colour-blind safe); the first two match the
-#: diverging scale's ends so binary class 0 is orange and class 1 blue everywhere.
-CLASS_COLORS = [
-    palette.NEGATIVE,
-    palette.POSITIVE,
-    (0, 158, 115),
-    (204, 121, 167),
-    (240, 228, 66),
-    (86, 180, 233),
-    (213, 94, 0),
-    (0, 114, 178),
-    (120, 120, 120),
-    (170, 120, 60),
-]
 WRONG = QColor(215, 38, 61)  # red for a wrong prediction
-
-
-def class_color(k: int) -> tuple[int, int, int]:
-    return CLASS_COLORS[k % len(CLASS_COLORS)]
 
 
 def diverging_colormap() -> pg.ColorMap:
@@ -211,15 +193,6 @@ def layout_widget(parent: QWidget) -> pg.GraphicsLayoutWidget:
 
 def text_color(widget: QWidget) -> QColor:
     return widget.palette().color(QPalette.ColorRole.Text)
-
-
-def fmt(value: Any) -> str:
-    """4 significant digits, or a dash for a missing value."""
-    try:
-        v = float(value)
-    except (TypeError, ValueError):
-        return "–"
-    return "–" if np.isnan(v) else f"{v:.4g}"
 
 
 def last(curve: tuple[np.ndarray, np.ndarray] | None) -> float:
