@@ -16,6 +16,7 @@ from PySide6.QtGui import QAction, QKeySequence, QUndoCommand, QUndoStack
 
 from nnstudio.document.edits import Edit, SetProgress
 from nnstudio.document.model import Document
+from nnstudio.gui.datasets import DatasetCache, LoadedData
 
 #: Change areas in the order listeners are told about them.
 AREAS = ("network", "weights", "training", "data")
@@ -106,10 +107,15 @@ class DocumentController(QObject):
         #: for an unsaved project) and whether the student allowed a path outside it.
         self.data_folder: Path | None = None
         self.allow_outside_paths = False
+        self._datasets = DatasetCache()
 
     def data_access(self) -> dict[str, Any]:
         """Keyword arguments for ``from_reference`` / ``session.dataset``: folder and permission."""
         return {"base_dir": self.data_folder, "allow_outside": self.allow_outside_paths}
+
+    def dataset(self) -> LoadedData:
+        """The document's data set (or why it cannot load), read once per data reference."""
+        return self._datasets.get(self._document, self.data_access())
 
     @property
     def document(self) -> Document:
