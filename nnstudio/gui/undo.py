@@ -16,6 +16,7 @@ from PySide6.QtGui import QAction, QKeySequence, QUndoCommand, QUndoStack
 
 from nnstudio.document.edits import Edit, SetProgress
 from nnstudio.document.model import Document
+from nnstudio.examples import example
 from nnstudio.gui.datasets import DatasetCache, LoadedData
 
 #: Change areas in the order listeners are told about them.
@@ -232,17 +233,5 @@ class _StackAction(QAction):
 
 
 def default_document() -> Document:
-    """A small starting network: 2 inputs, one hidden layer of 4 tanh neurons, 1 sigmoid output."""
-    return Document(
-        network={
-            "inputs": 2,
-            "layers": [
-                {"units": 4, "activation": "tanh"},
-                {"units": 1, "activation": "sigmoid"},
-            ],
-            "loss": "binary_crossentropy",
-            "optimizer": {"name": "sgd", "learning_rate": 0.03, "momentum": 0.0},
-            "seed": 0,
-            "dtype": "float64",
-        }
-    )
+    """A controller's document when given none: the XOR example, as ``nnstudio.examples`` has it."""
+    return example("xor")
