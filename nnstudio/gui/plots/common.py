@@ -89,6 +89,27 @@ def plot_widget(parent: QWidget, title: str = "", x: str = "", y: str = "") -> p
     return w
 
 
+def image_plot(
+    parent: QWidget, title: str, x: str = "", y: str = ""
+) -> tuple[pg.PlotWidget, pg.ImageItem]:
+    """A plot showing one picture (rows down, square pixels) that the mouse cannot pan or zoom.
+
+    Without axis labels the axes are hidden: a grid of sample images has no scale to read.
+    """
+    plot = plot_widget(parent, title, x, y)
+    item = plot.getPlotItem()
+    if not (x or y):
+        item.hideAxis("left")
+        item.hideAxis("bottom")
+    item.setMenuEnabled(False)
+    item.setMouseEnabled(False, False)
+    item.invertY(True)
+    item.setAspectLocked(True)
+    image = pg.ImageItem(axisOrder="row-major")
+    plot.addItem(image)
+    return plot, image
+
+
 def style_plot(item: pg.PlotItem, t: palette.Theme, title: str = "", x: str = "", y: str = ""):
     color = t.text.name()
     for name in ("left", "bottom"):
