@@ -695,13 +695,16 @@ def _check_training(training: dict[str, Any]) -> dict[str, Any]:
 
 
 @dataclass(eq=False)
-class Batch(Edit):
-    """Several edits as one undo step (e.g. a data-set change: inputs + output + loss)."""
+class Compound(Edit):
+    """Several edits as one undo step (e.g. a data-set change: inputs + output + loss).
+
+    (Not called "batch": in this app a batch is the mini-batch of one training step.)
+    """
 
     edits: tuple[Edit, ...]
     label: str = "change"
 
-    kind: ClassVar[str] = "batch"
+    kind: ClassVar[str] = "compound"
 
     def areas(self) -> frozenset[str]:
         out: frozenset[str] = frozenset()
@@ -718,7 +721,7 @@ class Batch(Edit):
             for inverse in reversed(inverses):
                 inverse.apply(doc)
             raise
-        return Batch(tuple(reversed(inverses)), self.label)
+        return Compound(tuple(reversed(inverses)), self.label)
 
     def describe(self) -> str:
         return self.label
@@ -808,7 +811,7 @@ __all__ = [
     "MISSING",
     "NEW_LAYER",
     "TASKS",
-    "Batch",
+    "Compound",
     "Edit",
     "InsertLayer",
     "MoveLayer",

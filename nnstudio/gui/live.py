@@ -314,6 +314,6 @@ def _is_optimizer_edit(edit: Edit) -> bool:
     """A change of the optimizer or its settings only (the running worker takes it over)."""
     if isinstance(edit, edits.SetValue):
         return tuple(edit.path[:2]) == ("network", "optimizer")
-    if isinstance(edit, edits.Batch):
+    if isinstance(edit, edits.Compound):
         return bool(edit.edits) and all(_is_optimizer_edit(e) for e in edit.edits)
     return False

@@ -26,8 +26,8 @@ _KIND_IDS: dict[str, int] = {}
 
 
 def kind_id(kind: str) -> int:
-    """A stable small integer per edit kind (``QUndoCommand.id``); "batch" never merges."""
-    if kind == "batch":
+    """A stable small integer per edit kind (``QUndoCommand.id``); a compound edit never merges."""
+    if kind == "compound":
         return -1
     return _KIND_IDS.setdefault(kind, 1000 + len(_KIND_IDS))
 

@@ -85,7 +85,7 @@ EDITS = [
     lambda: E.SetValue(("training", "early_stopping", "patience"), 5),
     lambda: E.SetValue(("data", "name"), "circle"),
     lambda: E.SetValue(("auto_output",), False),
-    lambda: E.Batch((E.SetInputs(4), E.SetOutput(2, "linear", "mse"))),
+    lambda: E.Compound((E.SetInputs(4), E.SetOutput(2, "linear", "mse"))),
 ]
 
 
@@ -277,9 +277,9 @@ def test_batch_rolls_back_on_error():
     doc = xor_doc(weights=True)
     before = doc.copy()
     with pytest.raises(ValueError):
-        E.Batch((E.SetInputs(5), E.SetUnits(0, 0))).apply(doc)
+        E.Compound((E.SetInputs(5), E.SetUnits(0, 0))).apply(doc)
     assert_same(doc, before)
-    assert E.Batch((E.SetInputs(5), E.SetValue(("data", "x"), 1))).areas() == {"network", "data"}
+    assert E.Compound((E.SetInputs(5), E.SetValue(("data", "x"), 1))).areas() == {"network", "data"}
 
 
 @pytest.mark.parametrize(

@@ -51,20 +51,20 @@ READOUTS = {
 class TrainingControls(QWidget):
     """A compact toolbar for one :class:`TrainingController`."""
 
-    def __init__(self, controller: TrainingController, parent: QWidget | None = None) -> None:
+    def __init__(self, trainer: TrainingController, parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        self.controller = controller
+        self.trainer = trainer
         self.play_action = QAction("Play", self)
         self.play_action.setShortcut(QKeySequence(Qt.Key.Key_Space))
         self.play_action.setShortcutContext(Qt.ShortcutContext.WindowShortcut)
         self.play_action.setToolTip("Start or pause training (Space)")
-        self.play_action.triggered.connect(controller.toggle)
+        self.play_action.triggered.connect(trainer.toggle)
         self.step_batch_action = QAction("Step batch", self)
         self.step_batch_action.setToolTip("Train on one batch (one weight update), then pause")
-        self.step_batch_action.triggered.connect(controller.step_batch)
+        self.step_batch_action.triggered.connect(trainer.step_batch)
         self.step_epoch_action = QAction("Step epoch", self)
         self.step_epoch_action.setToolTip("Train to the end of the current epoch, then pause")
-        self.step_epoch_action.triggered.connect(controller.step_epoch)
+        self.step_epoch_action.triggered.connect(trainer.step_epoch)
         self.reset_action = QAction("Reset", self)
         # Reset is an edit of the document: the window connects it (``LiveTraining.reset``).
         self.reset_action.setToolTip(
@@ -115,10 +115,10 @@ class TrainingControls(QWidget):
         layout.addLayout(buttons)
         layout.addLayout(grid)
 
-        controller.stateChanged.connect(self.set_state)
-        controller.snapshot.connect(self.update_snapshot)
+        trainer.stateChanged.connect(self.set_state)
+        trainer.snapshot.connect(self.update_snapshot)
         self._on_speed(self.speed.value())
-        self.set_state(controller.state)
+        self.set_state(trainer.state)
 
     def actions_for_window(self) -> list[QAction]:
         """Play/pause (Space), step batch, step epoch, reset: for the main window's menus."""
@@ -126,7 +126,7 @@ class TrainingControls(QWidget):
 
     @Slot(str)
     def set_state(self, state: str) -> None:
-        has_job = self.controller.job is not None
+        has_job = self.trainer.job is not None
         running = state == RUNNING
         self.play_action.setText("Pause" if running else "Play")
         self.play_action.setEnabled(has_job)
@@ -138,7 +138,7 @@ class TrainingControls(QWidget):
     def _on_speed(self, position: int) -> None:
         rate = SPEEDS[position]
         self.speed_label.setText(f"{rate} steps/s" if rate else "full")
-        self.controller.set_speed(float(rate))
+        self.trainer.set_speed(float(rate))
 
     @Slot(object)
     def update_snapshot(self, snap: dict[str, Any]) -> None:
