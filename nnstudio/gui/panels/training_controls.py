@@ -6,6 +6,7 @@ the Space shortcut once. The widget only talks to a :class:`TrainingController`.
 
 from __future__ import annotations
 
+import math
 from typing import Any
 
 from PySide6.QtCore import Qt, Slot
@@ -146,6 +147,6 @@ class TrainingControls(QWidget):
         v["epoch"].setText(str(snap["epoch"]))
         v["step"].setText(str(snap["step"]))
         v["speed"].setText(f"{snap.get('samples_per_s', 0):.0f}")
-        train = last(snap.get("epoch_loss"))
-        v["loss"].setText(fmt(train if train == train else snap.get("loss")))
+        train = last(snap.get("epoch_loss"))  # before the first epoch ends: the last batch's
+        v["loss"].setText(fmt(snap.get("loss") if math.isnan(train) else train))
         v["val_loss"].setText(fmt(last(snap.get("val_loss"))))
