@@ -214,6 +214,14 @@ class TrainingController(QObject):
             self._timer.start()
         self.jobLoaded.emit(job)
 
+    @property
+    def process_link(self) -> _ProcessLink | None:
+        """The training process, its command pipe and receiver thread (None before a job).
+
+        For diagnostics and tests: what the controller starts, it must also end.
+        """
+        return self._link
+
     def is_running(self) -> bool:
         """Whether a job is loaded in a live training process (training, paused or idle)."""
         return self._job_id is not None and self._link is not None

@@ -286,6 +286,10 @@ class PropertiesPanel(QWidget):
 
     # ---------------------------------------------------------------- selection and refresh
 
+    def field(self, key: str) -> QWidget:
+        """The control that edits the selected layer's ``key`` ("units", "activation", ...)."""
+        return self._fields[key]
+
     def selection(self) -> tuple | None:
         return self._selection
 
