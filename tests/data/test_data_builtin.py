@@ -101,8 +101,8 @@ def test_a_changed_value_changes_the_checksum(golden):
 
 
 def test_licence_notes_ship_with_the_data():
-    from importlib.resources import files
+    from nnstudio.resource_files import resource
 
-    notes = files("nnstudio").joinpath("resources", "datasets", "LICENSES.md").read_text("utf-8")
+    notes = resource("datasets", "LICENSES.md").read_text("utf-8")
     for needle in ("iris.csv", "wine_data.csv", "breast_cancer.csv", "digits.csv.gz", "BSD", "UCI"):
         assert needle in notes
