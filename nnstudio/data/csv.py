@@ -34,7 +34,7 @@ from nnstudio.data.dataset import Dataset
 from nnstudio.data.errors import DataError
 from nnstudio.data.labels import TASK_CHOICES, encode_labels
 from nnstudio.data.limits import check_table
-from nnstudio.data.textfile import count_lines, read_head, split_line, text_lines
+from nnstudio.data.textfile import count_lines, fast_table, read_head, split_line, text_lines
 
 SNIFF_LINES = 20
 CHUNK_LINES = 2048
@@ -72,7 +72,11 @@ def read_csv(
     task: str | None = None,
     missing: str = "error",
 ) -> Dataset:
-    """Import a CSV file of numeric features and one label column; see :func:`import_csv`."""
+    """Import a CSV file of numeric features and one label column; see :func:`import_csv`.
+
+    The keywords are spelled out (not ``**options``): a project's data reference may hold
+    exactly these, and ``nnstudio.data.catalog`` reads them from this signature.
+    """
     return import_csv(
         path, label=label, delimiter=delimiter, has_header=has_header, task=task, missing=missing
     ).dataset
@@ -185,18 +189,9 @@ class _Body:
     def _parse_fast(self, chunk: list[tuple[int, str]]) -> bool:
         """NumPy's C parser; False if it rejects the chunk or finds NaN, inf or missing labels."""
         label = self.layout.label_index
-        try:
-            table = np.loadtxt(
-                [text for _, text in chunk],
-                delimiter=self.delimiter,
-                comments=None,
-                quotechar='"',
-                ndmin=2,
-                converters={label: self.code_of},
-            )
-        except ValueError:
-            return False
-        if table.shape != (len(chunk), self.layout.n_columns):
+        converters = {label: self.code_of}
+        table = fast_table(chunk, self.delimiter, self.layout.n_columns, converters)
+        if table is None:
             return False
         numbers = table[:, self.features]
         codes = table[:, label].astype(np.int64)

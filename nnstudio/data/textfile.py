@@ -14,6 +14,8 @@ from itertools import islice
 from pathlib import Path
 from typing import NoReturn
 
+import numpy as np
+
 from nnstudio.data.errors import DataError
 from nnstudio.data.limits import MAX_LINE_BYTES, MAX_TEXT_BYTES, regular_file
 
@@ -137,3 +139,25 @@ def split_line(name: str, number: int, text: str, delimiter: str) -> list[str]:
         raise DataError(
             f"{name}, line {number}: {e} (a quoted field must close on its own line)"
         ) from None
+
+
+def fast_table(
+    chunk: list[tuple[int, str]], delimiter: str, width: int, converters: dict | None = None
+) -> np.ndarray | None:
+    """The chunk's lines as a (rows, width) float table by NumPy's C parser, or None.
+
+    The fast path of the CSV readers: ``None`` (any cell not a number, a row of another width)
+    sends the caller to its cell-by-cell parser, which says exactly what is wrong where.
+    """
+    try:
+        table = np.loadtxt(
+            [text for _, text in chunk],
+            delimiter=delimiter,
+            comments=None,
+            quotechar='"',
+            ndmin=2,
+            converters=converters,
+        )
+    except ValueError:
+        return None
+    return table if table.shape == (len(chunk), width) else None

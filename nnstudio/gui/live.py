@@ -12,7 +12,6 @@ learning rate or optimizer goes to the running worker directly, after it is in t
 from __future__ import annotations
 
 import copy
-import json
 import threading
 from dataclasses import dataclass
 from typing import Any
@@ -24,6 +23,7 @@ from PySide6.QtWidgets import QMessageBox
 from nnstudio.data import DataError, Dataset
 from nnstudio.document import Document, Progress, edits
 from nnstudio.document.edits import Edit
+from nnstudio.gui.datasets import LoadedData
 from nnstudio.gui.editor.widget import NetworkEditor
 from nnstudio.gui.panels.training_controls import TrainingControls
 from nnstudio.gui.plots.boundary import BoundaryView
@@ -34,7 +34,6 @@ from nnstudio.gui.plots.neurons import NeuronMapsView
 from nnstudio.gui.plots.weights import WeightsView
 from nnstudio.gui.training import FINISHED, PAUSED, RUNNING, TrainingController
 from nnstudio.gui.undo import DocumentController
-from nnstudio.io import session
 from nnstudio.live.job import Job, job_from_document
 
 
@@ -86,8 +85,7 @@ class LiveTraining(QObject):
             SampleImagesView(),
             ConfusionView(),
         )
-        self._dataset_key: str | None = None
-        self._dataset: Dataset | None = None
+        self._loaded: LoadedData | None = None  # the last data-set load this class saw
         self._job_network: dict[str, Any] | None = None
         self._own_progress: Progress | None = None  # the last progress this class committed
         self._committing = False
@@ -121,17 +119,13 @@ class LiveTraining(QObject):
         return self.controls.actions_for_window()
 
     def dataset(self) -> Dataset | None:
-        """The document's data set, loaded once per data reference (None when it cannot load)."""
-        doc = self.doc_controller.document
-        key = json.dumps(doc.data, sort_keys=True, default=str) + str(id(doc.embedded))
-        if key != self._dataset_key:
-            self._dataset_key = key
-            try:
-                self._dataset = session.dataset(doc, **self.doc_controller.data_access())
-            except (DataError, OSError, ValueError) as exc:
-                self._dataset = None
-                self.message.emit(f"The data set cannot be loaded: {exc}")
-        return self._dataset
+        """The document's data set (None when it cannot load: said once per load)."""
+        loaded = self.doc_controller.dataset()
+        if loaded is not self._loaded:
+            self._loaded = loaded
+            if loaded.error:
+                self.message.emit(loaded.error)
+        return loaded.dataset
 
     def data_info(self) -> DataInfo | None:
         ds = self.dataset()
@@ -401,6 +395,6 @@ def _is_optimizer_edit(edit: Edit) -> bool:
     """A change of the optimizer or its settings only (the running worker takes it over)."""
     if isinstance(edit, edits.SetValue):
         return tuple(edit.path[:2]) == ("network", "optimizer")
-    if isinstance(edit, edits.Batch):
+    if isinstance(edit, edits.Compound):
         return bool(edit.edits) and all(_is_optimizer_edit(e) for e in edit.edits)
     return False

@@ -21,17 +21,9 @@ from typing import Any
 from PySide6.QtCore import QCoreApplication, QObject, QThread, QTimer, Signal, Slot
 
 from nnstudio.live import process as training_process
+from nnstudio.live import worker
 from nnstudio.live.job import Job
-from nnstudio.live.worker import (
-    FINISHED,
-    IDLE,
-    PAUSE,
-    PAUSED,
-    RUN,
-    RUNNING,
-    STEP_BATCH,
-    STEP_EPOCH,
-)
+from nnstudio.live.worker import FINISHED, IDLE, PAUSED, RUNNING
 
 __all__ = [
     "FINISHED",
@@ -222,6 +214,14 @@ class TrainingController(QObject):
             self._timer.start()
         self.jobLoaded.emit(job)
 
+    @property
+    def process_link(self) -> _ProcessLink | None:
+        """The training process, its command pipe and receiver thread (None before a job).
+
+        For diagnostics and tests: what the controller starts, it must also end.
+        """
+        return self._link
+
     def is_running(self) -> bool:
         """Whether a job is loaded in a live training process (training, paused or idle)."""
         return self._job_id is not None and self._link is not None
@@ -343,12 +343,12 @@ class TrainingController(QObject):
     @Slot()
     def play(self) -> None:
         if self._ensure_job():
-            self._send("mode", RUN)
+            self._send("mode", worker.RUN)
 
     @Slot()
     def pause(self) -> None:
         if self._job_id is not None:
-            self._send("mode", PAUSE)
+            self._send("mode", worker.PAUSE)
 
     @Slot()
     def toggle(self) -> None:
@@ -358,12 +358,12 @@ class TrainingController(QObject):
     @Slot()
     def step_batch(self) -> None:
         if self._ensure_job():
-            self._send("mode", STEP_BATCH)
+            self._send("mode", worker.STEP_BATCH)
 
     @Slot()
     def step_epoch(self) -> None:
         if self._ensure_job():
-            self._send("mode", STEP_EPOCH)
+            self._send("mode", worker.STEP_EPOCH)
 
     @Slot(object)
     def set_optimizer(self, config: dict[str, Any] | str) -> None:

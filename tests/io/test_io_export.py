@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import importlib.util
 import json
 import sys
@@ -79,6 +80,24 @@ def test_onnx_model_declares_opset_17_and_a_dynamic_batch(tmp_path):
     assert model.graph.output[0].name == "output"
 
 
+def weights_sha256(doc):
+    flat = np.concatenate([w.ravel() for w in doc.weights])
+    return hashlib.sha256(np.ascontiguousarray(flat, dtype="<f8").tobytes()).hexdigest()
+
+
+@pytest.mark.parametrize(("hidden", "output", "bias"), CASES, ids=IDS)
+def test_engine_matches_pytorchs_golden_outputs(golden, hidden, output, bias):
+    """The exported PyTorch model's float64 outputs, committed by tools/make_golden.py."""
+    committed = golden("torch_export.json")
+    case = committed["cases"][IDS[CASES.index((hidden, output, bias))]]
+    doc = make_doc(hidden, output, bias=bias)
+    assert weights_sha256(doc) == case["weights_sha256"]  # the same network as when written
+    assert hashlib.sha256(X.astype("<f8").tobytes()).hexdigest() == committed["X_sha256"]
+    want = np.array(case["outputs"])
+    assert want.shape == (len(X), doc.network["layers"][-1]["units"])
+    np.testing.assert_allclose(session.predict(doc, X), want, rtol=1e-10, atol=1e-12)
+
+
 @pytest.mark.parametrize(("hidden", "output", "bias"), CASES, ids=IDS)
 def test_pytorch_script_strict_loads_and_matches(tmp_path, hidden, output, bias, import_script):
     torch = pytest.importorskip("torch")
@@ -90,6 +109,17 @@ def test_pytorch_script_strict_loads_and_matches(tmp_path, hidden, output, bias,
         out = model(torch.tensor(X, dtype=torch.float32)).numpy()
     np.testing.assert_allclose(out, session.predict(doc, X), rtol=1e-5, atol=1e-5)
     assert set(model.state_dict()) == set(load_file(written[0]))
+
+
+def test_golden_outputs_match_installed_torch(golden, golden_tool):
+    torch = pytest.importorskip("torch")
+    recomputed, committed = golden_tool.torch_export(torch), golden("torch_export.json")
+    assert recomputed["X_sha256"] == committed["X_sha256"]
+    for case_id, case in committed["cases"].items():
+        assert recomputed["cases"][case_id]["weights_sha256"] == case["weights_sha256"]
+        np.testing.assert_allclose(
+            recomputed["cases"][case_id]["outputs"], case["outputs"], rtol=1e-10, atol=1e-12
+        )
 
 
 def test_safetensors_export_has_pytorch_layout_and_metadata(tmp_path):

@@ -22,7 +22,7 @@ from nnstudio.examples import example
 from nnstudio.io import export, load_project, save_project, session
 from nnstudio.io.code import model_code, script_code
 
-GOLDEN = Path(__file__).parent / "golden" / "keras_golden_model.py.txt"
+GOLDEN = Path(__file__).parents[1] / "golden" / "keras_golden_model.py.txt"
 X = np.random.default_rng(2).normal(0, 3, (11, 3))
 
 # torch's Tensor.__array__ has no ``copy`` argument yet, which NumPy 2 warns about whenever

@@ -7,7 +7,8 @@ from PySide6.QtGui import QColor, QFont, QKeyEvent, QLinearGradient, QPainter, Q
 from PySide6.QtWidgets import QGraphicsView, QWidget
 
 from nnstudio.gui import palette
-from nnstudio.gui.editor.scene import NetworkScene, fmt
+from nnstudio.gui.editor.scene import NetworkScene
+from nnstudio.gui.numbers import fmt
 
 MIN_ZOOM = 0.05
 MAX_ZOOM = 4.0

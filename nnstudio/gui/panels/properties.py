@@ -29,6 +29,7 @@ from nnstudio.document import edits
 from nnstudio.engine.activations import ACTIVATIONS
 from nnstudio.engine.initializers import INITIALIZERS
 from nnstudio.engine.losses import LOSSES
+from nnstudio.gui.numbers import fmt
 from nnstudio.gui.undo import DocumentController
 
 HINT = (
@@ -55,10 +56,6 @@ _FORMULA = {
     "std": "W ~ N(0, std²)",
     "limit": "W ~ U(−limit, limit)",
 }
-
-
-def _fmt(value: float) -> str:
-    return f"{value:.4g}"
 
 
 def _muted(text: str = "") -> QLabel:
@@ -289,6 +286,10 @@ class PropertiesPanel(QWidget):
 
     # ---------------------------------------------------------------- selection and refresh
 
+    def field(self, key: str) -> QWidget:
+        """The control that edits the selected layer's ``key`` ("units", "activation", ...)."""
+        return self._fields[key]
+
     def selection(self) -> tuple | None:
         return self._selection
 
@@ -426,9 +427,9 @@ class PropertiesPanel(QWidget):
             self.bias_edit.setEnabled(False)
         else:
             self.bias_edit.setEnabled(True)
-            self._set_text(self.bias_edit, _fmt(float(self._weights()[b_idx][j])))
+            self._set_text(self.bias_edit, fmt(float(self._weights()[b_idx][j])))
         grad = self._gradient(k, None, j)
-        self.bias_gradient.setText("—  (train or check gradients)" if grad is None else _fmt(grad))
+        self.bias_gradient.setText("—  (train or check gradients)" if grad is None else fmt(grad))
         self.stack.setCurrentWidget(self.neuron_page)
 
     def _show_connection(self, k: int, i: int, j: int) -> None:
@@ -438,11 +439,9 @@ class PropertiesPanel(QWidget):
         dst = "the output layer" if k == len(layers) - 1 else f"hidden layer {k + 1}"
         self.connection_info.setText(f"From {src} to neuron {j} of {dst}.")
         w_idx, _ = edits.param_indices(self.controller.document.network, k)
-        self._set_text(self.weight_edit, _fmt(float(self._weights()[w_idx][i, j])))
+        self._set_text(self.weight_edit, fmt(float(self._weights()[w_idx][i, j])))
         grad = self._gradient(k, i, j)
-        self.weight_gradient.setText(
-            "—  (train or check gradients)" if grad is None else _fmt(grad)
-        )
+        self.weight_gradient.setText("—  (train or check gradients)" if grad is None else fmt(grad))
         self.stack.setCurrentWidget(self.connection_page)
 
     @staticmethod

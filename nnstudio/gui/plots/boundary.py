@@ -18,7 +18,6 @@ from PySide6.QtWidgets import QComboBox, QHBoxLayout, QLabel, QVBoxLayout, QWidg
 from nnstudio.gui import palette
 from nnstudio.gui.plots.common import (
     LiveView,
-    class_color,
     diverging_colormap,
     plot_widget,
     raw_inputs,
@@ -130,7 +129,7 @@ class BoundaryView(LiveView):
     def _point_colors(self, y: np.ndarray) -> list[tuple[int, int, int]]:
         if self.task in ("binary", "multiclass"):
             labels = y.argmax(axis=1) if y.ndim == 2 and y.shape[1] > 1 else y.reshape(-1)
-            return [class_color(int(k)) for k in labels]
+            return [palette.class_rgb(int(k)) for k in labels]
         v = np.asarray(y, float).reshape(len(y), -1)[:, 0]
         t = (v - v.mean()) / (np.abs(v - v.mean()).max() or 1.0)
         return [tuple(int(c) for c in rgb) for rgb in palette.diverging_rgb(t)]
@@ -171,7 +170,7 @@ class BoundaryView(LiveView):
     def _class_rgba(prob: np.ndarray) -> np.ndarray:
         """Colour by the most likely class, opacity by how sure the network is."""
         k = prob.shape[2]
-        colors = np.array([class_color(c) for c in range(k)], np.float64)
+        colors = np.array([palette.class_rgb(c) for c in range(k)], np.float64)
         best = prob.argmax(axis=2)
         confidence = prob.max(axis=2)
         rgba = np.empty((*best.shape, 4), np.uint8)
