@@ -11,7 +11,6 @@ import copy
 import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
-from importlib import resources
 from pathlib import Path
 from typing import Any
 
@@ -23,13 +22,14 @@ from nnstudio.document import Document, edits
 from nnstudio.engine import Callback, normalize_spec
 from nnstudio.io import session
 from nnstudio.live import job_from_document, train_document
+from nnstudio.resource_files import resource
 from nnstudio.teaching.lesson_file import Expect, Lesson, LessonError, read_lesson
 from nnstudio.teaching.measure import Subject, measure
 
 
 def lessons_folder() -> Path:
-    """Where the built-in lessons are (inside the package, so a wheel has them too)."""
-    return Path(str(resources.files("nnstudio") / "resources" / "lessons"))
+    """Where the built-in lessons are: ``resources/lessons`` (a wheel has them too)."""
+    return Path(str(resource("lessons")))
 
 
 def builtin_lessons() -> list[Path]:
