@@ -23,7 +23,7 @@ import queue
 import threading
 import time
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from multiprocessing.connection import Connection
 from typing import Any
 
@@ -43,6 +43,7 @@ MIN_RUNS, MAX_RUNS = 2, 6
 TURN_S = 0.05
 REPORTS_PER_S = 10
 THUMBNAIL = 40  # boundary thumbnail grid (points per side)
+THUMBNAIL_S = 0.5  # seconds between thumbnails of one run
 
 
 def optimizer_label(config: dict[str, Any]) -> str:
@@ -94,11 +95,19 @@ class Entrant:
     seconds: float = 0.0
     per_epoch: float = 0.0  # the last turn's seconds per epoch
     done: bool = False
-    report_extra: dict[str, Any] = field(default_factory=dict)
+    _picture: tuple[float, Any] = (-math.inf, None)  # (when, thumbnail)
 
     @property
     def trained(self) -> int:
         return len(self.run.history.get("loss", []))
+
+    def thumbnail(self, now: bool = False) -> dict[str, Any] | None:
+        """The boundary thumbnail, redrawn at most every ``THUMBNAIL_S`` (or ``now``)."""
+        when, picture = self._picture
+        if now or time.monotonic() - when >= THUMBNAIL_S:
+            picture = thumbnail(self.run.net, self.run.job)
+            self._picture = (time.monotonic(), picture)
+        return picture
 
 
 class Race:
@@ -156,12 +165,12 @@ def report(entrant: Entrant, final: bool = False) -> dict[str, Any]:
         "name": entrant.name,
         "optimizer": run.net.optimizer.get_config(),
         "epochs": entrant.trained,
-        "history": copy.deepcopy(run.history),
+        "history": {key: list(curve) for key, curve in run.history.items()},
         "seconds": entrant.seconds,
         "samples_per_s": samples / entrant.seconds if entrant.seconds else 0.0,
         "diverged": run.diverged,
         "message": run.message,
-        "thumbnail": thumbnail(run.net, run.job),
+        "thumbnail": entrant.thumbnail(final),
     }
     if final:
         out["progress"] = run.progress()
