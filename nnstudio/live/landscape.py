@@ -265,8 +265,8 @@ def grid_axis(centre: float, span: float, n: int) -> np.ndarray:
 
 
 def default_span(centre: float) -> float:
-    """How far around a value the grid reaches: at least 2, or twice the value's size."""
-    return max(2.0, 2.0 * abs(centre))
+    """How far around a value the grid reaches: at least 3, or twice the value's size."""
+    return max(3.0, 2.0 * abs(centre))
 
 
 def landscape(

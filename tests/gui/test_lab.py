@@ -150,14 +150,14 @@ def test_a_race_in_the_window_equals_the_runs_trained_alone(open_window, qtbot):
         assert not panel.start_button.isEnabled()
     assert panel.table.rowCount() == 2
     assert [panel.table.item(r, 1).text() for r in range(2)] == ["sgd, lr 0.03", "adam, lr 0.02"]
-    assert [panel.table.item(r, 4).text() for r in range(2)] == ["4", "4"]
+    assert [panel.table.item(r, 2).text() for r in range(2)] == ["4", "4"]
     configs = [panel.rows[0].config(), panel.rows[1].config()]
     for report, config in zip(panel.reports, configs, strict=True):
         alone = race_document(doc, config)
         live.train(alone, epochs=4)
         assert same(report["progress"].weights, alone.weights)
         assert (
-            panel.table.item(panel.reports.index(report), 5).text()
+            panel.table.item(panel.reports.index(report), 3).text()
             == f"{alone.history['loss'][-1]:.4g}"
         )
     assert len(panel.curves[0].getData()[0]) == 4

@@ -6,7 +6,7 @@ window only adds them as docks and a menu.
 
 from __future__ import annotations
 
-from PySide6.QtWidgets import QWidget
+from PySide6.QtWidgets import QFrame, QScrollArea, QWidget
 
 from nnstudio.gui.lab.landscape import LandscapePanel
 from nnstudio.gui.lab.race import RacePanel
@@ -27,8 +27,23 @@ class Lab:
         self.replay.frameShown.connect(self.landscape.show_weights)
 
     def panels(self) -> list[tuple[str, QWidget]]:
-        """(dock title, widget) in the order the Lab menu lists them."""
-        return [("Landscape", self.landscape), ("Replay", self.replay), ("Race", self.race)]
+        """(dock title, widget) in the order the Lab menu lists them.
+
+        Each panel sits in a scroll area, so its controls never make the window's minimum
+        size larger (a small screen scrolls the panel instead).
+        """
+        out = []
+        for title, panel in (
+            ("Landscape", self.landscape),
+            ("Replay", self.replay),
+            ("Race", self.race),
+        ):
+            area = QScrollArea()
+            area.setWidgetResizable(True)
+            area.setFrameShape(QFrame.Shape.NoFrame)
+            area.setWidget(panel)
+            out.append((title, area))
+        return out
 
     def shutdown(self) -> None:
         """Stop the landscape's worker thread and the race process (the window is closing)."""

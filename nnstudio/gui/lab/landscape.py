@@ -1,6 +1,6 @@
 """The Landscape panel: the training loss over one or two chosen parameters, as training moves.
 
-Two parameters: a filled contour plot (the loss in bands of colour, lines between the bands)
+Two parameters: a filled contour plot (the loss in bands of colour, a band per loss range)
 over a grid around their current values, with the optimizer's recent path drawn on it. One
 parameter: the loss curve with the tangent line at the current value (the lecture's
 "optimizing a model with a single weight"). The maths is ``nnstudio.live.landscape``; this
@@ -23,7 +23,13 @@ from PySide6.QtWidgets import QHBoxLayout, QLabel, QPushButton, QVBoxLayout, QWi
 from nnstudio.engine import Network
 from nnstudio.gui.plots.common import plot_widget
 from nnstudio.live.job import Job
-from nnstudio.live.landscape import Axis, Landscape, automatic_axes, landscape
+from nnstudio.live.landscape import (
+    Axis,
+    Landscape,
+    automatic_axes,
+    default_span,
+    landscape,
+)
 
 #: Grid points per side, and the fewest seconds between two recomputations.
 GRID = 60
@@ -98,10 +104,6 @@ class LandscapePanel(QWidget):
         self.image.setZValue(-10)
         item.addItem(self.image)
         self.cmap = pg.colormap.get("viridis")
-        line = pg.mkPen(255, 255, 255, 90)
-        self.contours = [pg.IsocurveItem(level=0.0, pen=line) for _ in range(BANDS - 1)]
-        for c in self.contours:
-            c.setParentItem(self.image)
         self.colorbar = pg.ColorBarItem(colorMap=self.cmap, interactive=False)
         self.colorbar.setImageItem(self.image, insert_in=item)
         self.path_item = pg.PlotDataItem(
@@ -235,13 +237,23 @@ class LandscapePanel(QWidget):
         self._last_started = time.monotonic()
         self._request += 1
         net, job, axes, request = self._network(), self.job, list(self.axes), self._request
+        spans = self._spans(net)
 
         def work() -> Landscape:
             with np.errstate(all="ignore"):  # a diverged network: draw what it gives
-                return landscape(net, job.X_train, job.y_train, axes, n=GRID)
+                return landscape(net, job.X_train, job.y_train, axes, n=GRID, spans=spans)
 
         future: Future = self._executor.submit(work)
         future.add_done_callback(lambda f: self._finished.emit(_outcome(f), request))
+
+    def _spans(self, net: Network) -> list[float]:
+        """Half-widths of the grid: the usual ones, widened so the whole path is on it."""
+        centre = [float(net.layers[a.layer].Wb[_row(net, a), a.unit]) for a in self.axes]
+        spans = [default_span(c) for c in centre]
+        if self.path:
+            far = np.abs(np.array(self.path) - centre).max(axis=0) * 1.15
+            spans = [max(s, float(f)) for s, f in zip(spans, far, strict=True)]
+        return spans
 
     def _on_finished(self, outcome: Any, request: int) -> None:
         self._busy = False
@@ -255,6 +267,15 @@ class LandscapePanel(QWidget):
             self.schedule()
 
     # ----------------------------------------------------------------------- drawing
+    def name(self, axis: Axis) -> str:
+        """The axis title: m and b for the course's line y = m x + b (one weight, one bias)."""
+        spec = self.job.spec if self.job is not None else {"inputs": 0, "layers": []}
+        units = [layer["units"] for layer in spec["layers"]]
+        if spec["inputs"] == 1 and units == [1]:
+            return f"b (bias {axis.label()})" if axis.row is None else f"m (weight {axis.label()})"
+        kind = "bias" if axis.row is None else "weight"
+        return f"{kind} {axis.label()}"
+
     def _show_note(self) -> None:
         if not self.axes:
             self.note.setText(
@@ -264,7 +285,7 @@ class LandscapePanel(QWidget):
 
     def _draw(self, scape: Landscape) -> None:
         item = self.plot.getPlotItem()
-        names = [a.label() for a in scape.axes]
+        names = [self.name(a) for a in scape.axes]
         item.setLabel("bottom", names[0])
         if scape.ys is None:
             self._draw_curve(scape, item)
@@ -275,8 +296,6 @@ class LandscapePanel(QWidget):
         self.image.hide()
         self.colorbar.hide()
         self.path_item.setData([], [])
-        for c in self.contours:
-            c.hide()
         item.setLabel("left", "training loss")
         w0, slope, loss0 = scape.centre[0], scape.slope or 0.0, scape.current_loss
         self.curve.setData(scape.xs, scape.loss)
@@ -286,8 +305,8 @@ class LandscapePanel(QWidget):
         self.point.setData([w0], [loss0])
         direction = "increase" if slope < 0 else "decrease"
         self.note.setText(
-            f"Loss {loss0:.4g} at {scape.axes[0].label()} = {w0:.4g}; the slope (dashed tangent) "
-            f"is {slope:.4g}, so gradient descent will {direction} this weight."
+            f"Loss {loss0:.4g} at {self.name(scape.axes[0])} = {w0:.4g}; the slope (dashed "
+            f"tangent) is {slope:.4g}, so gradient descent will {direction} this weight."
         )
 
     def _draw_surface(self, scape: Landscape, item, names: list[str]) -> None:
@@ -304,22 +323,18 @@ class LandscapePanel(QWidget):
         banded = edges[np.clip(np.digitize(shown, edges[1:-1]), 0, BANDS - 1)]
         self.image.setImage(np.nan_to_num(banded, nan=hi, posinf=hi), autoLevels=False)
         self.colorbar.setLevels((lo, hi))
-        self.colorbar.axis.setLabel("log10 training loss")
+        self.colorbar.axis.setLabel("training loss, log10 (0 = 1, −1 = 0.1)")
         x0, x1, y0, y1 = scape.xs[0], scape.xs[-1], scape.ys[0], scape.ys[-1]
         dx, dy = (x1 - x0) / (len(scape.xs) - 1), (y1 - y0) / (len(scape.ys) - 1)
         self.image.setRect(QRectF(x0 - dx / 2, y0 - dy / 2, x1 - x0 + dx, y1 - y0 + dy))
-        for c, level in zip(self.contours, edges[1:-1], strict=True):
-            c.setData(shown.T)  # IsocurveItem reads (x, y) order
-            c.setLevel(float(level))
-            c.setPos(0.5, 0.5)  # in the image's pixels: a value sits at its pixel's centre
-            c.show()
         path = np.array(self.path) if self.path else np.zeros((0, 2))
         self.path_item.setData(path[:, 0], path[:, 1])
         self.point.setData([scape.centre[0]], [scape.centre[1]])
         self.note.setText(
             f"Training loss {scape.current_loss:.4g} at {names[0]} = {scape.centre[0]:.4g}, "
-            f"{names[1]} = {scape.centre[1]:.4g} (red dot). Dark = low loss. White line: where "
-            "the optimizer has taken these two weights so far; all other weights stay as they are."
+            f"{names[1]} = {scape.centre[1]:.4g} (red dot). Each colour band is one range of loss: "
+            "dark is low. White line: where the optimizer has taken these two parameters so far "
+            "(all other weights are held as they are now)."
         )
 
     def shutdown(self) -> None:

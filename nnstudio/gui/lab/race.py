@@ -19,12 +19,12 @@ from PySide6.QtWidgets import (
     QComboBox,
     QDoubleSpinBox,
     QGridLayout,
-    QHBoxLayout,
     QLabel,
     QPushButton,
     QSplitter,
     QTableWidget,
     QTableWidgetItem,
+    QTabWidget,
     QVBoxLayout,
     QWidget,
 )
@@ -53,14 +53,12 @@ DEFAULT_ROWS = [
 COLUMNS = [
     "race",
     "run",
-    "optimizer",
-    "learning rate",
     "epochs",
     "loss",
     "val loss",
-    "accuracy",
-    "val accuracy",
-    "seconds",
+    "acc.",
+    "val acc.",
+    "s",
     "status",
 ]
 
@@ -182,7 +180,7 @@ class RacePanel(QWidget):
     # ----------------------------------------------------------------------- widgets
     def _build(self) -> None:
         grid = QGridLayout()
-        grid.addWidget(QLabel("race"), 0, 0)
+        grid.setContentsMargins(0, 0, 0, 0)
         grid.addWidget(QLabel("optimizer"), 0, 1)
         grid.addWidget(QLabel("learning rate"), 0, 2)
         self.rows = [_EntrantRow(*row) for row in DEFAULT_ROWS]
@@ -199,7 +197,7 @@ class RacePanel(QWidget):
         self.stop_button = QPushButton("Stop")
         self.stop_button.setEnabled(False)
         self.stop_button.clicked.connect(self.race.stop)
-        self.preset_button = QPushButton("Learning rates: too small / about right / too large")
+        self.preset_button = QPushButton("Learning rates: too small / right / too large")
         self.preset_button.setToolTip(
             "Three rows with the project's optimizer: its learning rate / 100, as set, and x 100."
         )
@@ -209,41 +207,59 @@ class RacePanel(QWidget):
         self.status = QLabel("Tick 2 to 6 rows and press Start race.")
         self.status.setTextFormat(Qt.TextFormat.PlainText)
         self.status.setWordWrap(True)
-        buttons = QHBoxLayout()
-        for b in (self.start_button, self.stop_button, self.preset_button, self.clear_button):
-            buttons.addWidget(b)
-        buttons.addStretch(1)
+        buttons = QGridLayout()
+        buttons.addWidget(self.start_button, 0, 0)
+        buttons.addWidget(self.stop_button, 0, 1)
+        buttons.addWidget(self.preset_button, 1, 0, 1, 2)
         setup = QVBoxLayout()
+        setup.setContentsMargins(4, 4, 4, 4)
         setup.addLayout(grid)
         setup.addLayout(buttons)
-        setup.addWidget(self.status)
         setup.addStretch(1)
         setup_widget = QWidget()
         setup_widget.setLayout(setup)
 
-        self.loss_plot = plot_widget(self, "", "epoch", "training loss (log scale)")
-        self.loss_plot.setLogMode(y=True)
-        self.legend = self.loss_plot.addLegend(offset=(-10, 10))
-        self.curves: list[pg.PlotDataItem] = []
-        self.thumbs = pg.GraphicsLayoutWidget()
-        self.thumbs.setBackground(self.palette().window().color())
-        self.thumb_items: list[tuple[pg.PlotItem, pg.ImageItem]] = []
-        self.lut = diverging_colormap().getLookupTable(nPts=256)
         self.table = QTableWidget(0, len(COLUMNS))
         self.table.setHorizontalHeaderLabels(COLUMNS)
         self.table.setEditTriggers(QTableWidget.EditTrigger.NoEditTriggers)
-        self.table.setSortingEnabled(False)
         self.table.verticalHeader().hide()
+        self.table.verticalHeader().setDefaultSectionSize(22)
+        runs = QWidget()
+        runs_layout = QVBoxLayout(runs)
+        runs_layout.setContentsMargins(0, 0, 0, 0)
+        runs_layout.addWidget(self.table, 1)
+        runs_layout.addWidget(self.clear_button)
+        # The entrants and the run list share a column: the curves and boundaries keep the
+        # width, and a finished race shows its numbers next to its curves.
+        self.tabs = QTabWidget()
+        self.tabs.addTab(setup_widget, "Entrants")
+        self.tabs.addTab(runs, "Run list")
+        left = QWidget()
+        left_layout = QVBoxLayout(left)
+        left_layout.setContentsMargins(0, 0, 0, 0)
+        left_layout.addWidget(self.tabs, 1)
+        left_layout.addWidget(self.status)
 
-        top = QSplitter(Qt.Orientation.Horizontal)
-        top.addWidget(setup_widget)
-        top.addWidget(self.loss_plot)
-        top.addWidget(self.thumbs)
-        top.setSizes([330, 420, 330])
-        split = QSplitter(Qt.Orientation.Vertical)
-        split.addWidget(top)
-        split.addWidget(self.table)
-        split.setSizes([300, 140])
+        self.loss_plot = plot_widget(self, "training loss per epoch", "epoch", "loss (log scale)")
+        self.loss_plot.setLogMode(y=True)
+        self.loss_plot.getAxis("left").enableAutoSIPrefix(False)  # 0.01, not "10 (x0.001)"
+        self.legend = self.loss_plot.addLegend(offset=(10, -10))  # bottom left: curves start high
+        self.curves: list[pg.PlotDataItem] = []
+        self.thumbs = pg.GraphicsLayoutWidget()
+        self.thumbs.setBackground(self.palette().window().color())
+        self.thumbs.setMaximumWidth(340)
+        self.thumbs.setToolTip("Each run's decision boundary (orange = class 0, blue = class 1).")
+        self.thumb_items: list[tuple[pg.PlotItem, pg.ImageItem]] = []
+        self.lut = diverging_colormap().getLookupTable(nPts=256)
+
+        split = QSplitter(Qt.Orientation.Horizontal)
+        split.addWidget(left)
+        split.addWidget(self.loss_plot)
+        split.addWidget(self.thumbs)
+        split.setStretchFactor(0, 3)
+        split.setStretchFactor(1, 3)
+        split.setStretchFactor(2, 2)
+        split.setSizes([400, 480, 300])
         layout = QVBoxLayout(self)
         layout.setContentsMargins(2, 2, 2, 2)
         layout.addWidget(split)
@@ -259,6 +275,7 @@ class RacePanel(QWidget):
         for row in self.rows[len(preset) :]:
             row.tick.setChecked(False)
         self.names = [name for name, _ in preset]
+        self.tabs.setCurrentIndex(0)
 
     def entrants(self) -> list[tuple[str, dict[str, Any]]]:
         """(name, optimizer config) of each ticked row; preset rows keep their names."""
@@ -289,6 +306,7 @@ class RacePanel(QWidget):
             return
         names = [name for name, _ in entrants]
         self._reset_views(names)
+        self.tabs.setCurrentIndex(1)
         self.race.start(jobs, names)
         epochs = jobs[0].settings["epochs"] or 100
         self.status.setText(f"Racing {len(jobs)} runs for {epochs} epochs each…")
@@ -309,10 +327,12 @@ class RacePanel(QWidget):
         self.thumbs.clear()
         self.thumb_items = []
         for i, name in enumerate(names):
-            plot = self.thumbs.addPlot(row=i // 3, col=i % 3, title=name)
+            plot = self.thumbs.addPlot(row=i // 2, col=i % 2)
+            plot.setTitle(name, size="8pt")
             plot.hideAxis("left")
             plot.hideAxis("bottom")
             plot.setMouseEnabled(False, False)
+            plot.setAspectLocked(True)
             image = pg.ImageItem(axisOrder="row-major")
             plot.addItem(image)
             self.thumb_items.append((plot, image))
@@ -331,10 +351,11 @@ class RacePanel(QWidget):
         self.reports = reports
         self.start_button.setEnabled(True)
         self.stop_button.setEnabled(False)
+        self.tabs.setCurrentIndex(1)  # the numbers, next to the curves
         best = min(reports, key=lambda r: np.nan_to_num(_last(r["history"], "loss"), nan=np.inf))
         self.status.setText(
             f"Race {race_id} done. Lowest training loss: {best['name']} "
-            f"({_last(best['history'], 'loss'):.4g}). Every run stays in the list below."
+            f"({_last(best['history'], 'loss'):.4g}). Every run stays in the Run list."
         )
 
     def _on_failed(self, text: str) -> None:
@@ -357,13 +378,11 @@ class RacePanel(QWidget):
             self._fill_row(self._race_rows[i], report, final)
 
     def _fill_row(self, row: int, report: dict[str, Any], final: bool) -> None:
-        h, opt = report["history"], report["optimizer"]
+        h = report["history"]
         status = "diverged" if report["diverged"] else "done" if final else "training"
         values = [
             str(self.race.race_id),
             report["name"],
-            opt["name"],
-            f"{opt['learning_rate']:g}",
             str(report["epochs"]),
             _fmt(_last(h, "loss")),
             _fmt(_last(h, "val_loss")),
@@ -374,6 +393,8 @@ class RacePanel(QWidget):
         ]
         for col, text in enumerate(values):
             self.table.setItem(row, col, QTableWidgetItem(text))
+        if final:
+            self.table.resizeColumnsToContents()
 
 
 def _last(history: dict[str, list[float]], key: str) -> float:
