@@ -62,6 +62,14 @@ def value_of(net: Network, axis: Axis) -> float:
     return float(net.layers[axis.layer].Wb[_row(net, axis), axis.unit])
 
 
+def value_in(weights: list[np.ndarray], spec: dict, axis: Axis) -> float:
+    """The parameter's value in ``[W1, b1, ...]`` weights of a network of (normalized) ``spec``."""
+    index = sum(1 + layer["use_bias"] for layer in spec["layers"][: axis.layer])
+    if axis.row is None:
+        return float(weights[index + 1][axis.unit])
+    return float(weights[index][axis.row, axis.unit])
+
+
 def _row(net: Network, axis: Axis) -> int:
     layer = net.layers[axis.layer]
     if axis.row is None:

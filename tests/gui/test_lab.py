@@ -119,6 +119,9 @@ def test_replay_shows_a_kept_epoch_and_continues_from_it(open_window, qtbot):
     train(win, qtbot, 8)
     qtbot.waitUntil(lambda: len(panel.frames) == 9, timeout=5000)  # epochs 0 to 8
     assert panel.slider.isEnabled()
+    panel.marker.setValue(5.8)  # dragged along the loss curve: the nearest kept epoch
+    panel.marker.sigDragged.emit(panel.marker)
+    assert panel.slider.value() == 6 and panel.shown.epoch == 6
     panel.slider.setValue(3)
     assert panel.shown.epoch == 3 and "Showing epoch 3" in panel.label.text()
     alone = doc.copy()

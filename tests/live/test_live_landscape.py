@@ -9,7 +9,15 @@ from nnstudio import live
 from nnstudio.engine import Network
 from nnstudio.examples import example
 from nnstudio.io import session
-from nnstudio.live.landscape import Axis, all_axes, automatic_axes, landscape, losses_at
+from nnstudio.live.landscape import (
+    Axis,
+    all_axes,
+    automatic_axes,
+    landscape,
+    losses_at,
+    value_in,
+    value_of,
+)
 
 
 def _loss_with(net: Network, X, y, axes, values) -> float:
@@ -80,6 +88,13 @@ def test_course_line_landscape_and_tangent():
     b_only = landscape(net, job.X_train, job.y_train, axes[1:], n=3, spans=[1.0])
     assert b_only.slope == pytest.approx(-1.0)
     assert automatic_axes(CASES[0][1]) == []
+
+
+def test_value_in_reads_a_parameter_from_the_weight_list():
+    net = CASES[0][1]
+    weights = net.get_weights()
+    for axis in all_axes(net):
+        assert value_in(weights, net.to_spec(), axis) == value_of(net, axis)
 
 
 def test_axes_are_checked():

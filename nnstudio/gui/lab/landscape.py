@@ -29,6 +29,8 @@ from nnstudio.live.landscape import (
     automatic_axes,
     default_span,
     landscape,
+    value_in,
+    value_of,
 )
 
 #: Grid points per side, and the fewest seconds between two recomputations.
@@ -198,8 +200,7 @@ class LandscapePanel(QWidget):
     def _note_path(self) -> None:
         if self.weights is None or not self.axes or self.job is None:
             return
-        net = self._network()
-        point = tuple(float(net.layers[a.layer].Wb[_row(net, a), a.unit]) for a in self.axes)
+        point = tuple(value_in(self.weights, self.job.spec, a) for a in self.axes)
         if not self.path or self.path[-1] != point:
             self.path.append(point)
 
@@ -248,7 +249,7 @@ class LandscapePanel(QWidget):
 
     def _spans(self, net: Network) -> list[float]:
         """Half-widths of the grid: the usual ones, widened so the whole path is on it."""
-        centre = [float(net.layers[a.layer].Wb[_row(net, a), a.unit]) for a in self.axes]
+        centre = [value_of(net, a) for a in self.axes]
         spans = [default_span(c) for c in centre]
         if self.path:
             far = np.abs(np.array(self.path) - centre).max(axis=0) * 1.15
@@ -340,10 +341,6 @@ class LandscapePanel(QWidget):
     def shutdown(self) -> None:
         self._timer.stop()
         self._executor.shutdown(wait=True, cancel_futures=True)
-
-
-def _row(net: Network, axis: Axis) -> int:
-    return net.layers[axis.layer].fan_in if axis.row is None else axis.row
 
 
 def _outcome(future: Future) -> Any:
