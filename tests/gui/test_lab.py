@@ -166,11 +166,13 @@ def test_a_race_in_the_window_equals_the_runs_trained_alone(open_window, qtbot):
     assert len(panel.curves[0].getData()[0]) == 4
     assert panel.thumb_items[0][1].image.shape == (40, 40)
     assert win.controller.document.epochs == 0  # a race leaves the project alone
-    panel.learning_rate_preset()
+    with qtbot.waitSignal(panel.race.done, timeout=60_000):
+        panel.preset_button.click()  # one click: set the three rows and race them
     lrs = [row.lr.value() for row in panel.rows[:3]]
     assert lrs == pytest.approx([0.0001, 0.01, 1.0])  # the project's adam at 0.01: / 100, x 100
     assert [row.tick.isChecked() for row in panel.rows] == [True] * 3 + [False] * 3
-    assert panel.entrants()[0][0] == "too small: adam, lr 0.0001"
-    with qtbot.waitSignal(panel.race.done, timeout=60_000):
-        panel.start_button.click()
     assert panel.table.rowCount() == 5  # the first race's runs are kept
+    assert panel.table.item(2, 1).text() == "too small: adam, lr 0.0001"
+    assert panel.table.item(4, 1).text() == "too large: adam, lr 1"
+    panel.rows[0].lr.setValue(0.005)  # edited by hand: no longer "too small"
+    assert panel.entrants()[0][0] == "adam, lr 0.005"

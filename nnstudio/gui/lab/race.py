@@ -184,6 +184,10 @@ class RacePanel(QWidget):
         grid.addWidget(QLabel("optimizer"), 0, 1)
         grid.addWidget(QLabel("learning rate"), 0, 2)
         self.rows = [_EntrantRow(*row) for row in DEFAULT_ROWS]
+        for row in self.rows:  # an edited row is no longer the preset's "too small" etc.
+            row.tick.toggled.connect(self._forget_names)
+            row.optimizer.currentTextChanged.connect(self._forget_names)
+            row.lr.valueChanged.connect(self._forget_names)
         for i, row in enumerate(self.rows, start=1):
             grid.addWidget(row.tick, i, 0)
             grid.addWidget(row.optimizer, i, 1)
@@ -197,11 +201,11 @@ class RacePanel(QWidget):
         self.stop_button = QPushButton("Stop")
         self.stop_button.setEnabled(False)
         self.stop_button.clicked.connect(self.race.stop)
-        self.preset_button = QPushButton("Learning rates: too small / right / too large")
+        self.preset_button = QPushButton("Race learning rates: too small / right / too large")
         self.preset_button.setToolTip(
-            "Three rows with the project's optimizer: its learning rate / 100, as set, and x 100."
+            "One click: race the project's optimizer at its learning rate / 100, as set, and x 100."
         )
-        self.preset_button.clicked.connect(self.learning_rate_preset)
+        self.preset_button.clicked.connect(self.race_learning_rates)
         self.clear_button = QPushButton("Clear run list")
         self.clear_button.clicked.connect(lambda: self.table.setRowCount(0))
         self.status = QLabel("Tick 2 to 6 rows and press Start race.")
@@ -276,6 +280,14 @@ class RacePanel(QWidget):
             row.tick.setChecked(False)
         self.names = [name for name, _ in preset]
         self.tabs.setCurrentIndex(0)
+
+    def race_learning_rates(self) -> None:
+        """The one-click preset: the three learning rates, raced at once."""
+        self.learning_rate_preset()
+        self.start()
+
+    def _forget_names(self) -> None:
+        self.names = []
 
     def entrants(self) -> list[tuple[str, dict[str, Any]]]:
         """(name, optimizer config) of each ticked row; preset rows keep their names."""
