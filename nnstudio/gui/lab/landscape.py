@@ -102,6 +102,8 @@ class LandscapePanel(QWidget):
         row.addStretch(1)
         self.plot = plot_widget(self, "", "", "")
         item = self.plot.getPlotItem()
+        for side in ("left", "bottom"):  # 0.004, not "4 (x0.001)"
+            item.getAxis(side).enableAutoSIPrefix(False)
         self.image = pg.ImageItem(axisOrder="row-major")
         self.image.setZValue(-10)
         item.addItem(self.image)

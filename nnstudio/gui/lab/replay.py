@@ -50,6 +50,7 @@ class ReplayPanel(QWidget):
         self.slider.valueChanged.connect(self._on_slider)
         self.label = QLabel("Train a few epochs: their weights are kept here to replay.")
         self.label.setTextFormat(Qt.TextFormat.PlainText)
+        self.label.setWordWrap(True)
         self.continue_button = QPushButton("Continue from here")
         self.continue_button.setEnabled(False)
         self.continue_button.setToolTip(NOTE)
@@ -58,11 +59,12 @@ class ReplayPanel(QWidget):
         note.setWordWrap(True)
         note.setTextFormat(Qt.TextFormat.PlainText)
         row = QHBoxLayout()
-        row.addWidget(self.label, 1)
         row.addWidget(self.continue_button)
+        row.addStretch(1)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(6, 6, 6, 6)
         layout.addWidget(self.slider)
+        layout.addWidget(self.label)
         layout.addLayout(row)
         layout.addWidget(note)
         layout.addStretch(1)
@@ -72,8 +74,6 @@ class ReplayPanel(QWidget):
             movable=True,
             pen=pg.mkPen((215, 38, 61), width=2),
             hoverPen=pg.mkPen((215, 38, 61), width=4),
-            label="replay",
-            labelOpts={"position": 0.9, "color": (215, 38, 61)},
         )
         self.marker.setToolTip("Drag along the loss curve to replay that epoch.")
         self.marker.hide()
@@ -169,7 +169,10 @@ class ReplayPanel(QWidget):
         if self.shown is None:
             self.label.setText(f"Epochs {self.frames[0].epoch}–{self.frames[-1].epoch} ({kept}).")
         else:
-            self.label.setText(f"Showing epoch {self.shown.epoch} ({kept}).")
+            self.label.setText(
+                f"Showing epoch {self.shown.epoch} of {self.frames[-1].epoch} ({kept}) on the "
+                "canvas and in the views; the red line on the loss curve marks it."
+            )
 
     # ----------------------------------------------------------------------- continuing
     def continue_from_here(self) -> None:
