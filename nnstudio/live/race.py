@@ -165,6 +165,7 @@ def report(entrant: Entrant, final: bool = False) -> dict[str, Any]:
         "name": entrant.name,
         "optimizer": run.net.optimizer.get_config(),
         "epochs": entrant.trained,
+        "target_epochs": entrant.epochs,
         "history": {key: list(curve) for key, curve in run.history.items()},
         "seconds": entrant.seconds,
         "samples_per_s": samples / entrant.seconds if entrant.seconds else 0.0,

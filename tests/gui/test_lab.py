@@ -154,6 +154,7 @@ def test_a_race_in_the_window_equals_the_runs_trained_alone(open_window, qtbot):
     assert panel.table.rowCount() == 2
     assert [panel.table.item(r, 1).text() for r in range(2)] == ["sgd, lr 0.03", "adam, lr 0.02"]
     assert [panel.table.item(r, 2).text() for r in range(2)] == ["4", "4"]
+    assert [panel.table.item(r, 8).text() for r in range(2)] == ["done", "done"]
     configs = [panel.rows[0].config(), panel.rows[1].config()]
     for report, config in zip(panel.reports, configs, strict=True):
         alone = race_document(doc, config)
@@ -176,3 +177,20 @@ def test_a_race_in_the_window_equals_the_runs_trained_alone(open_window, qtbot):
     assert panel.table.item(4, 1).text() == "too large: adam, lr 1"
     panel.rows[0].lr.setValue(0.005)  # edited by hand: no longer "too small"
     assert panel.entrants()[0][0] == "adam, lr 0.005"
+
+
+def test_stop_ends_a_race_and_keeps_its_runs_as_stopped(open_window, qtbot):
+    doc = example("xor")
+    doc.training["epochs"] = 100_000  # far more than the test waits for
+    win = open_window(doc)
+    panel = win.lab.race
+    show(win, "Race")
+    with qtbot.waitSignal(panel.race.progress, timeout=60_000):
+        panel.start_button.click()
+    with qtbot.waitSignal(panel.race.done, timeout=10_000):
+        panel.stop_button.click()
+    assert panel.start_button.isEnabled() and not panel.stop_button.isEnabled()
+    rows = range(panel.table.rowCount())
+    assert [panel.table.item(r, 8).text() for r in rows] == ["stopped"] * 4
+    epochs = [int(panel.table.item(r, 2).text()) for r in rows]
+    assert 0 < max(epochs) < 100_000  # stopped within a turn

@@ -391,7 +391,11 @@ class RacePanel(QWidget):
 
     def _fill_row(self, row: int, report: dict[str, Any], final: bool) -> None:
         h = report["history"]
-        status = "diverged" if report["diverged"] else "done" if final else "training"
+        status = "training"
+        if report["diverged"]:
+            status = "diverged"
+        elif final:
+            status = "done" if report["epochs"] >= report["target_epochs"] else "stopped"
         values = [
             str(self.race.race_id),
             report["name"],
