@@ -29,6 +29,7 @@ from nnstudio.gui import files, messages
 from nnstudio.gui.code_view import CodeView
 from nnstudio.gui.editor.widget import NetworkEditor
 from nnstudio.gui.lessons.menu import Teaching
+from nnstudio.gui.lab import Lab
 from nnstudio.gui.live import LiveTraining
 from nnstudio.gui.panels.data_panel import DataPanel
 from nnstudio.gui.panels.properties import PropertiesPanel
@@ -75,6 +76,7 @@ class MainWindow(QMainWindow):
         self.settings_bar.message.connect(self.show_message)
         self.code_view = CodeView(self.controller, self)
         self.live = LiveTraining(self.controller, self.editor, self)
+        self.lab = Lab(self.controller, self.live, self)
 
         self._build_docks()
         self._build_actions()
@@ -142,6 +144,9 @@ class MainWindow(QMainWindow):
         self.confusion_dock = self._dock("Confusion", views.confusion, bottom)
         self.splitDockWidget(self.loss_dock, self.boundary_dock, Qt.Orientation.Horizontal)
         for dock in (self.weights_dock, self.neurons_dock, self.samples_dock, self.confusion_dock):
+            self.tabifyDockWidget(self.boundary_dock, dock)
+        self.lab_docks = [self._dock(title, panel, bottom) for title, panel in self.lab.panels()]
+        for dock in self.lab_docks:
             self.tabifyDockWidget(self.boundary_dock, dock)
         self.boundary_dock.raise_()
         self.teaching = Teaching(self)  # the Lesson and Inspector docks (issue 11)
@@ -239,6 +244,10 @@ class MainWindow(QMainWindow):
             self.addAction(action)
 
         self.teaching.add_menu(bar)
+        lab_menu = bar.addMenu("&Lab")
+        for dock in self.lab_docks:
+            action = lab_menu.addAction(dock.windowTitle())
+            action.triggered.connect(lambda _=False, d=dock: (d.show(), d.raise_()))
 
         help_menu = bar.addMenu("&Help")
         help_menu.addAction(self.shortcuts_action)
@@ -482,6 +491,7 @@ class MainWindow(QMainWindow):
 
     def close_silently(self) -> None:
         """Close without asking (screenshots): training is stopped before the work is dropped."""
+        self.lab.shutdown()
         self.live.shutdown()
         self.controller.undo_stack.setClean()
         self.close()
@@ -509,5 +519,6 @@ class MainWindow(QMainWindow):
         files.discard_recovery(self.path)
         self.settings.setValue("window/state", self.saveState())
         self.settings.setValue("window/geometry", self.saveGeometry())
+        self.lab.shutdown()
         self.live.shutdown()
         event.accept()

@@ -169,6 +169,8 @@ class TrainingController(QObject):
     #: a run, when a job is stopped, and on :meth:`sync`.
     resultReady = Signal(object)
     jobLoaded = Signal(object)
+    #: The run's replay frames (``nnstudio.live.replay.Frame`` list), after each result.
+    trailReady = Signal(object)
 
     def __init__(self, parent: QObject | None = None, frame_ms: int = 33) -> None:
         super().__init__(parent)
@@ -193,6 +195,7 @@ class TrainingController(QObject):
             "failed": self._on_failed,
             "finished": self.finishedTraining.emit,
             "result": self.resultReady.emit,
+            "trail": self.trailReady.emit,
         }
         self._timer = QTimer(self)
         self._timer.setInterval(frame_ms)

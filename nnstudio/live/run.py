@@ -19,6 +19,7 @@ from nnstudio.data.embedded import project_dataset
 from nnstudio.document import Document, Progress
 from nnstudio.engine import Callback, EarlyStopping, History, NanGuard, Network, fit
 from nnstudio.live.job import Job, job_from_document
+from nnstudio.live.replay import Trail, TrailRecorder, capacity_for
 
 #: Per-epoch figures the document keeps, in the order the README lists them.
 HISTORY_KEYS = ("loss", "accuracy", "val_loss", "val_accuracy")
@@ -75,6 +76,10 @@ class Run:
         self.history: dict[str, list[float]] = copy.deepcopy(job.history)
         self.message = ""
         self.diverged = False
+        #: The weights of past epochs, for replay (bounded: see ``nnstudio.live.replay``).
+        self.trail = Trail(capacity_for(self.net.n_params, self.net.dtype.itemsize))
+        if self.net.position is None:  # between epochs: the run's start is a frame too
+            self.trail.record(self.net)
 
     def callbacks(self) -> list[Callback]:
         """The guard, early stopping as the settings say, and the history record."""
@@ -90,6 +95,7 @@ class Run:
                 )
             )
         out.append(_Record(self.history))
+        out.append(TrailRecorder(self.trail))
         return out
 
     def fit(
