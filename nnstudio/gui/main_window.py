@@ -28,8 +28,8 @@ from nnstudio.document import Document, edits
 from nnstudio.gui import files, messages
 from nnstudio.gui.code_view import CodeView
 from nnstudio.gui.editor.widget import NetworkEditor
-from nnstudio.gui.lessons.menu import Teaching
 from nnstudio.gui.lab import Lab
+from nnstudio.gui.lessons.menu import Teaching
 from nnstudio.gui.live import LiveTraining
 from nnstudio.gui.panels.data_panel import DataPanel
 from nnstudio.gui.panels.properties import PropertiesPanel
