@@ -133,13 +133,14 @@ def torch_export(torch) -> dict[str, dict]:
     from nnstudio.io import export
 
     cases = test_module("tests/io/test_io_export.py")
+    scripts = test_module("tests/conftest.py")
     out = {}
     with tempfile.TemporaryDirectory() as tmp:
         for (hidden, output, bias), case_id in zip(cases.CASES, cases.IDS, strict=True):
             doc = cases.make_doc(hidden, output, bias=bias)
             path = Path(tmp) / f"golden_{case_id.replace('-', '_')}.py"
             written = export(doc, "pytorch", path)
-            module = cases.import_module(written[1])
+            module = scripts.import_script(written[1])
             model = module.Model().double()
             tensors = {k: v.double() for k, v in load_file(str(written[0])).items()}
             model.load_state_dict(tensors, strict=True)

@@ -15,9 +15,9 @@ from nnstudio.teaching.lessons import build_document, builtin_lessons, check, fi
 LESSONS = builtin_lessons()
 
 
-def test_nine_lessons_ship_inside_the_package():
+def test_nine_lessons_ship_in_the_resources_folder():
     assert [p.stem.split("-")[0] for p in LESSONS] == [str(i) for i in range(1, 10)]
-    assert all("nnstudio" in p.parts and "resources" in p.parts for p in LESSONS)
+    assert all(p.parent.name == "lessons" and p.parent.parent.name == "resources" for p in LESSONS)
 
 
 @pytest.mark.parametrize("path", LESSONS, ids=lambda p: p.stem)
