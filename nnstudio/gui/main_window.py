@@ -6,15 +6,13 @@ engine (in the training worker), files through ``nnstudio.io``.
 
 from __future__ import annotations
 
-import time
 from pathlib import Path
 
 from PySide6.QtCore import QChildEvent, QEvent, QSettings, QSize, Qt, QTimer
-from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
+from PySide6.QtGui import QAction, QCloseEvent, QDragEnterEvent, QDropEvent, QKeySequence
 from PySide6.QtWidgets import (
     QApplication,
     QDockWidget,
-    QFileDialog,
     QLabel,
     QMainWindow,
     QMessageBox,
@@ -24,7 +22,7 @@ from PySide6.QtWidgets import (
 )
 
 from nnstudio import __version__, examples
-from nnstudio.document import Document, edits
+from nnstudio.document import Document
 from nnstudio.gui import files
 from nnstudio.gui.editor.widget import NetworkEditor
 from nnstudio.gui.live import LiveTraining
@@ -34,8 +32,6 @@ from nnstudio.gui.panels.training_settings import TrainingSettings
 from nnstudio.gui.undo import DocumentController
 from nnstudio.io.export import FORMATS, SUFFIXES, export
 
-AUTOSAVE_MS = 60_000
-MAX_RECENT = 8
 SHORTCUTS = [
     ("Space", "Play / pause training"),
     ("Ctrl+N", "New project from an example"),
@@ -53,11 +49,16 @@ SHORTCUTS = [
 class MainWindow(QMainWindow):
     """Data set on the left, network in the centre, properties on the right, plots below."""
 
-    def __init__(self, document: Document | None = None, settings: QSettings | None = None):
+    def __init__(
+        self,
+        document: Document | None = None,
+        settings: QSettings | None = None,
+        recovery_dir: Path | None = None,
+    ):
         super().__init__()
+        self._closed = False
         self.settings = settings or QSettings()
         self.controller = DocumentController(document or examples.example("xor"))
-        self.path: Path | None = None
         self.setObjectName("MainWindow")
         self.setWindowIcon(files.app_icon())
         self.resize(1280, 800)
@@ -71,6 +72,8 @@ class MainWindow(QMainWindow):
         self.properties = PropertiesPanel(self.controller, self.editor, self)
         self.settings_bar = TrainingSettings(self.controller, self)
         self.live = LiveTraining(self.controller, self.editor, self)
+        self.files = files.ProjectFiles(self, recovery_dir)
+        self.setAcceptDrops(True)
 
         self._build_docks()
         self._build_actions()
@@ -82,14 +85,12 @@ class MainWindow(QMainWindow):
         self.editor.selectionChanged.connect(self.properties.show_selection)
         self.editor.message.connect(self.show_message)
         self.live.message.connect(self.show_message)
+        self.data_panel.message.connect(self.show_message)
+        self.files.message.connect(self.show_message)
+        self.files.pathChanged.connect(self._update_title)
         self.controller.undo_stack.cleanChanged.connect(self._update_title)
         self.controller.documentReplaced.connect(self._update_title)
         self.controller.changed.connect(self._on_changed)
-
-        self._autosave = QTimer(self)
-        self._autosave.setInterval(AUTOSAVE_MS)
-        self._autosave.timeout.connect(self.autosave)
-        self._autosave.start()
         self._restore_layout()
         self._update_title()
         self._on_changed("data")
@@ -271,7 +272,14 @@ class MainWindow(QMainWindow):
                 (self.samples_dock if info.images else self.boundary_dock).raise_()
         self._update_title()
 
+    @property
+    def path(self) -> Path | None:
+        """The open project's file (None: untitled work)."""
+        return self.files.path
+
     def _update_title(self, *_args) -> None:
+        if self._closed:
+            return  # Qt may still signal while the window's objects are being deleted
         name = self.path.name if self.path else "Untitled"
         self.setWindowModified(not self.controller.undo_stack.isClean())
         self.setWindowTitle(f"{name}[*] — nnstudio")
@@ -279,9 +287,9 @@ class MainWindow(QMainWindow):
     def show_message(self, text: str) -> None:
         self.status.setText(text)
 
-    def _replace_document(self, doc: Document, path: Path | None) -> None:
+    def replace_document(self, doc: Document) -> None:
+        """Show another document (``self.files`` decides which and keeps its path)."""
         self.live.stop()
-        self.path = path
         self.controller.set_document(doc)
         self._on_changed("data")
         self.editor.zoom_fit()
@@ -309,31 +317,23 @@ class MainWindow(QMainWindow):
     def new_from_example(self, name: str) -> None:
         if not self.maybe_save():
             return
-        self._replace_document(examples.example(name), None)
+        self.files.new_document(examples.example(name))
         self.show_message(f"New project from the example “{name}”.")
 
     def open_dialog(self) -> None:
         if not self.maybe_save():
             return
-        start = str(self.path.parent) if self.path else files.documents_dir()
-        name, _ = QFileDialog.getOpenFileName(self, "Open project", start, files.PROJECT_FILTER)
-        if name:
-            self.open_path(Path(name))
+        path = self.files.open_dialog()
+        if path is not None:
+            self.open_path(path)
 
     def open_path(self, path: Path, interactive: bool = True) -> bool:
-        """Open a project; a failure shows the error and leaves the current work untouched."""
-        try:
-            doc = files.load(path)
-        except (OSError, ValueError) as exc:
-            if interactive:
-                QMessageBox.critical(self, "Could not open the project", str(exc))
-            else:
-                print(f"nnstudio: error: {exc}")
-            return False
-        self._replace_document(doc, path)
-        files.add_recent(self.settings, path, MAX_RECENT)
-        self.show_message(f"Opened {path.name}.")
-        return True
+        """Open a project (offering unsaved work on it back); a failure keeps the current work."""
+        return self.files.open_path(path, interactive)
+
+    def offer_recovery(self) -> bool:
+        """Offer unsaved work a crashed window left on this project (or untitled work)."""
+        return self.files.offer_recovery()
 
     def _fill_recent(self) -> None:
         self.recent_menu.clear()
@@ -347,85 +347,53 @@ class MainWindow(QMainWindow):
             self.recent_menu.addAction("No recent projects").setEnabled(False)
 
     def save(self) -> bool:
-        if self.path is None:
-            return self.save_as()
-        return self._save_to(self.path)
+        return self.files.save()
 
     def save_as(self) -> bool:
-        start = (
-            str(self.path) if self.path else str(Path(files.documents_dir()) / "project.nnstudio")
-        )
-        name, _ = QFileDialog.getSaveFileName(self, "Save project", start, files.PROJECT_FILTER)
-        if not name:
-            return False
-        path = Path(name)
-        if path.suffix != ".nnstudio":
-            path = path.with_suffix(".nnstudio")
-        return self._save_to(path)
+        return self.files.save_as()
 
     def _save_to(self, path: Path) -> bool:
-        self.live.commit_weights()
-        try:
-            files.save(self.controller.document, path)
-        except (OSError, ValueError) as exc:
-            QMessageBox.critical(self, "Could not save the project", str(exc))
-            return False
-        files.discard_recovery(self.path)
-        self.path = path
-        self.controller.undo_stack.setClean()
-        files.add_recent(self.settings, path, MAX_RECENT)
-        self._update_title()
-        self.show_message(f"Saved {path.name}.")
-        return True
+        return self.files.save_to(path)
 
     def export_dialog(self, fmt: str) -> None:
         self.live.commit_weights()
-        suffix = SUFFIXES[fmt]
-        stem = self.path.stem if self.path else "model"
-        start = str(Path(files.documents_dir()) / f"{stem}{suffix}")
-        name, _ = QFileDialog.getSaveFileName(self, f"Export as {fmt}", start, f"*{suffix}")
-        if not name:
+        target = self.files.export_target(fmt, SUFFIXES[fmt])
+        if target is None:
             return
         try:
-            written = export(self.controller.document, fmt, Path(name))
+            written = export(self.controller.document, fmt, target)
         except (OSError, ValueError, ImportError) as exc:
             QMessageBox.critical(self, "Could not export", str(exc))
             return
         self.show_message(f"Exported {', '.join(Path(p).name for p in written)}.")
 
-    # ------------------------------------------------------------------ autosave
-    def autosave(self) -> None:
-        """Write a recovery copy (never the project itself) when there are unsaved changes."""
-        if self.controller.undo_stack.isClean():
-            return
-        self.live.commit_weights(push=False)
-        try:
-            files.save_recovery(self.controller.document, self.path)
-        except (OSError, ValueError) as exc:
-            self.show_message(f"Autosave failed: {exc}")
+    def autosave(self) -> bool:
+        """Write a recovery copy in the background if the work changed since the last one."""
+        return self.files.autosave()
 
-    def offer_recovery(self) -> None:
-        """After a crash, offer the recovery file left behind."""
-        found = files.find_recovery(self.path)
-        if found is None:
-            return
-        stamp = time.strftime("%Y-%m-%d %H:%M", time.localtime(found.stat().st_mtime))
-        answer = QMessageBox.question(
-            self,
-            "Restore unsaved work?",
-            f"nnstudio found work that was not saved ({stamp}). Restore it?",
-        )
-        if answer == QMessageBox.StandardButton.Yes:
-            try:
-                doc = files.load(found)
-            except (OSError, ValueError) as exc:
-                QMessageBox.warning(self, "Could not restore", str(exc))
-            else:
-                self.controller.set_document(doc)
-                self.controller.push(edits.SetValue(("auto_output",), doc.auto_output))
-                self.show_message("Restored unsaved work; save it to keep it.")
-                return
-        files.discard_recovery_file(found)
+    # ------------------------------------------------------------------ dropping
+    def dragEnterEvent(self, event: QDragEnterEvent) -> None:
+        if any(files.dropped_kind(p) for p in _local_paths(event)):
+            event.acceptProposedAction()
+
+    def dropEvent(self, event: QDropEvent) -> None:
+        paths = [p for p in _local_paths(event) if files.dropped_kind(p)]
+        if paths:
+            event.acceptProposedAction()
+            QTimer.singleShot(0, lambda: self.open_dropped(paths[0]))
+
+    def open_dropped(self, path: Path) -> None:
+        """A project opens; a CSV file or an MNIST folder opens the import dialog's preview."""
+        kind = files.dropped_kind(path)
+        if kind == "project":
+            if self.maybe_save():
+                self.open_path(path)
+        elif kind in ("csv", "mnist"):
+            dialog = self.data_panel.open_import_dialog(kind)
+            page = dialog.csv_page if kind == "csv" else dialog.mnist_page
+            (page.set_path if kind == "csv" else page.set_folder)(path)
+        else:
+            self.show_message(f"{path.name}: not a project, a CSV file or an MNIST folder.")
 
     # ------------------------------------------------------------------ training
     def train_headless(self, epochs: int) -> None:
@@ -447,8 +415,9 @@ class MainWindow(QMainWindow):
         return ok
 
     def close_silently(self) -> None:
-        """Close without asking (screenshots): training is stopped before the work is dropped."""
+        """Close without asking (screenshots); a recovery copy, if any, is kept."""
         self.live.shutdown()
+        self.files.close(discard=False)
         self.controller.undo_stack.setClean()
         self.close()
 
@@ -472,8 +441,17 @@ class MainWindow(QMainWindow):
         if not self.maybe_save():
             event.ignore()
             return
-        files.discard_recovery(self.path)
+        # Saved, discarded by the user, or nothing unsaved: this window's recovery copy goes.
+        self.files.close(discard=True)
         self.settings.setValue("window/state", self.saveState())
         self.settings.setValue("window/geometry", self.saveGeometry())
         self.live.shutdown()
+        self._closed = True
         event.accept()
+
+
+def _local_paths(event: QDropEvent | QDragEnterEvent) -> list[Path]:
+    mime = event.mimeData()
+    if not mime.hasUrls():
+        return []
+    return [Path(url.toLocalFile()) for url in mime.urls() if url.isLocalFile()]

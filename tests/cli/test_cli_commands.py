@@ -205,11 +205,28 @@ def test_bad_arguments_fail_before_any_window(tmp_path, capsys, fake_gui):
     assert code == 2 and "neither a command" in last_error(err)
     bad = tmp_path / "bad.nnstudio"
     bad.write_bytes(b"junk")
-    code, _, err = run(capsys, str(bad))
-    assert code == 1 and "not a zip" in last_error(err)
+    code, _, err = run(capsys, str(bad), "--screenshot", str(tmp_path / "shot.png"))
+    assert code == 1 and "not a zip" in last_error(err)  # no window to show it in
     code, _, err = run(capsys, "--example", "nope")
     assert code == 1 and "unknown example" in last_error(err)
     assert fake_gui == []
+
+
+def test_a_bad_project_opens_the_window_which_shows_the_error(tmp_path, capsys, fake_gui):
+    """A student who double-clicks a damaged file sees the window and the message in it."""
+    bad = tmp_path / "bad.nnstudio"
+    bad.write_bytes(b"junk")
+    code, _, err = run(capsys, str(bad))
+    assert code == 0 and err == ""
+    assert fake_gui == [(str(bad), None, None, None)]
+
+
+@pytest.mark.parametrize("epochs", ["99999999999999999999", "0", "-3", "many"])
+def test_absurd_epochs_are_refused_in_one_line(epochs, capsys, xor_project):
+    code, _, err = run(capsys, "train", str(xor_project), "--epochs", epochs)
+    assert code == 2
+    assert err.strip().splitlines()[-1].startswith("nnstudio: error: argument --epochs")
+    assert "Traceback" not in err
 
 
 def test_without_a_gui_the_example_trains_headless(capsys, monkeypatch):

@@ -27,3 +27,13 @@ def _fail_on_qt_warnings(qtlog):
     ]
     if bad:
         pytest.fail("Qt warnings:\n" + "\n".join(bad), pytrace=False)
+
+
+@pytest.fixture(autouse=True)
+def _private_recovery_folder(tmp_path_factory, monkeypatch):
+    """Each test's windows keep recovery files in a folder of their own, never the user's."""
+    from nnstudio.gui import recovery
+
+    folder = tmp_path_factory.mktemp("recovery")
+    monkeypatch.setattr(recovery, "recovery_dir", lambda: folder)
+    return folder
