@@ -110,6 +110,20 @@ def test_new_from_csv_embeds_the_data_and_trains(tmp_path, capsys):
     assert "embedded: 60 rows" in out
 
 
+def test_new_from_an_mnist_style_csv_takes_the_label_column_without_being_told(tmp_path, capsys):
+    """``label,pixel1..pixel784``: the label is the first column, not pixel784."""
+    rng = np.random.default_rng(0)
+    data = tmp_path / "sign_mnist.csv"
+    header = "label," + ",".join(f"pixel{i + 1}" for i in range(784))
+    rows = [",".join(map(str, [i % 3, *rng.integers(0, 256, 784)])) for i in range(12)]
+    data.write_text(header + "\n" + "\n".join(rows) + "\n")
+    project = tmp_path / "signs.nnstudio"
+    assert run(capsys, "new", "--csv", str(data), "-o", str(project))[0] == 0
+    doc = load_project(project)
+    assert doc.network["inputs"] == 784 and doc.embedded["task"] == "multiclass"
+    assert doc.embedded["image_shape"] == [28, 28] and doc.data["label"] == "label"
+
+
 def test_info_describes_projects_and_weights(tmp_path, capsys, xor_project):
     code, out, _ = run(capsys, "info", str(xor_project))
     assert code == 0

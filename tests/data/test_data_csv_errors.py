@@ -33,7 +33,7 @@ CORPUS = {  # name: (file bytes, read_csv options, expected message part)
     "decimal comma": (
         b'a,b,label\n1,"2,5",x\n3,4,y\n',
         {},
-        'line 2, column "b": expected a number, found "2,5" (use a dot for decimals)',
+        'line 2, column "b": expected a number, found "2,5"\nDecimal commas: use a dot',
     ),
     "infinity": (
         b"a,b,label\n1,2,x\ninf,4,y\n",
@@ -95,7 +95,8 @@ CORPUS = {  # name: (file bytes, read_csv options, expected message part)
     "missing label": (
         b"a,b,label\n1,2,x\n3,4,\n5,6,y\n",
         {},
-        'data.csv: 1 missing value(s), the first at line 3, column "label" ("")',
+        'data.csv, line 3, column "label": missing value ("")\nMissing values: fix them, or '
+        'import with missing="drop"',
     ),
     "every row missing something": (
         b"a,b,label\n1,NA,x\n?,4,y\n",
