@@ -117,6 +117,10 @@ def import_csv(
     empty are skipped. ``progress(fraction)`` is called while the file is read.
     """
     check_options(delimiter, task, missing)
+    if isinstance(exclude, str | bytes) or not isinstance(exclude, Iterable):
+        raise DataError(f"exclude must be a list of column names or indices, got {exclude!r}")
+    if not isinstance(decimal_comma, bool):
+        raise DataError(f"decimal_comma must be true or false, got {decimal_comma!r}")
     table = read_table(path, ReadOptions(delimiter, has_header, decimal_comma), progress)
     label_index = resolve_label(table, label, Path(path))
     excluded = [resolve_column(table, column) for column in exclude]

@@ -73,37 +73,50 @@ class Task(QThread):
         succeeded(object): the function's return value.
         failed(str): why it failed, in one line.
         cancelled(): Cancel was pressed and the function stopped.
-    Qt's own ``finished()`` follows exactly one of the last three.
+    Qt's own ``finished()`` follows. After :meth:`stop` none of the first four is delivered,
+    even one the thread sent just before: a stopped task's news is stale.
     """
 
     progressed = Signal(float)
     succeeded = Signal(object)
     failed = Signal(str)
     cancelled = Signal()
+    _news = Signal(str, object)  # (signal name, value), sent from the task's thread
 
     def __init__(self, function: Callable[[Progress], Any], parent: QObject | None = None):
         super().__init__(parent)
         self._function = function
         self._stop = threading.Event()
+        self._muted = False
+        self._news.connect(self._deliver)  # queued: this object lives in the GUI thread
 
     def run(self) -> None:  # in the task's thread
-        progress = Progress(self.progressed.emit, self._stop)
+        progress = Progress(lambda f: self._news.emit("progressed", f), self._stop)
         try:
             result = self._function(progress)
             progress.check()
         except Cancelled:
-            self.cancelled.emit()
+            self._news.emit("cancelled", None)
         except Exception as exc:  # reported as a line: a thread must never print a traceback
-            self.failed.emit(describe_error(exc))
+            self._news.emit("failed", describe_error(exc))
         else:
-            self.succeeded.emit(result)
+            self._news.emit("succeeded", result)
+
+    def _deliver(self, name: str, value: Any) -> None:
+        if self._muted:
+            return
+        if name == "cancelled":
+            self.cancelled.emit()
+        else:
+            getattr(self, name).emit(value)
 
     def cancel(self) -> None:
         """Ask the function to stop at its next ``progress`` call."""
         self._stop.set()
 
     def stop(self) -> None:
-        """Cancel and wait for the thread to end (teardown)."""
+        """Cancel, wait for the thread to end, and deliver nothing more (teardown)."""
+        self._muted = True
         self.cancel()
         self.wait()
 

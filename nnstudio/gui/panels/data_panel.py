@@ -306,7 +306,8 @@ class DataPanel(QWidget):
     def use_import(self, dataset: Dataset, reference: dict[str, Any]) -> bool:
         """Make an imported data set the document's (rows embedded so the project travels)."""
         doc = self.controller.document
-        ok = self._push(data_change(doc, reference, dataset, emb.embed(dataset)))
+        # The dialog made this data set for the document alone: no 400 MB copy of it.
+        ok = self._push(data_change(doc, reference, dataset, emb.embed(dataset, copy=False)))
         if ok:
             self.message.emit(f"Imported {data_name(reference)}: {describe(dataset)}.")
         return ok
