@@ -62,7 +62,10 @@ class Probe:
         late = np.array(self.lateness[1:] or [0.0])
         p50, p99, worst = np.percentile(late, 50), np.percentile(late, 99), late.max()
         verdict = "ok" if p99 < 100 else "MISSED"
-        return f"{len(late)} probes, latency p50 {p50:.1f} ms, p99 {p99:.1f} ms, max {worst:.0f} ms ({verdict})"
+        return (
+            f"{len(late)} probes, latency p50 {p50:.1f} ms, p99 {p99:.1f} ms, "
+            f"max {worst:.0f} ms ({verdict})"
+        )
 
 
 def run_until(app, done, timeout_s: float = 600) -> None:
