@@ -23,8 +23,9 @@ from PySide6.QtWidgets import QFileDialog, QMessageBox
 from nnstudio.document import Document, edits
 from nnstudio.document.data_edits import data_name
 from nnstudio.gui import recovery
-from nnstudio.gui.tasks import Task, run_blocking
-from nnstudio.io.project import load_project, project_bytes, save_project
+from nnstudio.gui.tasks import Progress, Task, run_blocking
+from nnstudio.io.atomic import write_bytes
+from nnstudio.io.project import load_project, project_bytes
 
 if TYPE_CHECKING:
     from nnstudio.gui.main_window import MainWindow
@@ -208,7 +209,10 @@ class ProjectFiles(QObject):
         self._wait_for_autosave()
         snap = recovery.snapshot(self.controller.document)
         outcome = run_blocking(
-            self.window, f"Saving {path.name}…", lambda _: save_project(snap, path)
+            self.window,
+            f"Saving {path.name}…",
+            lambda progress: _write_project(snap, path, progress),
+            cancel_after=False,
         )
         if not outcome.ok:
             if outcome.error:
@@ -309,6 +313,13 @@ class ProjectFiles(QObject):
         start = str(self.suggested_name(suffix))
         name, _ = QFileDialog.getSaveFileName(self.window, f"Export as {fmt}", start, f"*{suffix}")
         return Path(name) if name else None
+
+
+def _write_project(doc: Document, path: Path, progress: Progress) -> None:
+    """Encode (the long part; Cancel stops it before anything is written), then write."""
+    data = project_bytes(doc)
+    progress(0.9)
+    write_bytes(path, data)
 
 
 def dropped_kind(path: Path) -> str | None:

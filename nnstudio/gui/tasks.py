@@ -83,9 +83,18 @@ class Task(QThread):
     cancelled = Signal()
     _news = Signal(str, object)  # (signal name, value), sent from the task's thread
 
-    def __init__(self, function: Callable[[Progress], Any], parent: QObject | None = None):
+    def __init__(
+        self,
+        function: Callable[[Progress], Any],
+        parent: QObject | None = None,
+        *,
+        cancel_after: bool = True,
+    ):
+        """``cancel_after=False``: Cancel pressed after the function's last ``progress`` call
+        changes nothing (a file already written stays written and is reported as such)."""
         super().__init__(parent)
         self._function = function
+        self._cancel_after = cancel_after
         self._stop = threading.Event()
         self._muted = False
         self._news.connect(self._deliver)  # queued: this object lives in the GUI thread
@@ -94,7 +103,8 @@ class Task(QThread):
         progress = Progress(lambda f: self._news.emit("progressed", f), self._stop)
         try:
             result = self._function(progress)
-            progress.check()
+            if self._cancel_after:
+                progress.check()
         except Cancelled:
             self._news.emit("cancelled", None)
         except Exception as exc:  # reported as a line: a thread must never print a traceback
@@ -135,13 +145,18 @@ class Outcome:
 
 
 def run_blocking(
-    parent: QWidget, label: str, function: Callable[[Progress], Any], *, delay_ms: int = 400
+    parent: QWidget,
+    label: str,
+    function: Callable[[Progress], Any],
+    *,
+    delay_ms: int = 400,
+    cancel_after: bool = True,
 ) -> Outcome:
     """Run ``function`` in a thread and wait for it while the window keeps painting.
 
     A window-modal progress dialog with Cancel shows if it takes longer than ``delay_ms``.
     """
-    task = Task(function, parent)
+    task = Task(function, parent, cancel_after=cancel_after)
     dialog = QProgressDialog(label, "Cancel", 0, 1000, parent)
     dialog.setWindowModality(Qt.WindowModality.WindowModal)
     dialog.setMinimumDuration(delay_ms)
