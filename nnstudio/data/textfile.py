@@ -14,6 +14,11 @@ from pathlib import Path
 
 from nnstudio.data.errors import DataError
 
+#: Longer lines are refused before they are decoded: a 100,000-column row is about 1 MB, and a
+#: "line" of gigabytes (a binary file, a file without line breaks) must not fill the memory.
+MAX_LINE_BYTES = 64 << 20
+UTF16_BOMS = (b"\xff\xfe", b"\xfe\xff")
+
 
 def text_lines(path: Path) -> Iterator[tuple[int, str]]:
     """(line number, text) of each non-blank line, decoded as UTF-8 with any BOM removed.
@@ -25,7 +30,17 @@ def text_lines(path: Path) -> Iterator[tuple[int, str]]:
     except OSError as e:
         raise DataError(f"{path.name}: cannot open the file ({e.strerror})") from None
     with f:
-        for number, raw in enumerate(f, start=1):
+        for number, raw in enumerate(iter(lambda: f.readline(MAX_LINE_BYTES + 1), b""), start=1):
+            if len(raw) > MAX_LINE_BYTES:
+                raise DataError(
+                    f"{path.name}, line {number}: longer than {MAX_LINE_BYTES >> 20} MB; "
+                    "this is not a CSV file of one example per line"
+                )
+            if number == 1 and raw[:2] in UTF16_BOMS:
+                raise DataError(
+                    f"{path.name}: this is UTF-16 text; save it as UTF-8 (a spreadsheet's "
+                    '"CSV UTF-8" format)'
+                )
             text = _decoded(path.name, number, raw)
             if number == 1:
                 text = text.removeprefix("\ufeff")

@@ -443,6 +443,7 @@ class MainWindow(QMainWindow):
             return
         # Saved, discarded by the user, or nothing unsaved: this window's recovery copy goes.
         self.files.close(discard=True)
+        self.data_panel.close_import_dialog()
         self.settings.setValue("window/state", self.saveState())
         self.settings.setValue("window/geometry", self.saveGeometry())
         self.live.shutdown()

@@ -89,13 +89,6 @@ class Slot:
         write_text(self.meta, json.dumps({"project": name}))
         write_bytes(self.work, data)
 
-    def move_to(self, project: Path | None) -> None:
-        """Say the work now belongs to ``project`` (after Save As)."""
-        self.project = project
-        if self.meta.exists():
-            name = None if project is None else str(project.resolve())
-            write_text(self.meta, json.dumps({"project": name}))
-
     def discard(self) -> None:
         """Delete the work (explicit Discard, or the project was saved) and free the slot."""
         for path in (self.work, self.meta):

@@ -1,10 +1,11 @@
 """A corpus of malformed CSV files: each is refused with a DataError that says where and why."""
 
 import re
+import tracemalloc
 
 import pytest
 
-from nnstudio.data import DataError, preview, read_csv
+from nnstudio.data import DataError, preview, read_csv, textfile
 
 CORPUS = {  # name: (file bytes, read_csv options, expected message part)
     "empty": (b"", {}, "data.csv: the file is empty"),
@@ -49,7 +50,12 @@ CORPUS = {  # name: (file bytes, read_csv options, expected message part)
     "UTF-16 text": (
         "a,b,label\n1,2,x\n".encode("utf-16"),
         {},
-        "data.csv, line 1: contains a NUL byte",
+        "data.csv: this is UTF-16 text; save it as UTF-8",
+    ),
+    "UTF-16 text without a byte-order mark": (
+        "a,b,label\n1,2,x\n".encode("utf-16-le"),
+        {},
+        "data.csv, line 1: contains a NUL byte; this is a binary file or UTF-16 text",
     ),
     "latin-1 bytes": (
         "a,b,label\n1,2,x\n3,4,y\n5,6,caf\u00e9\n".encode("latin-1"),
@@ -149,3 +155,28 @@ def test_preview_reports_encoding_problems_too(tmp_path):
     path.write_bytes(b"a,b\n\xff\xfe,1\n")
     with pytest.raises(DataError, match="line 2: not UTF-8 text"):
         preview(path)
+
+
+def test_a_line_of_gigabytes_is_refused_without_reading_it(tmp_path):
+    """A 2 GB "line" (a sparse file: no disk used) is refused after reading at most 64 MB."""
+    path = tmp_path / "huge.csv"
+    with path.open("wb") as f:
+        f.write(b"a,b,label\n1,2,x\n")
+        f.truncate(2 << 30)
+    tracemalloc.start()
+    try:
+        with pytest.raises(DataError) as info:
+            read_csv(path)
+        _, peak = tracemalloc.get_traced_memory()
+    finally:
+        tracemalloc.stop()
+    assert "huge.csv, line 3: longer than 64 MB" in str(info.value)
+    assert peak < 200 * 2**20
+
+
+def test_a_long_text_line_is_refused_by_its_number(tmp_path, monkeypatch):
+    monkeypatch.setattr(textfile, "MAX_LINE_BYTES", 1000)
+    path = tmp_path / "long.csv"
+    path.write_text("a,b,label\n1,2,x\n" + ",".join(["7"] * 600) + "\n")
+    with pytest.raises(DataError, match=re.escape("long.csv, line 3: longer than")):
+        read_csv(path)

@@ -138,3 +138,24 @@ def test_a_refused_save_keeps_the_work_and_says_why(window, tmp_path, monkeypatc
     assert shown and "does not exist" in shown[0]
     assert "does not exist" in window.status.text()
     assert window.isWindowModified() and window.path is None
+
+
+def test_closing_the_window_while_a_file_is_read_stops_the_reading(
+    window, qtbot, tmp_path, monkeypatch
+):
+    from nnstudio.gui.panels import import_csv_page
+
+    def endless(path, options, progress):
+        while True:
+            progress(0.5)
+
+    monkeypatch.setattr(import_csv_page, "read_table", endless)
+    path = tmp_path / "big.csv"
+    path.write_text("a,b\n1,2\n")
+    dialog = window.data_panel.open_import_dialog("csv")
+    dialog.csv_page.set_path(path)
+    task = dialog.csv_page.progress.task
+    assert task is not None and task.isRunning()
+    window.live.shutdown()
+    assert window.close()
+    assert task.isFinished()

@@ -303,6 +303,11 @@ class DataPanel(QWidget):
         dialog.open()
         return dialog
 
+    def close_import_dialog(self) -> None:
+        """Close an open import dialog, stopping its reading thread (the window closes)."""
+        if self.import_dialog is not None:
+            self.import_dialog.reject()
+
     def use_import(self, dataset: Dataset, reference: dict[str, Any]) -> bool:
         """Make an imported data set the document's (rows embedded so the project travels)."""
         doc = self.controller.document
