@@ -23,7 +23,7 @@ from PySide6.QtWidgets import QFileDialog, QMessageBox
 from nnstudio.document import Document, edits
 from nnstudio.document.data_edits import data_name
 from nnstudio.gui import recovery
-from nnstudio.gui.tasks import Progress, Task, run_blocking
+from nnstudio.gui.tasks import Outcome, Progress, Task, run_blocking
 from nnstudio.io.atomic import write_bytes
 from nnstudio.io.project import load_project, project_bytes
 
@@ -87,6 +87,7 @@ class ProjectFiles(QObject):
         self._changes = 0  # edits since the window opened; autosave compares it
         self._autosaved_key: tuple[int, int] | None = None
         self._autosave_task: Task | None = None
+        self._busy = False  # a save or an open is running: autosave waits for the next tick
         self.controller.changed.connect(self._count_change)
         self.controller.documentReplaced.connect(self._count_change)
         self.timer = QTimer(self)
@@ -101,7 +102,7 @@ class ProjectFiles(QObject):
         A failure shows the error (a message box, or the status bar when not interactive)
         and leaves the current work untouched.
         """
-        outcome = run_blocking(self.window, f"Opening {path.name}…", lambda _: load_project(path))
+        outcome = _busy(self, f"Opening {path.name}…", lambda _: load_project(path))
         if not outcome.ok:
             if outcome.error:
                 self._refuse("Could not open the project", outcome.error, interactive)
@@ -119,6 +120,10 @@ class ProjectFiles(QObject):
 
         True if it was restored. Other orphans stay for next time.
         """
+        try:
+            recovery.adopt_legacy(self.folder, self.path)
+        except OSError as exc:
+            self.message.emit(f"Could not read an older recovery file: {exc}")
         found = recovery.orphans(self.folder, self.path)
         if not found:
             return False
@@ -133,9 +138,7 @@ class ProjectFiles(QObject):
         if answer == recovery.KEEP:
             slot.release()
             return False
-        outcome = run_blocking(
-            self.window, "Restoring unsaved work…", lambda _: load_project(slot.work)
-        )
+        outcome = _busy(self, "Restoring unsaved work…", lambda _: load_project(slot.work))
         if not outcome.ok:
             slot.release()
             if outcome.error:
@@ -208,8 +211,8 @@ class ProjectFiles(QObject):
         self.window.live.commit_weights()
         self._wait_for_autosave()
         snap = recovery.snapshot(self.controller.document)
-        outcome = run_blocking(
-            self.window,
+        outcome = _busy(
+            self,
             f"Saving {path.name}…",
             lambda progress: _write_project(snap, path, progress),
             cancel_after=False,
@@ -254,7 +257,7 @@ class ProjectFiles(QObject):
 
         Returns True if a write was started. The project file itself is never touched.
         """
-        if self._autosave_task is not None:
+        if self._autosave_task is not None or self._busy:
             return False
         self.window.live.commit_weights(push=False)
         if self.controller.undo_stack.isClean() or self._key() == self._autosaved_key:
@@ -313,6 +316,15 @@ class ProjectFiles(QObject):
         start = str(self.suggested_name(suffix))
         name, _ = QFileDialog.getSaveFileName(self.window, f"Export as {fmt}", start, f"*{suffix}")
         return Path(name) if name else None
+
+
+def _busy(files: ProjectFiles, label: str, function, **options) -> Outcome:
+    """``run_blocking`` with autosave held off meanwhile (its timer may fire in the wait)."""
+    files._busy = True
+    try:
+        return run_blocking(files.window, label, function, **options)
+    finally:
+        files._busy = False
 
 
 def _write_project(doc: Document, path: Path, progress: Progress) -> None:

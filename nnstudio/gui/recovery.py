@@ -148,6 +148,41 @@ def orphans(folder: Path, project: Path | None) -> list[Slot]:
     return found
 
 
+def legacy_file(project: Path | None) -> Path:
+    """Where nnstudio 0.x autosaved: next to the project, or in a doubled nnstudio folder."""
+    if project is not None:
+        return project.with_name(project.name + ".autosave")
+    base = QStandardPaths.writableLocation(QStandardPaths.StandardLocation.AppDataLocation)
+    return Path(base) / "untitled.nnstudio.autosave"
+
+
+def adopt_legacy(folder: Path, project: Path | None) -> None:
+    """Move an older version's recovery file into a free slot, so it is offered like any other.
+
+    Only one newer than its project (the old rule for "unsaved work"); the old file is removed
+    once its bytes are safely in the slot.
+    """
+    old = legacy_file(project)
+    try:
+        if not old.is_file():
+            return
+        has_project = project is not None and project.is_file()
+        if has_project and old.stat().st_mtime <= project.stat().st_mtime:
+            return
+        data = old.read_bytes()
+    except OSError:
+        return
+    slot = new_slot(folder)
+    try:
+        slot.write(data, project)
+    except (OSError, ValueError):
+        slot.discard()
+        return
+    slot.release()
+    with contextlib.suppress(OSError):
+        old.unlink()
+
+
 def snapshot(doc: Document) -> Document:
     """A copy of ``doc`` safe to serialise in another thread, made in milliseconds.
 
@@ -213,6 +248,7 @@ __all__ = [
     "KEEP",
     "RESTORE",
     "Slot",
+    "adopt_legacy",
     "ask",
     "new_slot",
     "orphans",

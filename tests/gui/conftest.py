@@ -36,4 +36,9 @@ def _private_recovery_folder(tmp_path_factory, monkeypatch):
 
     folder = tmp_path_factory.mktemp("recovery")
     monkeypatch.setattr(recovery, "recovery_dir", lambda: folder)
+    real_legacy = recovery.legacy_file
+    untitled = folder.parent / (folder.name + "-untitled.nnstudio.autosave")
+    monkeypatch.setattr(
+        recovery, "legacy_file", lambda p: untitled if p is None else real_legacy(p)
+    )
     return folder

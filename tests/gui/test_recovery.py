@@ -241,3 +241,19 @@ def test_the_recovery_folder_is_not_a_doubled_nnstudio_folder():
     folder = real_recovery_dir()
     assert folder.parts[-2:] == ("nnstudio", "recovery")
     assert folder.parts[-3] != "nnstudio"
+
+
+def test_an_older_versions_recovery_file_next_to_the_project_is_offered(
+    make_window, project, _private_recovery_folder
+):
+    doc = examples.example("xor")
+    doc.network["layers"][0]["units"] = 9
+    old = project.with_name(project.name + ".autosave")  # where nnstudio 0.x autosaved
+    save_project(doc, old)
+    os.utime(old, (project.stat().st_mtime + 60,) * 2)  # newer than the project
+    win = make_window()
+    seen: list[str] = []
+    answer("Restore", seen)
+    assert win.open_path(project)
+    assert seen and units(win) == 9
+    assert not old.exists() and win.files.recovery_file is not None  # moved, not lost
