@@ -95,14 +95,22 @@ class ProjectFiles(QObject):
         self.timer.timeout.connect(self.autosave)
         self.timer.start()
 
+    def _run(self, label: str, function, **options) -> Outcome:
+        """``run_blocking`` with autosave held off meanwhile (its timer may fire in the wait)."""
+        self._busy = True
+        try:
+            return run_blocking(self.window, label, function, **options)
+        finally:
+            self._busy = False
+
     # ------------------------------------------------------------------ opening
     def open_path(self, path: Path, interactive: bool = True) -> bool:
-        """Open a project, offering a crashed window's unsaved work on it back first.
+        """Open a project, then offer back unsaved work a crashed window left on it.
 
         A failure shows the error (a message box, or the status bar when not interactive)
         and leaves the current work untouched.
         """
-        outcome = _busy(self, f"Opening {path.name}…", lambda _: load_project(path))
+        outcome = self._run(f"Opening {path.name}…", lambda _: load_project(path))
         if not outcome.ok:
             if outcome.error:
                 self._refuse("Could not open the project", outcome.error, interactive)
@@ -138,7 +146,7 @@ class ProjectFiles(QObject):
         if answer == recovery.KEEP:
             slot.release()
             return False
-        outcome = _busy(self, "Restoring unsaved work…", lambda _: load_project(slot.work))
+        outcome = self._run("Restoring unsaved work…", lambda _: load_project(slot.work))
         if not outcome.ok:
             slot.release()
             if outcome.error:
@@ -211,8 +219,7 @@ class ProjectFiles(QObject):
         self.window.live.commit_weights()
         self._wait_for_autosave()
         snap = recovery.snapshot(self.controller.document)
-        outcome = _busy(
-            self,
+        outcome = self._run(
             f"Saving {path.name}…",
             lambda progress: _write_project(snap, path, progress),
             cancel_after=False,
@@ -316,15 +323,6 @@ class ProjectFiles(QObject):
         start = str(self.suggested_name(suffix))
         name, _ = QFileDialog.getSaveFileName(self.window, f"Export as {fmt}", start, f"*{suffix}")
         return Path(name) if name else None
-
-
-def _busy(files: ProjectFiles, label: str, function, **options) -> Outcome:
-    """``run_blocking`` with autosave held off meanwhile (its timer may fire in the wait)."""
-    files._busy = True
-    try:
-        return run_blocking(files.window, label, function, **options)
-    finally:
-        files._busy = False
 
 
 def _write_project(doc: Document, path: Path, progress: Progress) -> None:
