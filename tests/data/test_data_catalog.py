@@ -103,3 +103,12 @@ def test_data_package_needs_neither_qt_nor_pandas_nor_sklearn():
     roots = {m.split(".")[0] for m in out.stdout.split()}
     assert "nnstudio" in roots
     assert roots.isdisjoint({"PySide6", "shiboken6", "pyqtgraph", "pandas", "sklearn", "scipy"})
+
+
+@pytest.mark.parametrize("source", ["csv", "mnist"])
+def test_a_file_reference_cannot_pass_a_progress_function(source, tmp_path):
+    """``progress`` is a loader argument for the GUI, not something a project file may set."""
+    location = {"csv": "path", "mnist": "folder"}[source]
+    ref = {"source": source, location: str(tmp_path), "progress": "print"}
+    with pytest.raises(DataError, match="unknown key"):
+        from_reference(ref)
