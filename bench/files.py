@@ -136,9 +136,9 @@ def project_case(app, images: int, folder: Path) -> None:
     from PySide6.QtCore import QSettings
 
     from nnstudio.data.dataset import Dataset
+    from nnstudio.data.embedded import embed
     from nnstudio.document import edits
     from nnstudio.gui.main_window import MainWindow
-    from nnstudio.io.embedded import embed
     from nnstudio.io.newproject import from_dataset
 
     rng = np.random.default_rng(0)

@@ -73,26 +73,26 @@ def mnist_case() -> tuple[dict, object, int]:
     return spec, ds, 32
 
 
-def headless_steps_per_s(job: dict, seconds: float) -> float:
+def headless_steps_per_s(job, seconds: float) -> float:
     from nnstudio.engine import Network, fit
 
-    net = Network(job["spec"])
-    bs = job["settings"]["batch_size"]
+    net = Network(job.spec)
+    bs = job.settings["batch_size"]
     start, steps = time.perf_counter(), 0
     while time.perf_counter() - start < seconds:
         fit(
             net,
-            job["X_train"],
-            job["y_train"],
+            job.X_train,
+            job.y_train,
             epochs=1,
             batch_size=bs,
-            validation_data=(job["X_val"], job["y_val"]),
+            validation_data=(job.X_val, job.y_val),
         )
         steps = net.steps
     return steps / (time.perf_counter() - start)
 
 
-def live(app, job: dict, seconds: float, name: str, opts: argparse.Namespace) -> dict[str, float]:
+def live(app, job, seconds: float, name: str, opts: argparse.Namespace) -> dict[str, float]:
     import cProfile
     import pstats
 
@@ -128,7 +128,7 @@ def live(app, job: dict, seconds: float, name: str, opts: argparse.Namespace) ->
     grid = QGridLayout(window)
     controls = TrainingControls(controller)
     views = [LossView(), WeightsView()]
-    if job["view"]["image_shape"]:
+    if job.view["image_shape"]:
         views += [SampleImagesView(), ConfusionView()]
     else:
         views += [BoundaryView(), NeuronMapsView()]
@@ -207,8 +207,9 @@ def main() -> int:
     if opts.blas_threads is not None:  # must be set before NumPy loads OpenBLAS
         os.environ["OPENBLAS_NUM_THREADS"] = str(opts.blas_threads)
     os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+    from nnstudio.document import Document
     from nnstudio.gui.app import create_app
-    from nnstudio.gui.training import job_from_dataset
+    from nnstudio.live import job_from_document
 
     app = create_app()
     cases = {"small": small_case, "mnist": mnist_case}
@@ -219,7 +220,8 @@ def main() -> int:
     )
     for name in chosen:
         spec, ds, batch = cases[name]()
-        job = job_from_dataset(spec, ds, {"batch_size": batch, "epochs": 0})
+        doc = Document(network=spec, training={"batch_size": batch, "epochs": 0})
+        job = job_from_document(doc, ds)
         # Before and after: this machine's speed drifts by 10-20 % from one run to the next.
         before = headless_steps_per_s(job, opts.seconds / 2)
         r = live(app, job, opts.seconds, name, opts)

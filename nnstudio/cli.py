@@ -16,6 +16,7 @@ ends with exactly one line on stderr that starts with ``nnstudio: error:``; neve
 from __future__ import annotations
 
 import argparse
+import io
 import os
 import sys
 from collections.abc import Callable, Sequence
@@ -42,7 +43,18 @@ class ArgumentParser(argparse.ArgumentParser):
 
 def _error_line(message: str) -> None:
     one_line = " ".join(str(message).split())
-    sys.stderr.write(f"{PROG}: error: {one_line}\n")
+    sys.stderr.write(f"{PROG}: error: {terminal_safe(one_line)}\n")
+
+
+def terminal_safe(text: str) -> str:
+    """``text`` with control and format characters escaped (``\\x1b``), line breaks kept.
+
+    Names in a file are printed to a terminal; an escape sequence in one could retitle or clear
+    the terminal, and a right-to-left override could disguise what is printed.
+    """
+    return "".join(
+        c if c == "\n" or c.isprintable() else c.encode("unicode_escape").decode() for c in text
+    )
 
 
 def _positive(text: str) -> int:
@@ -94,23 +106,33 @@ def cmd_new(args: argparse.Namespace) -> int:
 
 
 def cmd_train(args: argparse.Namespace) -> int:
-    from nnstudio.io import load_project, save_project, session
+    from nnstudio.io import load_project, save_project
     from nnstudio.io.atomic import check_folder
+    from nnstudio.live import epochs_for_next_run, train
 
     source = Path(args.file)
     doc = load_project(source)
     out = check_folder(args.out or source)
-    epochs = args.epochs or int(doc.training.get("epochs", 0))
-    if epochs == 0:
+    before = doc.epochs
+    epochs = args.epochs or epochs_for_next_run(doc.training, before)
+    if epochs is None:
         raise ValueError("the project trains until stopped (epochs 0); give --epochs N")
+    _refuse_outside_data(doc, source, args.allow_outside_paths)
     progress = Progress(epochs, sys.stderr)
-    history = session.train(doc, epochs, callbacks=[progress], base_dir=source.parent)
+    run = train(
+        doc,
+        epochs,
+        callbacks=[progress],
+        base_dir=source.parent,
+        allow_outside=args.allow_outside_paths,
+    )
     progress.finish()
-    if history.stopped_reason:
-        print(f"{PROG}: note: {history.stopped_reason}", file=sys.stderr)
+    if run.message:
+        print(f"{PROG}: note: {terminal_safe(run.message)}", file=sys.stderr)
     save_project(doc, out)
-    done = len(history.epoch)
-    print(f"trained {done} epochs ({_metrics(doc.history)}); saved {out}")
+    done = doc.epochs - before
+    summary = f"trained {done} epochs, {doc.epochs} in all ({_metrics(doc.history)}); saved {out}"
+    print(terminal_safe(summary))
     return 0
 
 
@@ -125,29 +147,48 @@ def cmd_export(args: argparse.Namespace) -> int:
 
 def cmd_predict(args: argparse.Namespace) -> int:
     from nnstudio.io import load_project
-    from nnstudio.io.atomic import check_folder, write_text
-    from nnstudio.io.table import names, prediction_csv, read_inputs
+    from nnstudio.io.atomic import atomic_write, check_folder
+    from nnstudio.io.table import input_chunks, names, write_predictions
 
-    doc = load_project(args.file)
+    source = Path(args.file)
+    doc = load_project(source)
     out = check_folder(args.out) if args.out else None
-    features, _, _ = names(doc)
-    X = read_inputs(args.input, features)
+    _refuse_outside_data(doc, source, args.allow_outside_paths)
+    features, classes, columns = names(doc, source.parent, args.allow_outside_paths)
+    rows = input_chunks(args.input, features)  # read, predicted and written a chunk at a time
     if doc.weights is None:
         note = "the network is not trained; these are its initial guesses"
         print(f"{PROG}: note: {note}", file=sys.stderr)
-    text = prediction_csv(doc, X)
     if out is None:
-        sys.stdout.write(text)
+        write_predictions(doc, rows, sys.stdout, (classes, columns))
     else:
-        write_text(out, text)
-        print(f"wrote {len(X)} predictions to {out}", file=sys.stderr)
+        with atomic_write(out) as f:
+            text = io.TextIOWrapper(f, "utf-8", newline="")
+            n_rows = write_predictions(doc, rows, text, (classes, columns))
+            text.flush()
+            text.detach()  # the atomic writer closes the file itself
+        print(f"wrote {n_rows} predictions to {terminal_safe(str(out))}", file=sys.stderr)
     return 0
+
+
+def _refuse_outside_data(doc: Any, source: Path, allowed: bool) -> None:
+    """A project's data path outside its folder needs ``--allow-outside-paths`` (one line)."""
+    from nnstudio.data.catalog import outside_location
+
+    if doc.embedded is not None or allowed:
+        return
+    where = outside_location(doc.data, source.parent)
+    if where is not None:
+        raise ValueError(
+            f"{source.name}: its data path {str(where)!r} is outside the project's folder; "
+            "to read it anyway, pass --allow-outside-paths"
+        )
 
 
 def cmd_info(args: argparse.Namespace) -> int:
     from nnstudio.io.describe import describe_file
 
-    print(describe_file(args.file))
+    print(terminal_safe(describe_file(args.file)))
     return 0
 
 
@@ -196,7 +237,7 @@ COMMANDS: dict[str, tuple[Callable[[argparse.Namespace], int], str]] = {
     "examples": (cmd_examples, "list the built-in example projects"),
     "new": (cmd_new, "create a project from an example or a CSV file"),
     "train": (cmd_train, "train a project without a window and save it"),
-    "export": (cmd_export, "export the network (safetensors, pytorch, numpy, onnx, json)"),
+    "export": (cmd_export, "export the network (safetensors, pytorch, numpy, keras, onnx, json)"),
     "predict": (cmd_predict, "predict a CSV file of inputs"),
     "info": (cmd_info, "describe a project or a .safetensors weights file"),
 }
@@ -226,6 +267,7 @@ def command_parser() -> ArgumentParser:
     p.add_argument("file", metavar="FILE", help="a .nnstudio project")
     p.add_argument("--epochs", type=_epochs, metavar="N", help="default: the project's")
     p.add_argument("--out", "-o", metavar="FILE", help="save here instead of FILE")
+    _allow_outside_option(p)
 
     p = parsers["export"]
     p.add_argument("file", metavar="FILE", help="a .nnstudio project")
@@ -236,9 +278,18 @@ def command_parser() -> ArgumentParser:
     p.add_argument("file", metavar="FILE", help="a .nnstudio project")
     p.add_argument("--input", "-i", required=True, metavar="DATA.csv", help="rows of inputs")
     p.add_argument("-o", "--out", metavar="OUT.csv", help="default: print to stdout")
+    _allow_outside_option(p)
 
     parsers["info"].add_argument("file", metavar="FILE", help="a .nnstudio or .safetensors file")
     return parser
+
+
+def _allow_outside_option(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--allow-outside-paths",
+        action="store_true",
+        help="let the project read data outside its own folder (an absolute or '..' path)",
+    )
 
 
 def open_parser() -> ArgumentParser:
@@ -294,14 +345,18 @@ def open_studio(args: argparse.Namespace) -> int:
 
 def _headless(args: argparse.Namespace, reason: Exception) -> int:
     """Without a GUI: train the project or example on the console so the command still works."""
-    from nnstudio.io import load_project, session
+    from nnstudio.io import load_project
+    from nnstudio.live import epochs_for_next_run, train
 
     note = f"the window is not available ({reason}); training headless instead"
     print(f"{PROG}: note: {note}", file=sys.stderr)
     doc = load_project(args.file) if args.file else _example(args.example or "xor")
-    epochs = args.train_epochs or int(doc.training.get("epochs") or 100)
+    epochs = args.train_epochs or epochs_for_next_run(doc.training, doc.epochs) or 100
+    base_dir = Path(args.file).parent if args.file else None
+    if args.file:
+        _refuse_outside_data(doc, Path(args.file), False)
     progress = Progress(epochs, sys.stderr)
-    session.train(doc, epochs, callbacks=[progress])
+    train(doc, epochs, callbacks=[progress], base_dir=base_dir)
     progress.finish()
     print(f"trained {epochs} epochs ({_metrics(doc.history)})")
     return 0

@@ -14,7 +14,7 @@ from typing import Any
 import numpy as np
 
 from nnstudio.data import from_reference, reference_for
-from nnstudio.document import DEFAULT_TRAINING, Document
+from nnstudio.document import Document
 
 
 @dataclass(frozen=True)
@@ -163,8 +163,7 @@ def example(name: str) -> Document:
         "optimizer": dict(e.optimizer),
         "seed": 0,
     }
-    training = {**copy.deepcopy(DEFAULT_TRAINING), **e.training}
-    doc = Document(network=network, training=training, data=data)
+    doc = Document(network=network, training=copy.deepcopy(e.training), data=data)
     if name == "course_line":
         doc.weights = _course_line_start()
     return doc

@@ -5,11 +5,15 @@ import os
 import numpy as np
 import pytest
 
+from nnstudio.document import normalize_training
+from nnstudio.engine import normalize_spec
+from nnstudio.live.job import Job
+
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
 
 def xor_job(grid: int = 30, **settings):
-    """A small noisy XOR training job in the worker's job format (see docs/live-training.md)."""
+    """A small noisy XOR training job (``nnstudio.live.Job``), untrained."""
     rng = np.random.default_rng(1)
     corners = np.array([[-1, -1], [-1, 1], [1, -1], [1, 1]], float)
     X = np.repeat(corners, 50, axis=0) + rng.normal(0, 0.15, (200, 2))
@@ -21,19 +25,39 @@ def xor_job(grid: int = 30, **settings):
         "optimizer": {"name": "adam", "learning_rate": 0.03},
         "seed": 3,
     }
-    return {
-        "spec": spec,
-        "weights": None,
-        "X_train": X,
-        "y_train": y,
-        "X_val": X[::10],
-        "y_val": y[::10],
-        "settings": {"batch_size": 10, "epochs": 0, **settings},
-        "view": {"task": "binary", "classes": 2, "features": [0, 1], "grid": grid},
-    }
+    return Job(
+        spec=normalize_spec(spec),
+        settings=normalize_training({"batch_size": 10, "epochs": 0, **settings}),
+        X_train=X,
+        y_train=y,
+        X_val=X[::10],
+        y_val=y[::10],
+        view={"task": "binary", "classes": 2, "features": [0, 1], "grid": grid},
+    )
 
 
 @pytest.fixture(name="xor_job")
 def xor_job_fixture():
     """The job factory: ``xor_job(epochs=2)``."""
     return xor_job
+
+
+def import_script(path):
+    """Import a generated script (an export) as a module, without leaving it in sys.modules."""
+    import importlib.util
+    import sys
+
+    spec = importlib.util.spec_from_file_location(path.stem, path)
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[path.stem] = module
+    try:
+        spec.loader.exec_module(module)
+    finally:
+        del sys.modules[path.stem]
+    return module
+
+
+@pytest.fixture(name="import_script")
+def import_script_fixture():
+    """``import_script(path)``: a generated script as a module."""
+    return import_script

@@ -6,6 +6,7 @@ import files, and every one of them returns a :class:`Dataset`.
 
 from nnstudio.data.catalog import (
     DatasetInfo,
+    OutsidePathError,
     available,
     from_reference,
     load,
@@ -23,6 +24,7 @@ __all__ = [
     "DataError",
     "Dataset",
     "DatasetInfo",
+    "OutsidePathError",
     "Standardizer",
     "available",
     "from_reference",

@@ -13,7 +13,6 @@ import re
 MISSING_TOKENS = frozenset({"", "na", "n/a", "nan", "?", "null"})  # compared case-insensitively
 DELIMITERS = ("\t", ";", ",")  # the first that splits every sampled line alike wins
 PIXEL_NAME = re.compile(r"(?i)(pixel|px)[ _-]?\d+")
-#: Header names that say "this is what to predict" (compared case-insensitively).
 #: Header names that say "this is what to predict", most telling first (any letter case).
 LABEL_NAMES = ("label", "labels", "class", "target", "outcome", "y")
 
@@ -29,7 +28,10 @@ def sniff_delimiter(head: list[tuple[int, str]]) -> str:
     commas also show up as decimal commas in semicolon-separated files.
     """
     for delimiter in DELIMITERS:
-        widths = {len(next(csv.reader([text], delimiter=delimiter))) for _, text in head}
+        try:
+            widths = {len(next(csv.reader([text], delimiter=delimiter), [])) for _, text in head}
+        except csv.Error:  # a cell over csv's field limit, a stray quote: not this delimiter
+            continue
         if len(widths) == 1 and widths.pop() > 1:
             return delimiter
     return max(DELIMITERS, key=lambda d: head[0][1].count(d))  # ragged; let the import say where

@@ -16,6 +16,7 @@ finds each odd cell. Rows whose cells are all empty (a spreadsheet's ``,,,,``) a
 
 from __future__ import annotations
 
+import csv
 import math
 from collections.abc import Callable, Iterator
 from contextlib import closing
@@ -28,7 +29,8 @@ import numpy as np
 from nnstudio.data.csv_layout import is_missing, looks_like_header, number_or_none, sniff_delimiter
 from nnstudio.data.csv_problems import Problem
 from nnstudio.data.errors import DataError
-from nnstudio.data.textfile import count_lines, read_head, split_line, text_lines
+from nnstudio.data.limits import MAX_FEATURES, check_table
+from nnstudio.data.textfile import LongCellError, count_lines, read_head, split_line, text_lines
 
 SNIFF_LINES = 20
 CHUNK_LINES = 256  # small enough that the GUI thread never waits long for the parser's lock
@@ -58,6 +60,8 @@ class Words:
     index: dict[str, int] = field(default_factory=dict)
 
     def code(self, text: str) -> int:
+        if len(text) > csv.field_size_limit():  # NumPy's parser has no limit; csv's does
+            raise ValueError("a cell over the csv module's field limit")
         text = text.strip()
         found = self.index.get(text)
         if found is None:
@@ -145,7 +149,8 @@ def read_table(
     progress: Callable[[float], None] | None = None,
 ) -> Table:
     """Parse the whole file. ``progress(fraction)`` is called after each chunk (it may raise
-    to stop, e.g. on Cancel). Only unreadable text (not UTF-8, NUL bytes) raises here."""
+    to stop, e.g. on Cancel). Only unreadable text (not UTF-8, NUL bytes), a file or a line over
+    the limits of ``nnstudio.data.limits`` and a cell over the csv module's limit raise here."""
     path = Path(path)
     options = options or ReadOptions()
     if options.decimal_comma and options.delimiter == ",":
@@ -159,9 +164,14 @@ def read_table(
             f"{path.name}: the first line has a single column; a data set needs feature columns "
             "and a label column (is the delimiter right?)"
         )
+    if width - 1 > MAX_FEATURES:  # before the whole file is counted
+        raise DataError(
+            f"{path.name}: {width:,} columns; the limit is {MAX_FEATURES:,} features and a label"
+        )
     header = [c.strip() or f"column {j + 1}" for j, c in enumerate(rows[0])] if has_header else None
     data_rows = rows[1:] if has_header else rows
     total = count_lines(path)
+    check_table(path.name, total - int(has_header), width - 1)  # before the arrays are made
     table = Table(
         name=path.name,
         stem=path.stem,
@@ -196,13 +206,13 @@ class _Parser:
         total: int,
         progress: Callable[[float], None] | None,
     ) -> None:
-        done = 0
+        done = int(self.t.has_header)  # lines read so far
         while chunk := list(islice(lines, CHUNK_LINES)):
             if self.t.decimal_comma:
                 chunk = [(n, text.replace(",", ".")) for n, text in chunk]
             if not self._fast(chunk):
                 self._slow(chunk)
-            done = chunk[-1][0]
+            done += len(chunk)  # total counts non-blank lines, as chunks do
             if progress is not None:
                 progress(done / max(total, 1))
 
@@ -247,6 +257,8 @@ class _Parser:
         for number, text in chunk:
             try:
                 cells = split_line(t.name, number, text, t.delimiter)
+            except LongCellError:
+                raise  # not a row to leave out: likely the wrong delimiter, or not a CSV file
             except DataError:
                 t.bad_rows.append(
                     Problem(number, -1, "quote", "a quoted cell does not close on its line")

@@ -20,6 +20,7 @@ import numpy as np
 
 from nnstudio.data.dataset import Dataset
 from nnstudio.data.errors import DataError
+from nnstudio.data.limits import check_classes, check_table, regular_file
 
 DTYPES = {  # IDX type code -> big-endian NumPy type
     0x08: np.dtype(">u1"),
@@ -36,10 +37,16 @@ GZIP_MAGIC = b"\x1f\x8b"
 
 
 def read_idx(path: str | PathLike[str]) -> np.ndarray:
-    """The array stored in an IDX file (gzipped or not), in native byte order."""
+    """The array stored in an IDX file (gzipped or not), in native byte order.
+
+    The first dimension counts examples and the others make one example (an image's pixels),
+    so the header is held to the data limits (rows, features per row, values) before any value
+    is read: a few KB of gzip cannot claim 2 x 4096 x 4096 pixels.
+    """
     path = Path(path)
     with _open(path) as f:
         dtype, shape = _read_header(path.name, f)
+        check_table(path.name, shape[0], math.prod(shape[1:]))
         n_bytes = math.prod(shape) * dtype.itemsize  # Python ints: no overflow
         if n_bytes > MAX_BYTES:
             raise DataError(
@@ -59,6 +66,7 @@ def idx_shape(path: str | PathLike[str]) -> tuple[int, ...]:
 
 def _open(path: Path) -> BinaryIO:
     """The file's bytes, decompressed if it starts with the gzip magic (whatever its name)."""
+    regular_file(path)
     try:
         with path.open("rb") as probe:
             compressed = probe.read(2) == GZIP_MAGIC
@@ -135,19 +143,32 @@ def load_mnist_folder(
             f"{images.shape} and labels {labels.shape}"
         )
     n, rows, cols = images.shape
+    y = _class_labels(_find(folder, prefix, "labels", "idx1").name, labels)
     X = images.reshape(n, rows * cols).astype(np.float64)
     if images.dtype == np.uint8:
         X /= 255.0
-    n_classes = max(10, int(labels.max(initial=0)) + 1)
+    n_classes = max(10, int(y.max(initial=0)) + 1)
     return Dataset(
         X,
-        labels.astype(np.int64),
+        y,
         [f"pixel_{r}_{c}" for r in range(rows) for c in range(cols)],
         [str(d) for d in range(n_classes)],
         "multiclass",
         name=f"mnist_{kind}",
         image_shape=(rows, cols),
     ).validate()
+
+
+def _class_labels(name: str, labels: np.ndarray) -> np.ndarray:
+    """Labels as class indices: whole numbers from 0, at most MAX_CLASSES of them."""
+    values = labels.astype(np.float64)
+    if values.size and not (np.isfinite(values).all() and (values == np.round(values)).all()):
+        raise DataError(f"{name}: labels must be whole numbers (NaN, infinite or fractional found)")
+    if values.size and values.min() < 0:
+        raise DataError(f"{name}: labels must be 0 or more, found {values.min():g}")
+    if values.size:
+        check_classes(name, int(values.max()) + 1)
+    return values.astype(np.int64)
 
 
 def find_mnist_file(folder: str | PathLike[str], kind: str, what: str) -> Path | None:

@@ -13,6 +13,7 @@ from collections.abc import Callable, Sequence
 import numpy as np
 
 from nnstudio.data.errors import DataError
+from nnstudio.data.limits import check_classes
 
 MAX_INFERRED_CLASSES = 30
 CLASSIFICATION_TASKS = ("binary", "multiclass", "classification")
@@ -83,10 +84,13 @@ def _class_indices(
 ) -> tuple[np.ndarray, list[str], str]:
     """Classes sorted by value when all labels are numbers (2 before 10), else by text."""
     if np.isnan(values).any():
+        check_classes(source, len(texts))
         names = sorted(texts)
-        order = np.array([names.index(t) for t in texts], dtype=np.int64)
+        position = {name: i for i, name in enumerate(names)}  # a dict: linear, not quadratic
+        order = np.array([position[t] for t in texts], dtype=np.int64)
     else:
         distinct = np.unique(values)
+        check_classes(source, len(distinct))
         names = [_format_number(v) for v in distinct]
         order = np.searchsorted(distinct, values)
     k = len(names)

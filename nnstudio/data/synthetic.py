@@ -17,6 +17,7 @@ import numpy as np
 
 from nnstudio.data.dataset import Dataset
 from nnstudio.data.errors import DataError
+from nnstudio.data.limits import MAX_SYNTHETIC_SAMPLES
 
 CLASS_NAMES = ["orange", "blue"]
 XY = ["x1", "x2"]
@@ -24,8 +25,10 @@ HALF_WIDTH = 6.0  # the square [-6, 6]^2 the points live in
 
 
 def _checked_rng(n_samples: int, noise: float, seed: int) -> np.random.Generator:
-    if int(n_samples) != n_samples or n_samples < 2:
-        raise DataError(f"n_samples must be a whole number of at least 2, got {n_samples}")
+    if int(n_samples) != n_samples or not 2 <= n_samples <= MAX_SYNTHETIC_SAMPLES:
+        raise DataError(
+            f"n_samples must be a whole number from 2 to {MAX_SYNTHETIC_SAMPLES:,}, got {n_samples}"
+        )
     if not 0.0 <= noise <= 0.5:
         raise DataError(f"noise must be between 0 and 0.5, got {noise}")
     return np.random.default_rng(seed)

@@ -7,45 +7,95 @@ error or a stray NUL byte be reported as "line 17" instead of "byte 48213".
 from __future__ import annotations
 
 import csv
+import re
 from collections.abc import Iterator
 from contextlib import closing
 from itertools import islice
 from pathlib import Path
+from typing import NoReturn
 
 from nnstudio.data.errors import DataError
+from nnstudio.data.limits import MAX_LINE_BYTES, MAX_TEXT_BYTES, regular_file
 
-#: Longer lines are refused before they are decoded: a 100,000-column row is about 1 MB, and a
-#: "line" of gigabytes (a binary file, a file without line breaks) must not fill the memory.
-MAX_LINE_BYTES = 64 << 20
+_BLOCK = 1 << 20
+# A line with something on it. Anchored at line starts, so a long run of blanks is scanned once
+# (unanchored, every position in it would start a new scan: quadratic).
+_NON_BLANK = re.compile(rb"(?m)^[ \t\r\f\v]*\S[^\n]*")
+
 UTF16_BOMS = (b"\xff\xfe", b"\xfe\xff")
 
 
 def text_lines(path: Path) -> Iterator[tuple[int, str]]:
     """(line number, text) of each non-blank line, decoded as UTF-8 with any BOM removed.
 
-    Close the generator (``contextlib.closing``) when not reading to the end, to close the file.
+    Only a regular file of at most MAX_TEXT_BYTES is opened, and no line is read past
+    MAX_LINE_BYTES, so neither ``/dev/zero`` nor a 2 GB line can fill the memory. Close the
+    generator (``contextlib.closing``) when not reading to the end, to close the file.
     """
+    for number, raw in raw_lines(path):
+        text = _decoded(path.name, number, raw)
+        if number == 1:
+            text = text.removeprefix("\ufeff")
+        if text.strip():
+            yield number, text
+
+
+def raw_lines(path: Path) -> Iterator[tuple[int, bytes]]:
+    """(line number, bytes without the line break) of each non-blank line, at most MAX_LINE_BYTES.
+
+    The file is read in blocks; a regular expression finds the non-blank lines of a block, so
+    two million empty lines cost a scan in C rather than a Python loop, and a line is never
+    read past the limit plus one block.
+    """
+    regular_file(path, MAX_TEXT_BYTES)
     try:
         f = path.open("rb")
     except OSError as e:
         raise DataError(f"{path.name}: cannot open the file ({e.strerror})") from None
     with f:
-        for number, raw in enumerate(iter(lambda: f.readline(MAX_LINE_BYTES + 1), b""), start=1):
-            if len(raw) > MAX_LINE_BYTES:
-                raise DataError(
-                    f"{path.name}, line {number}: longer than {MAX_LINE_BYTES >> 20} MB; "
-                    "this is not a CSV file of one example per line"
-                )
-            if number == 1 and raw[:2] in UTF16_BOMS:
-                raise DataError(
-                    f"{path.name}: this is UTF-16 text; save it as UTF-8 (a spreadsheet's "
-                    '"CSV UTF-8" format)'
-                )
-            text = _decoded(path.name, number, raw)
-            if number == 1:
-                text = text.removeprefix("\ufeff")
-            if text.strip():
-                yield number, text
+        if f.peek(2)[:2] in UTF16_BOMS:  # else its NUL bytes or lone "\r" would be the message
+            raise DataError(
+                f'{path.name}: this is UTF-16 text; save it as UTF-8 (a spreadsheet\'s "CSV UTF-8" '
+                "format)"
+            )
+        before, carry = 0, b""  # lines before the carried, unfinished one
+        while block := f.read(_BLOCK):
+            data = carry + block
+            end = data.rfind(b"\n") + 1
+            data, carry = data[:end], data[end:]
+            yield from _lines_in(path.name, data, before)
+            before += data.count(b"\n")
+            if len(carry) > MAX_LINE_BYTES:
+                _too_long(path.name, before + 1)
+        yield from _lines_in(path.name, carry, before)
+
+
+def _lines_in(name: str, data: bytes, before: int) -> Iterator[tuple[int, bytes]]:
+    number, position = before + 1, 0
+    for match in _NON_BLANK.finditer(data):
+        number += data.count(b"\n", position, match.start())
+        position = match.start()
+        yield number, _checked(name, number, match.group())
+
+
+def _checked(name: str, number: int, raw: bytes) -> bytes:
+    if len(raw) > MAX_LINE_BYTES:
+        _too_long(name, number)
+    if raw.endswith(b"\r"):
+        raw = raw[:-1]
+    if b"\r" in raw:
+        raise DataError(
+            f"{name}, line {number}: a line break made of a lone carriage return (old Mac "
+            "style); save the file with ordinary line endings"
+        )
+    return raw
+
+
+def _too_long(name: str, number: int) -> NoReturn:
+    raise DataError(
+        f"{name}, line {number}: longer than {MAX_LINE_BYTES:,} bytes (the limit for one line); "
+        "is this a CSV file?"
+    )
 
 
 def _decoded(name: str, number: int, raw: bytes) -> str:
@@ -73,16 +123,28 @@ def read_head(path: Path, n_lines: int) -> list[tuple[int, str]]:
 
 
 def count_lines(path: Path) -> int:
-    """An upper bound on the number of rows, to size the array before parsing."""
-    with path.open("rb") as f:
-        return 1 + sum(block.count(b"\n") for block in iter(lambda: f.read(1 << 20), b""))
+    """The number of non-blank lines: an upper bound on the rows, to size the array before parsing.
+
+    Blank lines are left out of the count, so two rows followed by two million empty lines
+    size the array for two rows, not two million.
+    """
+    return sum(1 for _ in raw_lines(path))
+
+
+class LongCellError(DataError):
+    """A cell longer than the csv module's field limit: the whole file is refused, not a row."""
 
 
 def split_line(name: str, number: int, text: str, delimiter: str) -> list[str]:
     """One line's cells, by the csv module's rules (quotes, doubled quotes)."""
     try:
-        return next(csv.reader([text], delimiter=delimiter, strict=True))
+        return next(csv.reader([text], delimiter=delimiter, strict=True), [])
     except csv.Error as e:
+        if "field limit" in str(e):
+            raise LongCellError(
+                f"{name}, line {number}: a cell longer than {csv.field_size_limit():,} "
+                "characters; is the delimiter right?"
+            ) from None
         raise DataError(
             f"{name}, line {number}: {e} (a quoted field must close on its own line)"
         ) from None

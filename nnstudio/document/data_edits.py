@@ -1,7 +1,7 @@
 """Edits for the data set, and the bridge between a document and a :class:`Dataset`.
 
 ``SetData`` replaces the data reference and the embedded arrays together (an imported file's
-arrays travel with the project; ``nnstudio.io.embedded`` converts a ``Dataset`` to and from
+arrays travel with the project; ``nnstudio.data.embedded`` converts a ``Dataset`` to and from
 that dict). :func:`data_change` bundles what choosing a data set means for
 the network (input count, output layer and loss) into one undo step. ``DragValue`` is a
 ``SetValue`` that merges only within one gesture, so two separate drags of one slider stay two
@@ -28,7 +28,7 @@ from nnstudio.document.edits import (
     SetValue,
     output_for_task,
 )
-from nnstudio.document.model import Document
+from nnstudio.document.model import Document, Progress
 
 
 @dataclass(eq=False)
@@ -41,9 +41,15 @@ class SetData(Edit):
 
     reference: dict[str, Any]
     embedded: dict[str, Any] | None = field(default=None, repr=False)
+    #: The progress after the edit; ``None``: the weights stay, the old data's curves and
+    #: optimizer state go (they describe training on the other data).
+    progress: Progress | None = field(default=None, repr=False)
 
     kind: ClassVar[str] = "set_data"
     area: ClassVar[str] = "data"
+
+    def areas(self) -> frozenset[str]:
+        return frozenset({"data", "weights"})
 
     def apply(self, doc: Document) -> Edit:
         if not isinstance(self.reference, Mapping):
@@ -52,7 +58,10 @@ class SetData(Edit):
             raise ValueError(f"a data reference needs a 'source', got {dict(self.reference)!r}")
         if self.embedded is not None:
             _check_embedded(self.embedded)
-        old = SetData(doc.data, doc.embedded)
+        progress = self.progress
+        if progress is None:
+            progress = Progress(doc.weights, {}, doc.standardize, None)
+        old = SetData(doc.data, doc.embedded, doc.set_progress(progress))
         doc.data = copy.deepcopy(dict(self.reference))
         doc.embedded = None if self.embedded is None else dict(self.embedded)
         return old

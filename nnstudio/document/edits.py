@@ -11,8 +11,10 @@ Indices: ``k`` is the index of a dense layer in ``doc.network["layers"]`` (the l
 output layer); ``W[k]`` has shape (fan_in, units) and ``W[k][i, j]`` joins neuron ``i`` of the
 previous layer (the input layer for ``k == 0``) to neuron ``j`` of layer ``k``.
 
-Architecture changes (layers, units, bias, inputs) set ``doc.weights = None``: the network is then
-defined by its seed again. Their inverse carries the previous weights and puts them back.
+Architecture changes (layers, units, bias, inputs) start the training progress afresh
+(``doc.weights = None``: the network is defined by its seed again; no history, no optimizer
+state). Their inverse carries the previous :class:`~nnstudio.document.model.Progress` and puts
+it back. Training results and Reset are :class:`SetProgress` edits.
 """
 
 from __future__ import annotations
@@ -24,12 +26,12 @@ from typing import Any, ClassVar
 
 import numpy as np
 
-from nnstudio.document.model import Document
+from nnstudio.document.model import Document, Progress
+from nnstudio.document.settings import normalize_training
+from nnstudio.engine.spec import MAX_INPUTS, MAX_UNITS  # one home for the network's limits
 
 MIN_UNITS = 1
-MAX_UNITS = 256  # per layer in the editor (the engine allows more)
 MAX_HIDDEN = 12
-MAX_INPUTS = 1_000_000
 
 #: What a new hidden layer looks like (the engine's defaults, with a sensible activation).
 NEW_LAYER: dict[str, Any] = {
@@ -157,9 +159,7 @@ def _check_units(units: Any, where: str) -> int:
     if isinstance(units, bool) or not isinstance(units, int | np.integer):
         raise ValueError(f"{where}: the number of neurons must be a whole number, got {units!r}")
     if not MIN_UNITS <= units <= MAX_UNITS:
-        raise ValueError(
-            f"{where}: a layer has {MIN_UNITS} to {MAX_UNITS} neurons in the editor, got {units}"
-        )
+        raise ValueError(f"{where}: a layer has {MIN_UNITS} to {MAX_UNITS} neurons, got {units}")
     return int(units)
 
 
@@ -231,10 +231,13 @@ class Edit:
         return self.kind.replace("_", " ")
 
 
-def _swap_weights(doc: Document, new: list[np.ndarray] | None) -> list[np.ndarray] | None:
-    old = doc.weights
-    doc.weights = new
-    return old
+def _swap_weights(doc: Document, new: Progress | None) -> Progress:
+    """An architecture change: the new progress (``None``: afresh from the seed); the old one.
+
+    The old weights no longer fit, so the curves and the optimizer state that belong to them go
+    too; the inverse edit brings all of it back.
+    """
+    return doc.set_progress(Progress() if new is None else new)
 
 
 @dataclass(eq=False)
@@ -246,8 +249,8 @@ class InsertLayer(Edit):
     activation: str = "relu"
     #: A complete layer dict to insert instead of ``units``/``activation`` (used by undo).
     layer: dict[str, Any] | None = None
-    #: Weights after the edit (``None``: re-derived from the seed).
-    weights: list[np.ndarray] | None = field(default=None, repr=False)
+    #: Training progress after the edit (``None``: afresh, weights from the seed).
+    weights: Progress | None = field(default=None, repr=False)
 
     kind: ClassVar[str] = "insert_layer"
 
@@ -278,7 +281,7 @@ class RemoveLayer(Edit):
     """Remove hidden layer ``index``."""
 
     index: int
-    weights: list[np.ndarray] | None = field(default=None, repr=False)
+    weights: Progress | None = field(default=None, repr=False)
 
     kind: ClassVar[str] = "remove_layer"
 
@@ -300,7 +303,7 @@ class MoveLayer(Edit):
 
     source: int
     target: int
-    weights: list[np.ndarray] | None = field(default=None, repr=False)
+    weights: Progress | None = field(default=None, repr=False)
 
     kind: ClassVar[str] = "move_layer"
 
@@ -325,7 +328,7 @@ class SetUnits(Edit):
 
     k: int
     units: int
-    weights: list[np.ndarray] | None = field(default=None, repr=False)
+    weights: Progress | None = field(default=None, repr=False)
 
     kind: ClassVar[str] = "set_units"
 
@@ -535,31 +538,20 @@ class SetBias(Edit):
 
 @dataclass(eq=False)
 class SetWeights(Edit):
-    """Replace all weights (training results); ``None`` re-derives them from the seed.
-
-    ``history`` (when given) replaces the loss and metric curves too, so "undo training" puts
-    back both the weights and the curves that belong to them.
+    """Replace all weights (typed in, or copied from elsewhere); ``None`` re-derives them
+    from the seed. The history and optimizer state stay: training goes on from these weights.
     """
 
     weights: list[np.ndarray] | None = field(default=None, repr=False)
-    history: dict[str, list[float]] | None = field(default=None, repr=False)
     label: str = ""
 
     kind: ClassVar[str] = "set_weights"
     area: ClassVar[str] = "weights"
 
     def apply(self, doc: Document) -> Edit:
-        new = None
-        if self.weights is not None:
-            shapes = weight_shapes(doc.network)
-            given = [np.shape(w) for w in self.weights]
-            if given != shapes:
-                raise ValueError(f"weights of shapes {given} do not fit this network ({shapes})")
-            new = [np.array(w, copy=True) for w in self.weights]
-        old_history = None
-        if self.history is not None:
-            old_history, doc.history = doc.history, copy.deepcopy(self.history)
-        return SetWeights(_swap_weights(doc, new), old_history, self.label)
+        new = None if self.weights is None else _checked_weights(doc, self.weights)
+        old, doc.weights = doc.weights, new
+        return SetWeights(old, self.label)
 
     def describe(self) -> str:
         if self.label:
@@ -567,12 +559,66 @@ class SetWeights(Edit):
         return "reset weights" if self.weights is None else "set weights"
 
 
+def _checked_weights(doc: Document, weights: list[np.ndarray]) -> list[np.ndarray]:
+    shapes = weight_shapes(doc.network)
+    given = [np.shape(w) for w in weights]
+    if given != shapes:
+        raise ValueError(f"weights of shapes {given} do not fit this network ({shapes})")
+    out = [np.array(w, copy=True) for w in weights]
+    if not all(np.all(np.isfinite(w)) for w in out):
+        raise ValueError("the weights contain a value that is not finite")
+    return out
+
+
+@dataclass(eq=False)
+class SetProgress(Edit):
+    """Replace the whole training progress: what a run wrote back, or Reset (``Progress()``).
+
+    One undo step takes training back: the weights, the curves, the input transform and the
+    optimizer state before it. Consecutive training results (Play, Pause, Play, Pause) merge
+    into one step when nothing else was edited between them.
+    """
+
+    progress: Progress = field(repr=False)
+    label: str = ""
+    #: A training result (merges with the next one); Reset and undo data are not.
+    trained: bool = False
+
+    kind: ClassVar[str] = "set_progress"
+    area: ClassVar[str] = "weights"
+
+    def apply(self, doc: Document) -> Edit:
+        p = self.progress
+        if p.weights is not None:
+            _checked_weights(doc, p.weights)  # copy-free afterwards: the arrays are shared
+        if p.state is not None and "steps" not in p.state:
+            raise ValueError("training state without a step count")
+        for key, curve in p.history.items():
+            if len(curve) != p.epochs:
+                raise ValueError(f"history {key!r} has {len(curve)} values for {p.epochs} epochs")
+        return SetProgress(doc.set_progress(p), self.label)
+
+    def merge(self, other: Edit) -> bool:
+        if isinstance(other, SetProgress) and self.trained and other.trained:
+            self.progress, self.label = other.progress, other.label
+            return True
+        return False
+
+    def describe(self) -> str:
+        return self.label or "set training progress"
+
+
+def reset_training() -> SetProgress:
+    """Reset: weights afresh from the seed, no history, no optimizer state (undoable)."""
+    return SetProgress(Progress(), "reset training")
+
+
 @dataclass(eq=False)
 class SetInputs(Edit):
     """Set the number of inputs (it follows the data set)."""
 
     inputs: int
-    weights: list[np.ndarray] | None = field(default=None, repr=False)
+    weights: Progress | None = field(default=None, repr=False)
 
     kind: ClassVar[str] = "set_inputs"
 
@@ -597,7 +643,7 @@ class SetOutput(Edit):
     units: int
     activation: str
     loss: str | None = None
-    weights: list[np.ndarray] | None = field(default=None, repr=False)
+    weights: Progress | None = field(default=None, repr=False)
 
     kind: ClassVar[str] = "set_output"
 
@@ -672,7 +718,7 @@ class SetValue(Edit):
         if head == "network":
             _normalize(root)
         elif head == "training":
-            _check_training(root)
+            root = _check_training(root)
         setattr(doc, head, root)
         return SetValue(self.path, old)
 
@@ -686,19 +732,8 @@ class SetValue(Edit):
         return f"set {'.'.join(self.path[1:] or self.path)}"
 
 
-def _check_training(training: dict[str, Any]) -> None:
-    def whole(key: str, low: int) -> None:
-        v = training.get(key)
-        if v is not None and (isinstance(v, bool) or not isinstance(v, int) or v < low):
-            raise ValueError(f"training.{key}: expected a whole number >= {low}, got {v!r}")
-
-    whole("batch_size", 1)
-    whole("epochs", 0)
-    ratio = training.get("validation_ratio")
-    if ratio is not None:
-        ratio = _check_number(ratio, "training.validation_ratio")
-        if not 0.0 <= ratio < 1.0:
-            raise ValueError(f"training.validation_ratio: at least 0 and below 1, got {ratio}")
+def _check_training(training: dict[str, Any]) -> dict[str, Any]:
+    return normalize_training(training)
 
 
 @dataclass(eq=False)
@@ -824,6 +859,7 @@ __all__ = [
     "SetInputs",
     "SetLayerProperty",
     "SetOutput",
+    "SetProgress",
     "SetUnits",
     "SetValue",
     "SetWeight",
@@ -835,5 +871,6 @@ __all__ = [
     "output_edit",
     "output_for_task",
     "param_indices",
+    "reset_training",
     "weight_shapes",
 ]

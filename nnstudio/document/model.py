@@ -1,7 +1,8 @@
 """The document: one plain description of a student's work.
 
-The editor draws from it and changes it only through edits (``edits.py``); the engine builds a
-``Network`` from ``network``; the project file stores it. Nothing here imports Qt.
+The editor draws from it and changes it only through edits (``edits.py``); a training job is
+derived from it alone (``nnstudio.live``) and what a run produces goes back into it as one edit;
+the project file stores all of it. Nothing here imports Qt.
 """
 
 from __future__ import annotations
@@ -12,33 +13,85 @@ from typing import Any
 
 import numpy as np
 
-#: Training settings a new document starts with; every key is documented in the README.
-DEFAULT_TRAINING: dict[str, Any] = {
-    "batch_size": 10,
-    "epochs": 300,  # 0 means "until stopped"
-    "validation_ratio": 0.2,
-    "standardize": True,
-    "early_stopping": {"enabled": False, "patience": 20, "min_delta": 0.0},
-}
+from nnstudio.document.settings import DEFAULT_TRAINING, default_training, normalize_training
+
+
+@dataclass
+class Progress:
+    """What training has made of a network, and all a later run needs to go on exactly.
+
+    ``weights`` (``None``: defined by the spec's seed), ``history`` (one value per epoch and
+    curve, the whole run), ``standardize`` (the input transform the weights were trained with)
+    and ``state`` (``Network.get_state()`` without ``epochs``, which is the history's length:
+    steps, optimizer state, random streams, the place inside an unfinished epoch). Arrays are
+    never written in place once they are in a document (edits copy on write), so progress can
+    be shared between the document and its undo steps.
+    """
+
+    weights: list[np.ndarray] | None = None
+    history: dict[str, list[float]] = field(default_factory=dict)
+    standardize: dict[str, list[float]] | None = None
+    state: dict[str, Any] | None = None
+
+    @property
+    def epochs(self) -> int:
+        return len(self.history.get("loss", []))
+
+    @property
+    def steps(self) -> int:
+        return 0 if self.state is None else int(self.state["steps"])
+
+    @property
+    def nbytes(self) -> int:
+        """Roughly what this progress holds in memory (for the undo stack's budget)."""
+        arrays = list(self.weights or [])
+        if self.state is not None:
+            arrays += list(self.state["optimizer"]["vectors"].values())
+        curves = sum(len(v) for v in self.history.values())
+        return sum(np.asarray(a).nbytes for a in arrays) + 32 * curves
 
 
 @dataclass
 class Document:
     """Everything a project file holds.
 
-    ``weights`` is ``None`` for a network that has not been initialised or trained yet: it is then
-    defined by the spec's seed alone. ``data`` is a data-set reference (see ``nnstudio.data``);
+    ``weights``, ``history``, ``standardize`` and ``state`` are the document's training
+    :class:`Progress` (see there). ``data`` is a data-set reference (see ``nnstudio.data``);
     ``embedded`` holds arrays imported from a file (``X``, ``y``) so the project trains anywhere.
+    ``training`` is always normalized (``nnstudio.document.settings``).
     """
 
     network: dict[str, Any]
-    training: dict[str, Any] = field(default_factory=lambda: copy.deepcopy(DEFAULT_TRAINING))
+    training: dict[str, Any] = field(default_factory=default_training)
     data: dict[str, Any] = field(default_factory=dict)
     weights: list[np.ndarray] | None = None
     history: dict[str, list[float]] = field(default_factory=dict)
     standardize: dict[str, list[float]] | None = None
     embedded: dict[str, Any] | None = None
     auto_output: bool = True
+    state: dict[str, Any] | None = None
+
+    def __post_init__(self) -> None:
+        # Settings enter the document normalized, so the code after this point never guesses
+        # a default; a bad setting is refused here with its name (ValueError).
+        self.training = normalize_training(self.training)
+
+    @property
+    def progress(self) -> Progress:
+        """The training progress (sharing the document's arrays: do not write into them)."""
+        return Progress(self.weights, self.history, self.standardize, self.state)
+
+    def set_progress(self, progress: Progress) -> Progress:
+        """Replace the progress; returns the previous one (an edit's inverse)."""
+        old = self.progress
+        self.weights, self.history = progress.weights, progress.history
+        self.standardize, self.state = progress.standardize, progress.state
+        return old
+
+    @property
+    def epochs(self) -> int:
+        """Epochs trained so far: one history entry each."""
+        return self.progress.epochs
 
     def copy(self) -> Document:
         """A deep copy: edits and the worker never share mutable state with the GUI's document."""
@@ -51,4 +104,8 @@ class Document:
             standardize=copy.deepcopy(self.standardize),
             embedded=copy.deepcopy(self.embedded),
             auto_output=self.auto_output,
+            state=copy.deepcopy(self.state),
         )
+
+
+__all__ = ["DEFAULT_TRAINING", "Document", "Progress"]

@@ -111,17 +111,38 @@ class EarlyStopping(Callback):
 
 
 class NanGuard(Callback):
-    """Stop at the first step whose loss, gradient or update is not finite.
+    """Stop at the first step whose loss, gradient or update is not finite, and recover.
 
-    ``Network.train_step`` never applies such a step, so the weights are the last finite ones;
-    this callback turns it into a stop with a message that says where it happened.
+    ``Network.train_step`` never applies such a step, but the steps before it may already have
+    thrown the weights far out (1e150 is finite). So the guard keeps the weights of the epoch
+    with the lowest training loss so far (at first: the weights training started from) and puts
+    them back when it stops the run, with fresh optimizer state: lowering the learning rate and
+    training again then works. ``epoch`` and ``step`` say where the loss stopped being finite,
+    ``restored_epoch`` whose weights are back (``None``: the starting weights).
     """
 
     def __init__(self) -> None:
         self.message = ""
         self.epoch = self.step = 0
+        self.restored_epoch: int | None = None
+
+    def on_train_begin(self, logs):
+        self._best_loss = math.inf  # of the starting weights: their first batch's loss
+        self._best_epoch: int | None = None
+        self._best_params = self.net.params.copy()
+        self._started = False
+
+    def on_epoch_end(self, logs):
+        loss = logs["loss"]
+        if math.isfinite(loss) and loss < self._best_loss:
+            self._best_loss, self._best_epoch = loss, logs["epoch"]
+            np.copyto(self._best_params, self.net.params)
 
     def on_batch_end(self, logs):
+        if not self._started:  # an epoch that went uphill from the start does not count
+            self._started = True
+            if math.isfinite(logs["loss"]):
+                self._best_loss = logs["loss"]
         if self.net.last_step_ok and math.isfinite(logs["loss"]):
             return
         self.epoch, self.step = logs["epoch"], logs["step"]
@@ -130,10 +151,15 @@ class NanGuard(Callback):
             what = "the gradients or the update became too large (not finite)"
         else:
             what = f"the loss became {'infinite' if np.isinf(loss) else 'not a number'}"
-        self.message = (
-            f"{what} at epoch {self.epoch}, step {self.step}; the last finite weights were kept. "
-            "Try a smaller learning rate or standardized inputs."
+        self.net.params[...] = self._best_params
+        self.net.optimizer.reset()
+        self.restored_epoch = self._best_epoch
+        kept = (
+            "the starting weights were put back"
+            if self._best_epoch is None
+            else f"the weights of epoch {self._best_epoch} (the lowest loss so far) were put back"
         )
+        self.message = f"{what} at epoch {self.epoch}, step {self.step}; {kept}."
         self.control.request_stop(self.message)
 
 

@@ -144,8 +144,81 @@ class Network:
         self.optimizer.reset()
         self.steps = 0
         self.epochs = 0
+        self.position: dict[str, Any] | None = None  # an epoch cut short (see ``fit``)
+        self.cursor: Any = None  # set by ``fit`` while an epoch runs
         self.last_step_ok = True
         self.last_output: np.ndarray | None = None
+
+    def get_state(self) -> dict[str, Any]:
+        """Everything besides the weights that decides how training goes on (plain data).
+
+        ``epochs`` and ``steps`` (the counters), ``optimizer`` (its name, step count ``t`` and
+        state vectors as the optimizer keeps them), the two random streams (``shuffle_rng``,
+        ``dropout_rng``: NumPy bit-generator states) and ``position``, the place inside an
+        epoch that was cut short. Saving this with the weights and loading both into a fresh
+        network continues a run exactly as if it had never stopped.
+        """
+        opt = self.optimizer
+        return {
+            "epochs": self.epochs,
+            "steps": self.steps,
+            "optimizer": {
+                "name": opt.name,
+                "t": opt.t,
+                "vectors": {k: v.copy() for k, v in opt.state.items()},
+            },
+            "shuffle_rng": copy.deepcopy(self.shuffle_rng.bit_generator.state),
+            "dropout_rng": copy.deepcopy(self.dropout_rng.bit_generator.state),
+            "position": (
+                self.cursor.position() if self.cursor is not None else copy.deepcopy(self.position)
+            ),
+        }
+
+    def set_state(self, state: dict[str, Any]) -> None:
+        """Load what :meth:`get_state` returned; checked completely before anything changes.
+
+        Optimizer vectors of another optimizer kind are ignored (a new kind starts afresh, as
+        with :meth:`set_optimizer`).
+        """
+        epochs, steps = _count(state, "epochs"), _count(state, "steps")
+        rngs = {}
+        for key in ("shuffle_rng", "dropout_rng"):
+            rng = np.random.default_rng()
+            try:
+                rng.bit_generator.state = state[key]
+            except (KeyError, TypeError, ValueError) as exc:
+                raise ValueError(f"state.{key}: not a random-generator state ({exc})") from None
+            rngs[key] = rng
+        opt = state.get("optimizer")
+        vectors = None
+        if isinstance(opt, dict) and opt.get("name") == self.optimizer.name:
+            t = _count(opt, "t", "state.optimizer")
+            given = opt.get("vectors")
+            if not isinstance(given, dict) or set(given) != set(self.optimizer.state):
+                raise ValueError(
+                    f"state.optimizer.vectors: expected {sorted(self.optimizer.state)}"
+                )
+            vectors = {}
+            for name, v in given.items():
+                v = np.asarray(v)
+                if v.shape != (self.params.size,) or not np.all(np.isfinite(v)):
+                    raise ValueError(
+                        f"state.optimizer.vectors.{name}: expected {self.params.size} finite "
+                        f"numbers, got shape {v.shape}"
+                    )
+                vectors[name] = v
+        position = state.get("position")
+        if position is not None and not isinstance(position, dict):
+            raise ValueError("state.position: expected an object or null")
+        self.epochs, self.steps = epochs, steps
+        self.shuffle_rng, self.dropout_rng = rngs["shuffle_rng"], rngs["dropout_rng"]
+        if vectors is not None:
+            self.optimizer.t = t
+            for name, v in vectors.items():
+                np.copyto(self.optimizer.state[name], v)
+        else:
+            self.optimizer.reset()
+        self.position = copy.deepcopy(position)
 
     def set_optimizer(self, config: dict[str, Any] | str) -> None:
         """Switch optimizer or its settings between steps (e.g. a new learning rate while paused).
@@ -425,3 +498,10 @@ class Network:
             )
         value += self.penalty() if self._penalized else 0.0
         return {"loss": value, "output": buf.a[-1].copy(), "layers": layers}
+
+
+def _count(state: dict[str, Any], key: str, where: str = "state") -> int:
+    value = state.get(key) if isinstance(state, dict) else None
+    if isinstance(value, bool) or not isinstance(value, int | np.integer) or not 0 <= value < 2**62:
+        raise ValueError(f"{where}.{key}: expected a whole number >= 0, got {value!r}")
+    return int(value)

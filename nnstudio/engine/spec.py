@@ -14,7 +14,14 @@ from typing import Any
 from nnstudio.engine import activations, initializers, losses, optimizers
 
 DTYPES = ("float64", "float32")
-MAX_UNITS = 4096
+
+# Network size limits, the one home of these numbers (the editor uses them too). They are what
+# a student laptop trains and draws comfortably, and they are checked here, before any array is
+# allocated, so a project file cannot ask for gigabytes of weights.
+MAX_INPUTS = 100_000
+MAX_UNITS = 1024
+MAX_LAYERS = 64
+MAX_PARAMETERS = 4_000_000
 
 LAYER_DEFAULTS: dict[str, Any] = {
     "activation": "linear",
@@ -130,6 +137,25 @@ def normalize_optimizer(value: Any) -> dict[str, Any]:
     return out
 
 
+def parameter_count(spec: dict[str, Any]) -> int:
+    """Weights and biases of a spec whose layers have been checked."""
+    total, fan_in = 0, spec["inputs"]
+    for layer in spec["layers"]:
+        total += layer["units"] * (fan_in + (1 if layer["use_bias"] else 0))
+        fan_in = layer["units"]
+    return total
+
+
+def _check_parameters(spec: dict[str, Any]) -> None:
+    count = parameter_count(spec)
+    if count > MAX_PARAMETERS:
+        raise _fail(
+            "layers",
+            f"the network would have {count:,} weights and biases; the limit is "
+            f"{MAX_PARAMETERS:,} (fewer neurons or layers, please)",
+        )
+
+
 def normalize_spec(spec: Any) -> dict[str, Any]:
     """Return a checked copy of ``spec`` with every default filled in."""
     if not isinstance(spec, dict):
@@ -139,11 +165,14 @@ def normalize_spec(spec: Any) -> dict[str, Any]:
         if key not in spec:
             raise _fail("spec", f"missing key {key!r}")
     out = {**copy.deepcopy(TOP_DEFAULTS), **copy.deepcopy(spec)}
-    out["inputs"] = _int("inputs", out["inputs"], 1, 1_000_000)
+    out["inputs"] = _int("inputs", out["inputs"], 1, MAX_INPUTS)
     layers = out["layers"]
     if not isinstance(layers, list) or not layers:
         raise _fail("layers", "expected a non-empty list of layers (the last is the output layer)")
+    if len(layers) > MAX_LAYERS:
+        raise _fail("layers", f"{len(layers)} layers; the limit is {MAX_LAYERS}")
     out["layers"] = [_layer(i, lay, i == len(layers) - 1) for i, lay in enumerate(layers)]
+    _check_parameters(out)
     out["loss"] = _name("loss", out["loss"], losses.LOSSES)
     out["optimizer"] = normalize_optimizer(out["optimizer"])
     out["seed"] = _int("seed", out["seed"], 0, 2**63 - 1)

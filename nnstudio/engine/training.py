@@ -7,6 +7,7 @@ batch's update (as Keras reports them); validation figures are measured after th
 
 from __future__ import annotations
 
+import math
 import threading
 from collections.abc import Iterable
 from typing import Any
@@ -83,7 +84,9 @@ def fit(
 
     ``stop`` is checked before every batch; a callback may also stop training with a reason
     (``history.stopped_reason``). Epoch numbers continue from ``net.epochs``. An epoch cut
-    short by a stop is not counted (its updates are kept).
+    short by a stop is not counted yet: its place is kept in ``net.position`` (with
+    ``net.get_state()``), and the next ``fit`` with the same rows and batch size finishes it
+    in the same shuffled order, so stopping and going on gives the same run as not stopping.
     """
     X_in, T = net.augment(X), net.prepare_targets(y)
     n = len(X_in)
@@ -112,6 +115,8 @@ def fit(
     # Only callbacks that look at batches are called per batch (most watch epochs).
     batch_cbs = [cb for cb in cbs if _watches_batches(cb)]
     batches = _Batches(X_in, batch_size)
+    resume = _resume_point(net.position, n, batch_size, shuffle)
+    net.position = None
     # A diverging run overflows; the step is then skipped (net.last_step_ok) and NanGuard
     # reports it, so the overflow need not raise RuntimeWarnings as well.
     with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
@@ -121,34 +126,119 @@ def fit(
             epoch = net.epochs + 1
             for cb in cbs:
                 cb.on_epoch_begin(epoch)
+            first, loss_sum, correct = 0, 0.0, 0
+            if resume is not None:  # the rest of an epoch cut short: same order, same sums
+                net.shuffle_rng.bit_generator.state = resume["shuffle_rng"]
+                first, loss_sum, correct = resume["seen"], resume["loss_sum"], resume["correct"]
+                resume = None
+            rng_at_start = net.shuffle_rng.bit_generator.state if shuffle else None
             order = net.shuffle_rng.permutation(n) if shuffle else None
             batches.start_epoch(order)
             T_ep = T if order is None else T[order]
-            loss_sum, seen = 0.0, 0
-            for batch, start in enumerate(range(0, n, batch_size)):
+            cursor = net.cursor = _Cursor(rng_at_start, first, loss_sum, correct, outputs, T_ep)
+            cursor.key = (n, batch_size, shuffle)
+            for start in range(first, n, batch_size):
                 if stopping():
                     break
                 end = min(start + batch_size, n)
                 loss = net.train_step_prepared(batches.inputs(start, end), T_ep[start:end])
                 if outputs is not None:
                     outputs[start:end] = net.last_output
-                loss_sum += loss * (end - start)
-                seen = end
-                logs = {"epoch": epoch, "batch": batch, "step": net.steps, "loss": loss}
+                cursor.loss_sum += loss * (end - start)
+                cursor.seen = end
+                logs = {"epoch": epoch, "batch": start // batch_size, "step": net.steps}
+                logs["loss"] = loss
                 logs["size"] = end - start
                 for cb in batch_cbs:
                     cb.on_batch_end(logs)
-            if seen < n:  # interrupted mid-epoch: the epoch does not count
+            if cursor.seen < n:  # interrupted mid-epoch: remember where, so fit goes on there
+                net.position = cursor.position()
                 break
             net.epochs = epoch
-            logs: dict[str, Any] = {"epoch": epoch, "step": net.steps, "loss": loss_sum / n}
+            cursor.finished = True
+            logs: dict[str, Any] = {"epoch": epoch, "step": net.steps, "loss": cursor.loss_sum / n}
             if outputs is not None:
-                logs["accuracy"] = correct_count(outputs, T_ep) / n
+                logs["accuracy"] = cursor.correct() / n
             if has_val:
                 val = evaluate(net, Xv, Tv)
                 logs.update({f"val_{key}": value for key, value in val.items()})
             for cb in cbs:
                 cb.on_epoch_end(logs)
+    if resume is not None:  # stopped before the cut epoch went on: keep its place
+        net.position = _position_from(resume, n, batch_size, shuffle)
+    net.cursor = None
     for cb in cbs:
         cb.on_train_end({})
     return history
+
+
+class _Cursor:
+    """Where ``fit`` is inside the current epoch, so ``Network.get_state()`` can say so.
+
+    Read when a paused run is saved: the rows done so far, their summed loss and right
+    answers, and the shuffle stream as it was before the epoch drew its order.
+    """
+
+    def __init__(self, rng_at_start, first, loss_sum, correct_before, outputs, targets) -> None:
+        self.rng_at_start, self.first, self.seen = rng_at_start, first, first
+        self.loss_sum, self.correct_before = loss_sum, correct_before
+        self.outputs, self.targets = outputs, targets
+        self.key: tuple[int, int, bool] = (0, 0, False)
+        self.finished = False
+
+    def correct(self) -> int:
+        """Right answers of the epoch so far (classification; 0 otherwise)."""
+        if self.outputs is None or self.seen == self.first:
+            return self.correct_before
+        part = slice(self.first, self.seen)
+        return self.correct_before + correct_count(self.outputs[part], self.targets[part])
+
+    def position(self) -> dict[str, Any] | None:
+        """The plain-data place of an unfinished epoch (None between epochs, or if it diverged)."""
+        if self.finished or not math.isfinite(self.loss_sum):
+            return None
+        n, batch_size, shuffle = self.key
+        return {
+            "rows": n,
+            "batch_size": batch_size,
+            "shuffle": shuffle,
+            "shuffle_rng": self.rng_at_start,
+            "seen": self.seen,
+            "loss_sum": self.loss_sum,
+            "correct": self.correct(),
+        }
+
+
+def _resume_point(
+    position: dict[str, Any] | None, n: int, batch_size: int, shuffle: bool
+) -> dict[str, Any] | None:
+    """The cut epoch to finish first, when it was cut on the same rows with the same batches."""
+    if not position:
+        return None
+    try:
+        same = (position["rows"], position["batch_size"], position["shuffle"]) == (
+            n,
+            batch_size,
+            shuffle,
+        )
+        seen = int(position["seen"])
+        ok = same and 0 <= seen <= n and (seen % batch_size == 0 or seen == n)
+        if ok and shuffle:  # a valid generator state, or no resuming
+            np.random.default_rng().bit_generator.state = position["shuffle_rng"]
+        return _position_from(position, n, batch_size, shuffle) if ok else None
+    except (KeyError, TypeError, ValueError, OverflowError):
+        return None  # a position from another run or a damaged file: start a fresh epoch
+
+
+def _position_from(
+    position: dict[str, Any], n: int, batch_size: int, shuffle: bool
+) -> dict[str, Any]:
+    return {
+        "rows": n,
+        "batch_size": batch_size,
+        "shuffle": shuffle,
+        "shuffle_rng": position["shuffle_rng"],
+        "seen": int(position["seen"]),
+        "loss_sum": float(position["loss_sum"]),
+        "correct": int(position["correct"]),
+    }

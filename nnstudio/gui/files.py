@@ -18,11 +18,12 @@ from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QObject, QSettings, QStandardPaths, QTimer, Signal
 from PySide6.QtGui import QColor, QIcon, QPainter, QPixmap
-from PySide6.QtWidgets import QFileDialog, QMessageBox
+from PySide6.QtWidgets import QFileDialog
 
+from nnstudio.data.catalog import outside_location
 from nnstudio.document import Document, edits
 from nnstudio.document.data_edits import data_name
-from nnstudio.gui import recovery
+from nnstudio.gui import messages, recovery
 from nnstudio.gui.tasks import Outcome, Progress, Task, run_blocking
 from nnstudio.io.atomic import write_bytes
 from nnstudio.io.project import load_project, project_bytes
@@ -39,6 +40,14 @@ MAX_RECENT = 8
 
 def documents_dir() -> Path:
     return Path(QStandardPaths.writableLocation(QStandardPaths.StandardLocation.DocumentsLocation))
+
+
+def data_outside_folder(doc: Document, project: Path) -> Path | None:
+    """Where the document's data reference points, if outside the project's folder (else None).
+
+    Embedded data is never read from its reference, so it does not count.
+    """
+    return None if doc.embedded is not None else outside_location(doc.data, project.parent)
 
 
 def recent(settings: QSettings) -> list[Path]:
@@ -108,20 +117,40 @@ class ProjectFiles(QObject):
         """Open a project, then offer back unsaved work a crashed window left on it.
 
         A failure shows the error (a message box, or the status bar when not interactive)
-        and leaves the current work untouched.
+        and leaves the current work untouched. A project whose data set cannot be loaded still
+        opens (its network is worth having), with one message saying why. Data outside the
+        project's folder is read only if the student agrees.
         """
         outcome = self._run(f"Opening {path.name}…", lambda _: load_project(path))
         if not outcome.ok:
             if outcome.error:
                 self._refuse("Could not open the project", outcome.error, interactive)
             return False
-        self._replace(outcome.result, path)
+        doc = outcome.result
+        outside = data_outside_folder(doc, path)
+        allowed = outside is not None and interactive and self._allow_outside(path, outside)
+        self.controller.data_folder, self.controller.allow_outside_paths = path.parent, allowed
+        self._replace(doc, path)
         self.offer_recovery()
         add_recent(self.settings, path)
+        problem = self.window.data_panel.load_error()
+        if problem and interactive and (outside is None or allowed):
+            title = "The data set cannot be loaded"
+            messages.warning(self.window, title, f"{path.name}: {problem}")
         if not self.controller.undo_stack.isClean():
             return True  # restored: the restore message stays
         self.message.emit(f"Opened {path.name}.")
         return True
+
+    def _allow_outside(self, project: Path, data: Path) -> bool:
+        answer = messages.ask(
+            self.window,
+            "Read data outside the project's folder?",
+            f"{project.name} reads its data from {data}, outside the project's folder. "
+            "A project from someone else should only read files next to it. Read it anyway?",
+            default=messages.Button.No,
+        )
+        return answer == messages.Button.Yes
 
     def offer_recovery(self) -> bool:
         """Offer the newest work left by a crashed window on this project (or untitled work).
@@ -179,12 +208,13 @@ class ProjectFiles(QObject):
 
     def new_document(self, doc: Document) -> None:
         """An untitled document (File > New from Example)."""
+        self.controller.data_folder, self.controller.allow_outside_paths = None, False
         self._replace(doc, None)
 
     def _refuse(self, title: str, text: str, interactive: bool) -> None:
         self.message.emit(text)
         if interactive:
-            QMessageBox.critical(self.window, title, text)
+            messages.error(self.window, title, text)
 
     # ------------------------------------------------------------------- saving
     def save(self) -> bool:
@@ -216,7 +246,7 @@ class ProjectFiles(QObject):
         if path == self.path and self.changed_on_disk() and not self._confirm_overwrite(path):
             self.message.emit(f"Not saved: {path.name} changed on disk.")
             return False
-        self.window.live.commit_weights()
+        self.window.live.sync()
         self._wait_for_autosave()
         snap = recovery.snapshot(self.controller.document)
         outcome = self._run(
@@ -232,6 +262,7 @@ class ProjectFiles(QObject):
             self._slot.discard()
             self._slot = None
         self.path, self._stamp = path, disk_stamp(path)
+        self.controller.data_folder = path.parent
         self.controller.undo_stack.setClean()
         add_recent(self.settings, path)
         self.pathChanged.emit()
@@ -239,24 +270,25 @@ class ProjectFiles(QObject):
         return True
 
     def _confirm_overwrite(self, path: Path) -> bool:
-        answer = QMessageBox.warning(
+        answer = messages.box(
             self.window,
+            messages.Icon.Warning,
             "The file changed on disk",
             f"{path.name} was changed by another window or program since you opened it. "
             "Saving replaces those changes with yours.\n\nOverwrite it? (Cancel keeps both: "
             "then use Save As to save your work under another name.)",
-            QMessageBox.StandardButton.Save | QMessageBox.StandardButton.Cancel,
-            QMessageBox.StandardButton.Cancel,
+            messages.Button.Save | messages.Button.Cancel,
+            messages.Button.Cancel,
         )
-        return answer == QMessageBox.StandardButton.Save
+        return answer == messages.Button.Save
 
     # ------------------------------------------------------------------ autosave
     def _count_change(self, *_args) -> None:
         self._changes += 1
 
     def _key(self) -> tuple[int, int]:
-        """What the document looks like to autosave: its edits, and its weights' identity
-        (training writes new weight arrays without an edit)."""
+        """What the document looks like to autosave: its edits (a training result is one too,
+        ``SetProgress``), and its weights' identity as a cheap second check."""
         return self._changes, id(self.controller.document.weights)
 
     def autosave(self) -> bool:
@@ -266,7 +298,6 @@ class ProjectFiles(QObject):
         """
         if self._autosave_task is not None or self._busy:
             return False
-        self.window.live.commit_weights(push=False)
         if self.controller.undo_stack.isClean() or self._key() == self._autosaved_key:
             return False
         try:

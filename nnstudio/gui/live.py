@@ -1,26 +1,27 @@
-"""Live training in the window: from the document to a training job, and results back.
+"""Live training in the window: jobs derived from the document, results written back into it.
 
-``LiveTraining`` owns the ``TrainingController`` (the worker), the training controls and the
-live views. It turns the document into a job whenever the network or the data change, sends a
-new optimizer or learning rate to the running worker without losing its place, feeds every
-snapshot to the views and the canvas, and writes trained weights back into the document as one
-undoable step ("Undo training").
+The document is the single source of truth. ``LiveTraining`` derives the worker's job from the
+document alone (``nnstudio.live.job``) whenever the network, the data, the settings or the
+weights change; writes what the worker reports (``Run.progress()``: weights, the whole history,
+the input transform, the optimizer state) back as one undoable ``SetProgress`` edit at every
+pause and at the end of a run; and before any other edit (or an undo) ends the running job and
+writes its progress back first, so the edit never meets a half-trained network. Only a new
+learning rate or optimizer goes to the running worker directly, after it is in the document.
 """
 
 from __future__ import annotations
 
-import copy
 import json
 from dataclasses import dataclass
 from typing import Any
 
-import numpy as np
 from PySide6.QtCore import QEventLoop, QObject, QTimer, Signal
 from PySide6.QtGui import QAction
 from PySide6.QtWidgets import QMessageBox
 
 from nnstudio.data import DataError, Dataset
-from nnstudio.document import edits
+from nnstudio.document import Progress, edits
+from nnstudio.document.edits import Edit
 from nnstudio.gui.editor.widget import NetworkEditor
 from nnstudio.gui.panels.training_controls import TrainingControls
 from nnstudio.gui.plots.boundary import BoundaryView
@@ -29,17 +30,10 @@ from nnstudio.gui.plots.images import SampleImagesView
 from nnstudio.gui.plots.loss import LossView
 from nnstudio.gui.plots.neurons import NeuronMapsView
 from nnstudio.gui.plots.weights import WeightsView
-from nnstudio.gui.training import FINISHED, PAUSED, TrainingController, job_from_prepared
+from nnstudio.gui.training import FINISHED, PAUSED, RUNNING, TrainingController
 from nnstudio.gui.undo import DocumentController
 from nnstudio.io import session
-
-#: Snapshot curves and the document history keys they fill.
-HISTORY_KEYS = {
-    "epoch_loss": "loss",
-    "val_loss": "val_loss",
-    "accuracy": "accuracy",
-    "val_accuracy": "val_accuracy",
-}
+from nnstudio.live.job import Job, job_from_document
 
 
 @dataclass
@@ -74,7 +68,10 @@ class LiveTraining(QObject):
         self.doc_controller = controller
         self.editor = editor
         self.trainer = TrainingController(self)
+        self.trainer.job_source = self.make_job
+        self.trainer.before_command = self._load_pending_job
         self.controls = TrainingControls(self.trainer)
+        self.controls.reset_action.triggered.connect(self.reset)
         self.views = Views(
             LossView(),
             BoundaryView(),
@@ -85,9 +82,10 @@ class LiveTraining(QObject):
         )
         self._dataset_key: str | None = None
         self._dataset: Dataset | None = None
-        self._job_spec: dict[str, Any] | None = None
-        self._base_history: dict[str, list[float]] = {}
-        self._committed_step = 0
+        self._job_network: dict[str, Any] | None = None
+        self._own_progress: Progress | None = None  # the last progress this class committed
+        self._committing = False
+        self._features: list[int] | None = None
         self._trained = controller.document.weights is not None
         self._reload = QTimer(self)
         self._reload.setSingleShot(True)
@@ -97,15 +95,16 @@ class LiveTraining(QObject):
         for view in self.views.all():
             self.trainer.jobLoaded.connect(view.set_job)
             self.trainer.snapshot.connect(view.update_snapshot)
-        self.views.boundary.featuresChanged.connect(self.trainer.set_boundary_features)
+        self.views.boundary.featuresChanged.connect(self._on_features)
         self.trainer.snapshot.connect(self._show_on_canvas)
         self.trainer.jobLoaded.connect(lambda _job: self.controls.set_state(self.trainer.state))
         self.trainer.stateChanged.connect(self._on_state)
         self.trainer.message.connect(self.message)
         self.trainer.failed.connect(self._on_failed)
-        self.trainer.finishedTraining.connect(self._on_finished)
+        self.trainer.resultReady.connect(self._commit)
+        controller.before_change.append(self._before_change)
         controller.changed.connect(self._on_document_changed)
-        controller.documentReplaced.connect(self._reload.start)
+        controller.documentReplaced.connect(self._on_document_replaced)
         self._reload.start()
 
     # ---------------------------------------------------------------- document -> job
@@ -119,7 +118,7 @@ class LiveTraining(QObject):
         if key != self._dataset_key:
             self._dataset_key = key
             try:
-                self._dataset = session.dataset(doc)
+                self._dataset = session.dataset(doc, **self.doc_controller.data_access())
             except (DataError, OSError, ValueError) as exc:
                 self._dataset = None
                 self.message.emit(f"The data set cannot be loaded: {exc}")
@@ -134,36 +133,48 @@ class LiveTraining(QObject):
             outputs = [f"P({ds.class_names[-1]})"]
         return DataInfo(list(ds.feature_names), outputs, ds.image_shape is not None)
 
-    def load_job(self) -> None:
-        """(Re)build the worker's job from the document: network, weights, data, settings."""
-        self._keep_progress()
+    def make_job(self) -> Job | None:
+        """The job the document describes now, or None (with a message) when it cannot train."""
         doc = self.doc_controller.document
         ds = self.dataset()
         if ds is None:
-            return
+            return None
         try:
-            prepared = session.prepare(doc.copy(), data=ds)  # also checks the network fits
+            job = job_from_document(doc, ds)
         except (DataError, ValueError) as exc:
             self.message.emit(f"Cannot train yet: {exc}")
+            return None
+        if self._features is not None and max(self._features) < ds.n_features:
+            job.view["features"] = list(self._features)
+        return job
+
+    def load_job(self) -> None:
+        """(Re)build the worker's job from the document; without a usable job, none is left."""
+        self._reload.stop()
+        job = self.make_job()
+        if job is None:
+            self.trainer.unload()
+            self._job_network = None
+            self.controls.set_state(self.trainer.state)
             return
-        job = job_from_prepared(copy.deepcopy(doc.network), prepared, doc.training, doc.weights)
-        self._job_spec = copy.deepcopy(doc.network)
-        self._base_history = copy.deepcopy(doc.history)
-        self._committed_step = 0
+        self._job_network = job.spec
         self.trainer.load_job(job)
 
-    def _keep_progress(self) -> None:
-        """Before a new job replaces the worker, keep its training if the weights still fit.
+    def _load_pending_job(self) -> None:
+        """Play right after an edit: train the edited document, not the job before it."""
+        if self._reload.isActive():
+            self.load_job()
 
-        An edit that reset the weights on purpose (a new architecture) leaves them at None; its
-        undo brings the previous weights back.
+    def _before_change(self, edit: Edit | None) -> None:
+        """Before an edit or an undo: end a job that holds unsaved progress, and keep it.
+
+        A new learning rate or optimizer is the exception: the running worker takes it over.
         """
-        snap, doc = self.trainer.latest, self.doc_controller.document
-        if snap is None or doc.weights is None or "weights" not in snap:
+        if self._committing or (edit is not None and _is_optimizer_edit(edit)):
             return
-        shapes = [np.shape(w) for w in snap["weights"]]
-        if shapes == edits.weight_shapes(doc.network):
-            self.commit_weights()
+        if self.trainer.is_running():
+            self._reload.stop()
+            self.trainer.stop()  # its result arrives as resultReady -> _commit, pushed first
 
     def _on_document_changed(self, area: str) -> None:
         doc = self.doc_controller.document
@@ -175,53 +186,63 @@ class LiveTraining(QObject):
         self._trained = doc.weights is not None
         if area == "network" and self._only_optimizer_changed():
             # The running worker keeps its place and applies it before its next step.
-            self._job_spec = copy.deepcopy(doc.network)
-            self.trainer.set_optimizer(copy.deepcopy(doc.network["optimizer"]))
+            self._job_network = normalize(doc.network)
+            self.trainer.set_optimizer(self._job_network["optimizer"])
             return
-        if area in ("network", "data", "training") or (
-            area == "weights" and not self._is_own_commit()
-        ):
-            self._reload.start()
+        own, self._own_progress = self._own_progress, None  # only the push's own signal
+        if area == "weights" and own is not None and self._is_own_commit(own):
+            return
+        self._reload.start()
+
+    def _on_document_replaced(self) -> None:
+        self._own_progress = None
+        self._trained = self.doc_controller.document.weights is not None
+        self.load_job()
 
     def _only_optimizer_changed(self) -> bool:
-        if self._job_spec is None:
+        if self._job_network is None or not self.trainer.is_running():
             return False
-        now = self.doc_controller.document.network
-        return _without_optimizer(now) == _without_optimizer(self._job_spec)
+        now = normalize(self.doc_controller.document.network)
+        return _without_optimizer(now) == _without_optimizer(self._job_network)
 
-    def _is_own_commit(self) -> bool:
-        latest = self.trainer.latest
-        weights = self.doc_controller.document.weights
-        if latest is None or weights is None or "weights" not in latest:
-            return False
-        return all(np.array_equal(a, b) for a, b in zip(weights, latest["weights"], strict=True))
+    def _is_own_commit(self, own: Progress) -> bool:
+        doc = self.doc_controller.document
+        return doc.weights is own.weights and doc.state is own.state
+
+    def _on_features(self, i: int, j: int) -> None:
+        self._features = [i, j]
+        self.trainer.set_boundary_features(i, j)
 
     # ---------------------------------------------------------------- job -> document
-    def commit_weights(self, push: bool = True) -> None:
-        """Write the worker's current weights and curves into the document (one undo step)."""
-        snap = self.trainer.latest
-        if snap is None or not snap.get("step") or snap["step"] == self._committed_step:
+    def _commit(self, progress: Progress) -> None:
+        """Write a run's progress into the document as one undo step (if it trained at all)."""
+        doc = self.doc_controller.document
+        if progress.steps == doc.progress.steps and progress.epochs == doc.epochs:
             return
-        history = copy.deepcopy(self._base_history)
-        for key, name in HISTORY_KEYS.items():
-            curve = snap.get(key)
-            if curve is not None and len(curve[1]):
-                history[name] = history.get(name, []) + [float(v) for v in curve[1]]
-        self._committed_step = snap["step"]
-        edit = edits.SetWeights(
-            snap["weights"], history, label=f"train to epoch {snap['epoch']}, step {snap['step']}"
-        )
-        if push:
-            self.doc_controller.push(edit)
-        else:
-            edit.apply(self.doc_controller.document)
+        self._own_progress = progress
+        label = f"train to epoch {progress.epochs}, step {progress.steps}"
+        self._committing = True
+        try:
+            self.doc_controller.push(edits.SetProgress(progress, label, trained=True))
+        except ValueError as exc:  # the document moved on meanwhile: the run no longer fits
+            self._own_progress = None
+            self.message.emit(f"Training results were not kept: {exc}")
+        finally:
+            self._committing = False
+
+    def sync(self) -> None:
+        """Bring the running job's progress into the document now (Save, Export)."""
+        if self.trainer.is_running():
+            self.trainer.sync()
+
+    def reset(self) -> None:
+        """Start over: fresh weights from the seed, no curves, no optimizer state (undoable)."""
+        self.doc_controller.push(edits.reset_training())
+        self.message.emit("Reset: fresh weights from the seed. Undo (Ctrl+Z) brings back the run.")
 
     def _on_state(self, state: str) -> None:
-        if state in (PAUSED, FINISHED):
-            self.commit_weights()
-
-    def _on_finished(self, result: dict[str, Any]) -> None:
-        self.commit_weights()
+        if state == RUNNING:
+            self.message.emit("Training…")
 
     def _on_failed(self, text: str, details: str) -> None:
         self.message.emit(text)
@@ -232,21 +253,23 @@ class LiveTraining(QObject):
     def _show_on_canvas(self, snap: dict[str, Any]) -> None:
         if "weights" in snap:
             self.editor.set_connection_values(snap["weights"], "weights")
-        if snap.get("grads") is not None:
+        if snap.get("grads") is not None and snap.get("step"):
             self.editor.set_connection_values(snap["grads"], "gradients")
-        if snap.get("updates") is not None:
+        if snap.get("updates") is not None and snap.get("step"):
             self.editor.set_connection_values(snap["updates"], "updates")
 
     # ---------------------------------------------------------------- whole runs
     def train_headless(self, epochs: int, timeout_s: float = 300.0) -> bool:
-        """Train ``epochs`` epochs through the worker and wait (for ``--train-epochs``)."""
-        self._reload.stop()
+        """Train ``epochs`` epochs through the worker and wait (for ``--train-epochs``).
+
+        The "Epochs" setting becomes ``epochs`` first, so the window shows what it trained.
+        """
+        doc = self.doc_controller.document
+        if doc.training["epochs"] != epochs:
+            self.doc_controller.push(edits.SetValue(("training", "epochs"), int(epochs)))
         self.load_job()
         if self.trainer.job is None:
             return False
-        job = self.trainer.job
-        job["settings"] = {**job["settings"], "epochs": int(epochs)}
-        self.trainer.load_job(job)
         loop = QEventLoop()
 
         def on_state(state: str) -> None:
@@ -272,18 +295,31 @@ class LiveTraining(QObject):
         self._show_on_canvas(snap)
 
     def stop(self) -> None:
-        """Stop training (within one batch) and keep its weights in the document."""
+        """Stop training (within one batch); its progress goes into the document."""
+        self._reload.stop()
         self.trainer.stop()
-        self.commit_weights()
 
     def shutdown(self) -> None:
         """Stop everything for good: the window is closing."""
         self._reload.stop()  # a pending job would start a new training process
         self.stop()
-        shutdown = getattr(self.trainer, "shutdown", None)
-        if shutdown is not None:
-            shutdown()
+        self.trainer.shutdown()
+
+
+def normalize(network: dict[str, Any]) -> dict[str, Any]:
+    from nnstudio.engine import normalize_spec
+
+    return normalize_spec(network)
 
 
 def _without_optimizer(spec: dict[str, Any]) -> dict[str, Any]:
     return {k: v for k, v in spec.items() if k != "optimizer"}
+
+
+def _is_optimizer_edit(edit: Edit) -> bool:
+    """A change of the optimizer or its settings only (the running worker takes it over)."""
+    if isinstance(edit, edits.SetValue):
+        return tuple(edit.path[:2]) == ("network", "optimizer")
+    if isinstance(edit, edits.Batch):
+        return bool(edit.edits) and all(_is_optimizer_edit(e) for e in edit.edits)
+    return False

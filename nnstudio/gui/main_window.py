@@ -23,7 +23,8 @@ from PySide6.QtWidgets import (
 
 from nnstudio import __version__, examples
 from nnstudio.document import Document
-from nnstudio.gui import files
+from nnstudio.gui import files, messages
+from nnstudio.gui.code_view import CodeView
 from nnstudio.gui.editor.widget import NetworkEditor
 from nnstudio.gui.live import LiveTraining
 from nnstudio.gui.panels.data_panel import DataPanel
@@ -71,6 +72,8 @@ class MainWindow(QMainWindow):
         self.data_panel = DataPanel(self.controller, self)
         self.properties = PropertiesPanel(self.controller, self.editor, self)
         self.settings_bar = TrainingSettings(self.controller, self)
+        self.settings_bar.message.connect(self.show_message)
+        self.code_view = CodeView(self.controller, self)
         self.live = LiveTraining(self.controller, self.editor, self)
         self.files = files.ProjectFiles(self, recovery_dir)
         self.setAcceptDrops(True)
@@ -80,6 +83,7 @@ class MainWindow(QMainWindow):
         self._build_menus()
         self._build_toolbars()
         self.status = QLabel()
+        self.status.setTextFormat(Qt.TextFormat.PlainText)  # messages quote files
         self.statusBar().addWidget(self.status, 1)
 
         self.editor.selectionChanged.connect(self.properties.show_selection)
@@ -126,6 +130,9 @@ class MainWindow(QMainWindow):
         self.setCorner(Qt.Corner.BottomRightCorner, right)
         self.data_dock = self._dock("Data set", self.data_panel, left)
         self.properties_dock = self._dock("Properties", self.properties, right)
+        self.code_dock = self._dock("Code", self.code_view, right)
+        self.tabifyDockWidget(self.properties_dock, self.code_dock)
+        self.properties_dock.raise_()
         views = self.live.views
         self.loss_dock = self._dock("Loss", views.loss, bottom)
         self.boundary_dock = self._dock("Boundary", views.boundary, bottom)
@@ -303,7 +310,7 @@ class MainWindow(QMainWindow):
             | QMessageBox.StandardButton.Discard
             | QMessageBox.StandardButton.Cancel
         )
-        answer = QMessageBox.question(
+        answer = messages.ask(
             self,
             "Unsaved changes",
             f"Save the changes to {self.path.name if self.path else 'this project'}?",
@@ -356,14 +363,14 @@ class MainWindow(QMainWindow):
         return self.files.save_to(path)
 
     def export_dialog(self, fmt: str) -> None:
-        self.live.commit_weights()
+        self.live.sync()
         target = self.files.export_target(fmt, SUFFIXES[fmt])
         if target is None:
             return
         try:
             written = export(self.controller.document, fmt, target)
         except (OSError, ValueError, ImportError) as exc:
-            QMessageBox.critical(self, "Could not export", str(exc))
+            messages.error(self, "Could not export", str(exc))
             return
         self.show_message(f"Exported {', '.join(Path(p).name for p in written)}.")
 

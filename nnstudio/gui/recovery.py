@@ -20,12 +20,13 @@ from __future__ import annotations
 import contextlib
 import json
 import os
+import stat
 import time
 import uuid
 from dataclasses import dataclass
 from pathlib import Path
 
-from PySide6.QtCore import QLockFile, QStandardPaths
+from PySide6.QtCore import QLockFile, QStandardPaths, Qt
 from PySide6.QtWidgets import QMessageBox, QWidget
 
 from nnstudio.document import Document
@@ -87,7 +88,9 @@ class Slot:
         self.project = project
         name = None if project is None else str(project.resolve())
         write_text(self.meta, json.dumps({"project": name}))
-        write_bytes(self.work, data)
+        # Readable by no one the project itself is hidden from: the project's permissions.
+        like = project if project is not None and project.exists() else None
+        write_bytes(self.work, data, like)
 
     def discard(self) -> None:
         """Delete the work (explicit Discard, or the project was saved) and free the slot."""
@@ -115,7 +118,8 @@ def new_slot(folder: Path) -> Slot:
 def _read_project(meta: Path) -> tuple[bool, Path | None]:
     """(readable, project) from a slot's small JSON file; anything odd is unreadable."""
     try:
-        if meta.stat().st_size > MAX_META_BYTES:
+        info = meta.stat()
+        if not stat.S_ISREG(info.st_mode) or info.st_size > MAX_META_BYTES:  # a FIFO would block
             return False, None
         value = json.loads(meta.read_text(encoding="utf-8"))
     except (OSError, ValueError):
@@ -212,6 +216,7 @@ def ask(parent: QWidget, slot: Slot, project: Path | None) -> str:
     Closing the box keeps the work for next time: only the Discard button deletes it.
     """
     box = QMessageBox(parent)
+    box.setTextFormat(Qt.TextFormat.PlainText)  # the text names a file: never markup
     box.setIcon(QMessageBox.Icon.Question)
     box.setWindowTitle("Restore unsaved work?")
     when = _when(slot.saved_at())

@@ -23,7 +23,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from PySide6.QtCore import QEventLoop, QObject, Qt, QThread, Signal
-from PySide6.QtWidgets import QProgressDialog, QWidget
+from PySide6.QtWidgets import QLabel, QProgressDialog, QWidget
 
 
 class Cancelled(Exception):
@@ -158,6 +158,9 @@ def run_blocking(
     """
     task = Task(function, parent, cancel_after=cancel_after)
     dialog = QProgressDialog(label, "Cancel", 0, 1000, parent)
+    text = QLabel(label, dialog)
+    text.setTextFormat(Qt.TextFormat.PlainText)  # the label names a file: never markup
+    dialog.setLabel(text)
     dialog.setWindowModality(Qt.WindowModality.WindowModal)
     dialog.setMinimumDuration(delay_ms)
     dialog.setAutoClose(False)

@@ -14,13 +14,14 @@ import contextlib
 import math
 import threading
 import weakref
+from collections.abc import Callable
 from multiprocessing.connection import Connection
 from typing import Any
 
-import numpy as np
 from PySide6.QtCore import QCoreApplication, QObject, QThread, QTimer, Signal, Slot
 
 from nnstudio.live import process as training_process
+from nnstudio.live.job import Job
 from nnstudio.live.worker import (
     FINISHED,
     IDLE,
@@ -38,12 +39,14 @@ __all__ = [
     "PAUSED",
     "RUNNING",
     "TrainingController",
-    "job_from_dataset",
-    "job_from_prepared",
 ]
 
 #: How long ``shutdown()`` lets the process finish its batch before terminating it.
 QUIT_TIMEOUT_S = 5.0
+#: How long Stop waits for the process to confirm; a process that does not is ended at once,
+#: so a stuck process is gone within 2 s of Stop (1 s, then terminate, then kill).
+STOP_TIMEOUT_S = 1.0
+END_GRACE_S = 0.3
 
 
 class _Receiver(QThread):
@@ -65,7 +68,8 @@ class _Receiver(QThread):
         self.events, self.generation = events, generation
         self._muted = threading.Event()
         self._cond = threading.Condition()
-        self._ended: dict[int, dict[str, Any] | None] = {}
+        self._ended: dict[int, Any] = {}
+        self._results = 0  # "result" events seen, for wait_result()
         self._done = False
 
     def run(self) -> None:
@@ -76,7 +80,13 @@ class _Receiver(QThread):
                     with self._cond:
                         self._ended[job_id] = args[0]
                         self._cond.notify_all()
-                elif not self._muted.is_set():
+                    continue
+                if kind == "result":
+                    with self._cond:
+                        self._results += 1
+                        self._last_result = (job_id, args[0])
+                        self._cond.notify_all()
+                if not self._muted.is_set():
                     self.event.emit(self.generation, kind, job_id, args)
         except Exception as exc:  # EOF: the process ended (or sent something unreadable)
             if not self._muted.is_set():
@@ -86,7 +96,19 @@ class _Receiver(QThread):
                 self._done = True
                 self._cond.notify_all()
 
-    def wait_ended(self, job_id: int, timeout: float) -> tuple[bool, dict[str, Any] | None]:
+    def results_seen(self) -> int:
+        with self._cond:
+            return self._results
+
+    def wait_result(self, job_id: int, after: int, timeout: float) -> Any:
+        """The first result of ``job_id`` after ``after`` results were seen (None: none came)."""
+        with self._cond:
+            self._cond.wait_for(lambda: self._results > after or self._done, timeout)
+            if self._results > after and self._last_result[0] == job_id:
+                return self._last_result[1]
+            return None
+
+    def wait_ended(self, job_id: int, timeout: float) -> tuple[bool, Any]:
         """Wait for a job's end: (whether it ended in time, its result)."""
         with self._cond:
             self._cond.wait_for(lambda: job_id in self._ended or self._done, timeout)
@@ -109,11 +131,12 @@ class _ProcessLink:
     def send(self, *message: Any) -> None:
         self.commands.send(message)
 
-    def close(self) -> None:
+    def close(self, quit_timeout: float = QUIT_TIMEOUT_S) -> None:
         """Ask the process to quit (it finishes its batch), else end it; join everything.
 
-        Idempotent; also run by a finalizer if the controller is dropped without ``shutdown()``
-        (a running QThread must never be destroyed: Qt aborts the app).
+        ``quit_timeout`` is how long it may take to quit before it is terminated (and killed
+        END_GRACE_S later). Idempotent; also run by a finalizer if the controller is dropped
+        without ``shutdown()`` (a running QThread must never be destroyed: Qt aborts the app).
         """
         if self.closed:
             return
@@ -122,10 +145,10 @@ class _ProcessLink:
         receiver.mute()
         with contextlib.suppress(OSError):  # already gone
             self.commands.send(("quit",))
-        process.join(QUIT_TIMEOUT_S)
+        process.join(quit_timeout)
         if process.is_alive():
             process.terminate()
-            process.join(1.0)
+            process.join(END_GRACE_S)
         if process.is_alive():
             process.kill()
             process.join()
@@ -148,14 +171,22 @@ class TrainingController(QObject):
     stateChanged = Signal(str)
     message = Signal(str)
     failed = Signal(str, str)
+    #: A run reached its end (the reason it stopped early, or "").
     finishedTraining = Signal(object)
+    #: What the document keeps (``nnstudio.document.Progress``): at every pause, at the end of
+    #: a run, when a job is stopped, and on :meth:`sync`.
+    resultReady = Signal(object)
     jobLoaded = Signal(object)
 
     def __init__(self, parent: QObject | None = None, frame_ms: int = 33) -> None:
         super().__init__(parent)
         self.state = IDLE
         self.latest: dict[str, Any] | None = None
-        self.job: dict[str, Any] | None = None
+        self.job: Job | None = None
+        #: Where a new job comes from when Play is pressed without one (the window's document).
+        self.job_source: Callable[[], Job | None] | None = None
+        #: Called before Play and Step: the window loads a job it was about to load anyway.
+        self.before_command: Callable[[], None] | None = None
         self._job_id: int | None = None  # the job the process serves now (None: stopped)
         self._last_job_id = 0
         self._latest_job_id: int | None = None  # whose snapshot ``latest`` is
@@ -169,6 +200,7 @@ class TrainingController(QObject):
             "message": self.message.emit,
             "failed": self._on_failed,
             "finished": self.finishedTraining.emit,
+            "result": self.resultReady.emit,
         }
         self._timer = QTimer(self)
         self._timer.setInterval(frame_ms)
@@ -178,7 +210,7 @@ class TrainingController(QObject):
             app.aboutToQuit.connect(self.shutdown)
 
     # ------------------------------------------------------------------- lifecycle
-    def load_job(self, job: dict[str, Any]) -> None:
+    def load_job(self, job: Job) -> None:
         """Stop any current training and have the process build ``job`` (state ``idle``)."""
         self.stop()
         self.job = job
@@ -195,10 +227,11 @@ class TrainingController(QObject):
         return self._job_id is not None and self._link is not None
 
     @Slot()
-    def stop(self, timeout_ms: int = 10_000) -> bool:
+    def stop(self, timeout_ms: int = round(STOP_TIMEOUT_S * 1000)) -> bool:
         """Stop within one batch and hand the weights on; True if the process confirmed in time.
 
-        The process stays up for the next job; a process that does not answer is ended.
+        The process stays up for the next job. One that does not answer within ``timeout_ms``
+        is stuck: it is ended at once, with a message, and the last weights shown are kept.
         """
         if self._job_id is None:
             return True
@@ -209,19 +242,50 @@ class TrainingController(QObject):
         if self._send("stop"):
             ended, result = self._link.receiver.wait_ended(job_id, timeout_ms / 1000)
             if not ended:
-                self._close_process()
-        if result is not None and self.job is not None:
-            self.job = {**self.job, "weights": result["weights"]}
-            if result["steps"]:
-                self.finishedTraining.emit(result)
+                self._end_stuck_process(job_id, timeout_ms)
+        if result is not None:
+            self.resultReady.emit(result)
         self._set_state(IDLE)
         return ended
+
+    def unload(self) -> None:
+        """Stop, and keep no job: the document cannot be trained as it is (say, no data)."""
+        self.stop()
+        self.job = None
+
+    def sync(self, timeout_ms: int = 5_000) -> Any:
+        """Ask the running job for its progress now and wait for it (Save while training).
+
+        Returns the progress (also emitted as ``resultReady``), or None without a job or when
+        the process does not answer in time.
+        """
+        if self._job_id is None or self._link is None:
+            return None
+        receiver = self._link.receiver
+        seen = receiver.results_seen()
+        if not self._send("request", {"sync": True}):
+            return None
+        result = receiver.wait_result(self._job_id, seen, timeout_ms / 1000)
+        if result is not None:
+            self.resultReady.emit(result)
+        return result
 
     @Slot()
     def shutdown(self) -> None:
         """Stop training and end the process and the receiver thread (the window is closing)."""
         self.stop()
         self._close_process()
+
+    def _end_stuck_process(self, job_id: int, timeout_ms: int) -> None:
+        if self._link is not None:
+            link, self._link = self._link, None
+            link.close(quit_timeout=0.0)
+        # Its progress since the last pause cannot be asked for any more: the document keeps
+        # what the last pause (or save) wrote back, and Play goes on from there.
+        self.message.emit(
+            f"Training did not stop within {timeout_ms / 1000:g} s, so its process was ended; "
+            "the network is as it was at the last pause."
+        )
 
     def _start_process(self) -> None:
         self._generation += 1
@@ -253,24 +317,27 @@ class TrainingController(QObject):
             return
         self._link.process.join(1.0)
         code = self._link.process.exitcode
-        lost_job = self._job_id
         self._job_id = None
         self._close_process()
         self._timer.stop()
-        if self.job is not None and self.latest is not None and self._latest_job_id == lost_job:
-            self.job = {**self.job, "weights": self.latest["weights"]}  # continue from there
+        # Play derives a new job from the document: its last paused or saved progress.
         self._set_state(IDLE)
         self.failed.emit(
             f"The training process stopped unexpectedly (exit code {code}). "
-            "Press Play to continue from the last weights shown.",
+            "Press Play to continue from the last paused or saved point.",
             details,
         )
 
     # ------------------------------------------------------------------- commands
     def _ensure_job(self) -> bool:
-        """After a stop or a failure, reload the job (with the weights kept) to continue."""
-        if self._job_id is None and self.job is not None:
-            self.load_job(self.job)
+        """After a stop or a failure, load a new job (from ``job_source``) to continue."""
+        if self.before_command is not None:
+            self.before_command()
+        if self._job_id is None:
+            # The job that stopped is history: the document may hold its results by now.
+            job = self.job_source() if self.job_source is not None else self.job
+            if job is not None:
+                self.load_job(job)
         return self._job_id is not None
 
     @Slot()
@@ -298,22 +365,11 @@ class TrainingController(QObject):
         if self._ensure_job():
             self._send("mode", STEP_EPOCH)
 
-    @Slot()
-    def reset(self) -> None:
-        """Re-initialize the weights from the spec's seed (the worker becomes idle)."""
-        if self._job_id is not None:
-            self._send("reset")
-        elif self.job is not None:
-            self.job = {**self.job, "weights": None}
-            self.load_job(self.job)
-
     @Slot(object)
     def set_optimizer(self, config: dict[str, Any] | str) -> None:
         """A new optimizer or learning rate, applied before the next step (also while paused)."""
         if self.job is not None:
-            spec = dict(self.job["spec"])
-            spec["optimizer"] = config
-            self.job = {**self.job, "spec": spec}
+            self.job.spec = {**self.job.spec, "optimizer": config}
         if self._job_id is not None:
             self._send("request", {"optimizer": config})
 
@@ -329,7 +385,7 @@ class TrainingController(QObject):
     def set_boundary_features(self, i: int, j: int) -> None:
         """Which two input features the decision-boundary grid spans (others at their mean)."""
         if self.job is not None:
-            self.job.setdefault("view", {})["features"] = [i, j]
+            self.job.view["features"] = [i, j]
         if self._job_id is not None:
             self._send("request", {"features": [i, j]})
 
@@ -366,56 +422,3 @@ class TrainingController(QObject):
     def _on_failed(self, text: str, details: str) -> None:
         self.stop()
         self.failed.emit(text, details)
-
-
-def job_from_prepared(
-    spec: dict[str, Any],
-    prepared: Any,
-    training: dict[str, Any],
-    weights: list[np.ndarray] | None = None,
-) -> dict[str, Any]:
-    """A training job from ``nnstudio.io.session.prepare``'s split and standardized data.
-
-    The split and the standardizer are the ones the command line and saved projects use, so
-    the GUI trains on exactly the rows ``nnstudio train`` would.
-    """
-    from nnstudio.document.model import DEFAULT_TRAINING
-
-    training = {**DEFAULT_TRAINING, **training}
-    dataset, std = prepared.dataset, prepared.standardizer
-    d = dataset.n_features
-    return {
-        "spec": spec,
-        "weights": weights,
-        "X_train": prepared.train.X,
-        "y_train": prepared.train.y,
-        "X_val": prepared.validation.X,
-        "y_val": prepared.validation.y,
-        "settings": {key: training[key] for key in ("batch_size", "epochs", "early_stopping")},
-        "view": {
-            "task": dataset.task,
-            "classes": len(dataset.class_names or ()),
-            "features": [0, 1] if d >= 2 else [0],
-            "mean": (std.mean if std is not None else np.zeros(d)).tolist(),
-            "scale": (std.scale if std is not None else np.ones(d)).tolist(),
-            "image_shape": dataset.image_shape,
-            "grid": 100,
-        },
-        "feature_names": list(dataset.feature_names),
-        "class_names": dataset.class_names,
-        "name": dataset.name,
-    }
-
-
-def job_from_dataset(
-    spec: dict[str, Any],
-    dataset: Any,
-    training: dict[str, Any] | None = None,
-    weights: list[np.ndarray] | None = None,
-) -> dict[str, Any]:
-    """A training job from a ``Dataset`` (split seeded by the spec's seed), for scripts."""
-    from nnstudio.document.model import DEFAULT_TRAINING, Document
-    from nnstudio.io import session
-
-    doc = Document(network=spec, training={**DEFAULT_TRAINING, **(training or {})})
-    return job_from_prepared(spec, session.prepare(doc, data=dataset), doc.training, weights)

@@ -7,10 +7,14 @@ Edits (``nnstudio.document.edits``) are plain data; :class:`EditCommand` is the 
 
 from __future__ import annotations
 
-from PySide6.QtCore import QObject, Signal
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+from PySide6.QtCore import QObject, Signal, Slot
 from PySide6.QtGui import QAction, QKeySequence, QUndoCommand, QUndoStack
 
-from nnstudio.document.edits import Edit
+from nnstudio.document.edits import Edit, SetProgress
 from nnstudio.document.model import Document
 
 #: Change areas in the order listeners are told about them.
@@ -44,8 +48,23 @@ class EditCommand(QUndoCommand):
         self._controller._announce(self.edit.areas())
 
     def undo(self) -> None:
+        if self.inverse is None:  # dropped to keep memory (see DocumentController.trim)
+            self.setObsolete(True)
+            return
         self.inverse.apply(self._controller.document)
         self._controller._announce(self.edit.areas())
+
+    def payload_bytes(self) -> int:
+        """Memory held for undo by a training step (its previous progress); 0 for others."""
+        inverse = self.inverse
+        if isinstance(inverse, SetProgress) and isinstance(self.edit, SetProgress):
+            return inverse.progress.nbytes if self.edit.trained else 0
+        return 0
+
+    def drop(self) -> None:
+        """Forget what undo needs: undoing this step will do nothing and remove it."""
+        self.inverse = None
+        self.setText(f"{self.text()} (dropped to save memory)")
 
     def id(self) -> int:
         return kind_id(self.edit.kind)
@@ -72,10 +91,25 @@ class DocumentController(QObject):
     changed = Signal(str)
     documentReplaced = Signal()
 
+    #: Memory the undo stack may hold for training steps before it drops the oldest.
+    TRAINING_UNDO_BYTES = 200 * 1024 * 1024
+
     def __init__(self, document: Document | None = None, parent: QObject | None = None) -> None:
         super().__init__(parent)
         self._document = document if document is not None else default_document()
         self._stack = QUndoStack(self)
+        #: Called with the edit (None for undo/redo) before the document changes: live
+        #: training ends its run there and writes it back first.
+        self.before_change: list[Callable[[Edit | None], None]] = []
+        self._notifying = False
+        #: Where the document's data reference is read from: the project file's folder (None
+        #: for an unsaved project) and whether the student allowed a path outside it.
+        self.data_folder: Path | None = None
+        self.allow_outside_paths = False
+
+    def data_access(self) -> dict[str, Any]:
+        """Keyword arguments for ``from_reference`` / ``session.dataset``: folder and permission."""
+        return {"base_dir": self.data_folder, "allow_outside": self.allow_outside_paths}
 
     @property
     def document(self) -> Document:
@@ -88,8 +122,39 @@ class DocumentController(QObject):
 
     def push(self, edit: Edit) -> None:
         """Apply ``edit`` as one undo step; a ``ValueError`` (bad value) leaves everything as is."""
+        self._notify(edit)
         inverse = edit.apply(self._document)
         self._stack.push(EditCommand(self, edit, inverse))
+        self.trim()
+
+    def _notify(self, edit: Edit | None) -> None:
+        if self._notifying:  # a hook's own push (a training result) needs no second round
+            return
+        self._notifying = True
+        try:
+            for hook in self.before_change:
+                hook(edit)
+        finally:
+            self._notifying = False
+
+    def trim(self, budget: int | None = None) -> int:
+        """Drop the oldest training steps' undo data while they hold more than ``budget``.
+
+        Training steps keep the weights and optimizer state before them; forty pauses on a
+        large network would hold gigabytes. Other edits are small and always kept. Returns the
+        bytes still held.
+        """
+        budget = self.TRAINING_UNDO_BYTES if budget is None else budget
+        commands = [self._stack.command(i) for i in range(self._stack.index())]
+        held = [(c, c.payload_bytes()) for c in commands if isinstance(c, EditCommand)]
+        total = sum(size for _, size in held)
+        for command, size in held:
+            if total <= budget:
+                break
+            if size:
+                command.drop()
+                total -= size
+        return total
 
     def try_push(self, edit: Edit) -> str | None:
         """Like :meth:`push`, but returns the error message instead of raising ``ValueError``."""
@@ -100,9 +165,11 @@ class DocumentController(QObject):
         return None
 
     def undo(self) -> None:
+        self._notify(None)
         self._stack.undo()
 
     def redo(self) -> None:
+        self._notify(None)
         self._stack.redo()
 
     def set_document(self, document: Document) -> None:
@@ -113,14 +180,22 @@ class DocumentController(QObject):
         self.documentReplaced.emit()
 
     def create_undo_action(self, parent: QObject) -> QAction:
-        """An "Undo" action (Ctrl+Z) bound to the stack, for menus and toolbars."""
-        action = self._stack.createUndoAction(parent, "Undo")
+        """An "Undo" action (Ctrl+Z) for menus and toolbars; it ends a running job first."""
+        stack = self._stack
+        action = _StackAction("Undo", stack.undoText(), self.undo, parent)
+        stack.canUndoChanged.connect(action.setEnabled)
+        stack.undoTextChanged.connect(action.relabel)
+        action.setEnabled(stack.canUndo())
         action.setShortcut(QKeySequence.StandardKey.Undo)
         return action
 
     def create_redo_action(self, parent: QObject) -> QAction:
         """A "Redo" action (Ctrl+Shift+Z, and Ctrl+Y where that is the platform's) for menus."""
-        action = self._stack.createRedoAction(parent, "Redo")
+        stack = self._stack
+        action = _StackAction("Redo", stack.redoText(), self.redo, parent)
+        stack.canRedoChanged.connect(action.setEnabled)
+        stack.redoTextChanged.connect(action.relabel)
+        action.setEnabled(stack.canRedo())
         keys = [QKeySequence("Ctrl+Shift+Z")]
         keys += [
             k for k in QKeySequence.keyBindings(QKeySequence.StandardKey.Redo) if k not in keys
@@ -134,6 +209,20 @@ class DocumentController(QObject):
                 self.changed.emit(area)
         for area in sorted(areas - set(AREAS)):
             self.changed.emit(area)
+
+
+class _StackAction(QAction):
+    """Undo or Redo through the controller (QUndoStack's own actions would bypass it)."""
+
+    def __init__(self, verb: str, text: str, slot: Callable[[], None], parent: QObject) -> None:
+        super().__init__(verb, parent)
+        self.verb = verb
+        self.triggered.connect(slot)
+        self.relabel(text)
+
+    @Slot(str)
+    def relabel(self, text: str) -> None:
+        self.setText(f"{self.verb} {text}" if text else self.verb)
 
 
 def default_document() -> Document:

@@ -3,7 +3,8 @@
 No Qt here: the GUI and the command line both call these functions.
 
 - ``load_project(path) -> Document`` / ``save_project(doc, path)``: ``.nnstudio`` files
-- ``export(doc, fmt, path)``: safetensors, pytorch, numpy, onnx, json
+- ``export(doc, fmt, path)``: safetensors, pytorch, numpy, keras, onnx, json
+- ``nnstudio.io.code``: ``model_code(doc, language)``, the model definition the code view shows
 - ``nnstudio.io.session``: ``prepare(doc)``, ``network(doc)``, ``train(doc, ...)``, ``predict``
 - ``ProjectError``: the one error every file problem raises
 """

@@ -12,7 +12,7 @@ from nnstudio.engine import normalize_spec
 from nnstudio.io import weights as wts
 from nnstudio.io.errors import ProjectError
 from nnstudio.io.project import load_project, parameter_count
-from nnstudio.io.untrusted import parse_json, read_file
+from nnstudio.io.untrusted import parse_json
 
 
 def describe_file(path: str | os.PathLike[str]) -> str:
@@ -59,11 +59,13 @@ def describe_project(doc: Document, name: str) -> str:
         f"training: {doc.training.get('epochs')} epochs per run, batch size "
         f"{doc.training.get('batch_size')}, validation {doc.training.get('validation_ratio')}",
     ]
-    epochs = len(doc.history.get("loss", []))
     if doc.weights is None:
         lines.append("state: not trained yet")
     else:
-        lines.append(f"state: trained for {epochs} epochs")
+        steps = f", {doc.progress.steps} steps" if doc.state is not None else ""
+        lines.append(f"state: trained for {doc.epochs} epochs{steps}")
+        if doc.state is not None:
+            lines.append("  optimizer state kept: training goes on exactly where it stopped")
     for key, values in doc.history.items():
         if values:
             lines.append(f"  {key}: {values[-1]:.6g}")
@@ -87,7 +89,7 @@ def _data(doc: Document) -> str:
 
 def describe_weights(path: Path) -> str:
     """Tensors, dtypes and shapes, and the network spec when the metadata has one."""
-    wf = wts.decode(read_file(path), path.name)
+    wf = wts.decode_file(path, path.name)
     lines = [f"{path.name}: safetensors weights file, {len(wf.tensors)} tensors"]
     total = 0
     for key in sorted(wf.tensors, key=_natural):

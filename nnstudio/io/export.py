@@ -21,15 +21,16 @@ from nnstudio.engine import normalize_spec
 from nnstudio.io import session
 from nnstudio.io import weights as wts
 from nnstudio.io.atomic import check_folder, write_bytes, write_text
+from nnstudio.io.code import script_code
 from nnstudio.io.errors import ProjectError
 from nnstudio.io.onnx_model import onnx_bytes
-from nnstudio.io.scripts import numpy_script, pytorch_script
 
 #: format -> what a menu shows for it
 FORMATS = {
     "safetensors": "Weights (safetensors)…",
     "pytorch": "PyTorch script…",
     "numpy": "NumPy script…",
+    "keras": "Keras script…",
     "onnx": "ONNX model…",
     "json": "JSON (readable)…",
 }
@@ -37,6 +38,7 @@ SUFFIXES = {
     "safetensors": ".safetensors",
     "pytorch": ".py",
     "numpy": ".py",
+    "keras": ".py",
     "onnx": ".onnx",
     "json": ".json",
 }
@@ -107,7 +109,7 @@ module for you.
     return [path, write_text(readme_path(path), note)]
 
 
-def _write_script(kind: str, make: Callable[..., str]) -> Callable[..., list[Path]]:
+def _write_script(kind: str, language: str) -> Callable[..., list[Path]]:
     def write(doc: Document, spec: dict, path: Path) -> list[Path]:
         if path.suffix != ".py" or not path.stem.isidentifier():
             raise ProjectError(
@@ -115,7 +117,7 @@ def _write_script(kind: str, make: Callable[..., str]) -> Callable[..., list[Pat
                 "my_model.py (letters, digits and _ only)"
             )
         weights = path.with_suffix(".safetensors")
-        source = make(spec, doc.standardize, path.stem, weights.name)
+        source = script_code(doc, language, path.stem, weights.name)
         written = [write_bytes(weights, safetensors_bytes(doc)), write_text(path, source)]
         use = {
             "PyTorch": f"    import torch\n    from {path.stem} import load\n    model = load()\n"
@@ -123,6 +125,9 @@ def _write_script(kind: str, make: Callable[..., str]) -> Callable[..., list[Pat
             "Needs: pip install torch safetensors",
             "NumPy": f"    from {path.stem} import predict\n    outputs = predict(X)\n\n"
             "Needs only NumPy.",
+            "Keras": f"    from {path.stem} import load, predict, train\n"
+            "    outputs = predict(X)\n    model, history = train(X, y)   # go on training\n\n"
+            "Needs: pip install keras, and a backend (tensorflow, jax or torch).",
         }[kind]
         note = f"""{path.name}: a {_describe(spec)} exported from nnstudio as a {kind} script.
 
@@ -200,8 +205,9 @@ def _describe(spec: dict[str, Any]) -> str:
 
 _EXPORTERS: dict[str, Callable[[Document, dict, Path], list[Path]]] = {
     "safetensors": _write_safetensors,
-    "pytorch": _write_script("PyTorch", pytorch_script),
-    "numpy": _write_script("NumPy", numpy_script),
+    "pytorch": _write_script("PyTorch", "pytorch"),
+    "numpy": _write_script("NumPy", "numpy"),
+    "keras": _write_script("Keras", "keras"),
     "onnx": _write_onnx,
     "json": _write_json,
 }

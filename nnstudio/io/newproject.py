@@ -13,9 +13,9 @@ import os
 from pathlib import Path
 
 from nnstudio.data import Dataset, import_csv
+from nnstudio.data.embedded import embed
 from nnstudio.document import DEFAULT_TRAINING, Document
 from nnstudio.document.edits import output_for_task
-from nnstudio.io.embedded import embed
 
 LARGE_ROWS = 10_000
 

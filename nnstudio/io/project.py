@@ -12,6 +12,13 @@ Members:
 - ``history.json``: the loss and metric curves, ``{"loss": [...], ...}`` (null for a non-finite
   value, since JSON has no NaN).
 - ``data.safetensors``: ``X`` and ``y`` when the data was imported from a file.
+- ``state.safetensors``: the optimizer's state vectors (one tensor each, in the order of the
+  flat parameter vector), when the network has been trained; the rest of the training state
+  is ``project.json``'s ``"state"``: ``{"steps", "optimizer": {"name", "t"}, "shuffle_rng",
+  "dropout_rng", "position"}`` (see ``Network.get_state``). With it, training a reopened
+  project goes on exactly as if it had never stopped.
+
+Format 2 added ``state`` (format 1 files are read: they continue with fresh optimizer state).
 
 Loading treats the file as untrusted (``nnstudio.io.untrusted``), checks everything and builds
 the ``Document`` only at the end, so a bad file raises one ``ProjectError`` and nothing is
@@ -31,21 +38,39 @@ from typing import Any
 import numpy as np
 
 from nnstudio.data import DataError, Standardizer
-from nnstudio.document import DEFAULT_TRAINING, Document
-from nnstudio.engine import normalize_spec
-from nnstudio.io import embedded as emb
+from nnstudio.data import embedded as emb
+from nnstudio.data.catalog import check_reference
+from nnstudio.data.limits import MAX_CELLS, MAX_ROWS, check_table
+from nnstudio.document import DEFAULT_TRAINING, Document, normalize_training
+from nnstudio.engine import Network, normalize_spec
+from nnstudio.engine.spec import MAX_PARAMETERS
 from nnstudio.io import weights as wts
 from nnstudio.io.atomic import write_bytes
 from nnstudio.io.errors import ProjectError
-from nnstudio.io.untrusted import SafeZip, dump_json, finite_or_none, parse_json
+from nnstudio.io.untrusted import MAX_JSON_BYTES, SafeZip, dump_json, finite_or_none, parse_json
 
 FORMAT = "nnstudio-project"
-FORMAT_VERSION = 1
+FORMAT_VERSION = 2
 PROJECT_JSON = "project.json"
 WEIGHTS = "weights.safetensors"
 HISTORY = "history.json"
 DATA = "data.safetensors"
-MEMBERS = (PROJECT_JSON, WEIGHTS, HISTORY, DATA)
+STATE = "state.safetensors"
+MAX_HISTORY_EPOCHS = 1_000_000  # per curve; a save keeps the most recent ones
+MAX_HISTORY_CURVES = 8
+MAX_HISTORY_VALUES = 4 * MAX_HISTORY_EPOCHS  # loss, val_loss, accuracy, val_accuracy
+_SAFETENSORS_OVERHEAD = 8 + wts.MAX_HEADER_BYTES
+#: Optimizer state vectors a project may hold (Adam keeps three).
+MAX_STATE_VECTORS = 3
+#: The most bytes each member may expand to: what the limits on networks (parameters) and data
+#: (values) allow, so an under-ratio "bomb" is refused by its declared size before it is read.
+MEMBER_LIMITS = {
+    PROJECT_JSON: MAX_JSON_BYTES,
+    WEIGHTS: _SAFETENSORS_OVERHEAD + 8 * MAX_PARAMETERS,
+    HISTORY: MAX_JSON_BYTES,
+    DATA: _SAFETENSORS_OVERHEAD + 8 * (MAX_CELLS + MAX_ROWS),
+    STATE: _SAFETENSORS_OVERHEAD + 8 * MAX_STATE_VECTORS * MAX_PARAMETERS,
+}
 TOP_KEYS = (
     "format",
     "format_version",
@@ -55,20 +80,39 @@ TOP_KEYS = (
     "standardize",
     "auto_output",
     "embedded",
+    "state",
     "summary",
 )
 _ZIP_DATE = (1980, 1, 1, 0, 0, 0)  # fixed, so the same document always gives the same bytes
 
+
+def _from_format_1(manifest: dict[str, Any]) -> dict[str, Any]:
+    """Format 1 had no training state and kept unknown training keys: drop those."""
+    training = manifest.get("training")
+    if isinstance(training, dict):
+        manifest["training"] = {k: v for k, v in training.items() if k in DEFAULT_TRAINING}
+        es = training.get("early_stopping")
+        if isinstance(es, dict):
+            known = DEFAULT_TRAINING["early_stopping"]
+            manifest["training"]["early_stopping"] = {k: v for k, v in es.items() if k in known}
+    manifest["state"] = None
+    return manifest
+
+
 #: ``MIGRATIONS[k]`` turns the ``project.json`` of format k into format k + 1. Loading applies
-#: them in turn, so a file of any older format reaches the current one. (Format 1 is the first
-#: released format, so the table is empty for now; the tests exercise it with a fake format 0.)
-MIGRATIONS: dict[int, Callable[[dict[str, Any]], dict[str, Any]]] = {}
+#: them in turn, so a file of any older format reaches the current one.
+MIGRATIONS: dict[int, Callable[[dict[str, Any]], dict[str, Any]]] = {1: _from_format_1}
 
 
 # ---------------------------------------------------------------------------------- saving
-def save_project(doc: Document, path: str | os.PathLike[str]) -> Path:
-    """Write ``doc`` to ``path`` atomically: the old file survives any failure intact."""
-    return write_bytes(path, project_bytes(doc))
+def save_project(
+    doc: Document, path: str | os.PathLike[str], like: str | os.PathLike[str] | None = None
+) -> Path:
+    """Write ``doc`` to ``path`` atomically: the old file survives any failure intact.
+
+    The file keeps its permissions, or takes those of ``like`` (a recovery copy, its project's).
+    """
+    return write_bytes(path, project_bytes(doc), like)
 
 
 def project_bytes(doc: Document) -> bytes:
@@ -82,11 +126,17 @@ def project_bytes(doc: Document) -> bytes:
         tensors = wts.to_tensors(spec, doc.weights)
         members[WEIGHTS] = wts.encode(tensors, wts.metadata_for(spec, doc.standardize))
     if doc.history:
-        history = {k: [finite_or_none(float(v)) for v in vs] for k, vs in doc.history.items()}
+        history = {
+            k: [finite_or_none(float(v)) for v in vs[-MAX_HISTORY_EPOCHS:]]
+            for k, vs in doc.history.items()
+        }
         members[HISTORY] = dump_json(history)
     if doc.embedded is not None:
         arrays = {"X": doc.embedded["X"], "y": doc.embedded["y"]}
         members[DATA] = wts.encode({k: np.ascontiguousarray(v) for k, v in arrays.items()})
+    if doc.state is not None:
+        vectors = doc.state["optimizer"]["vectors"]
+        members[STATE] = wts.encode({k: np.ascontiguousarray(v) for k, v in vectors.items()})
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as zf:
         for name, data in members.items():
@@ -104,7 +154,22 @@ def _manifest(doc: Document, spec: dict[str, Any]) -> dict[str, Any]:
         "standardize": doc.standardize,
         "auto_output": doc.auto_output,
         "embedded": None if doc.embedded is None else emb.names_of(doc.embedded),
+        "state": _state_manifest(doc.state),
         "summary": summary(doc, spec),
+    }
+
+
+def _state_manifest(state: dict[str, Any] | None) -> dict[str, Any] | None:
+    """The JSON part of the training state (the optimizer's vectors go to ``STATE``)."""
+    if state is None:
+        return None
+    optimizer = state["optimizer"]
+    return {
+        "steps": state["steps"],
+        "optimizer": {"name": optimizer["name"], "t": optimizer["t"]},
+        "shuffle_rng": state["shuffle_rng"],
+        "dropout_rng": state["dropout_rng"],
+        "position": state["position"],
     }
 
 
@@ -119,7 +184,8 @@ def summary(doc: Document, spec: dict[str, Any] | None = None) -> dict[str, Any]
     last = {k: finite_or_none(float(v[-1])) for k, v in doc.history.items() if len(v)}
     return {
         "parameters": parameter_count(spec),
-        "epochs_trained": len(doc.history.get("loss", [])),
+        "epochs_trained": doc.epochs,
+        "steps": doc.progress.steps,
         "trained": doc.weights is not None,
         "metrics": last,
     }
@@ -127,9 +193,27 @@ def summary(doc: Document, spec: dict[str, Any] | None = None) -> dict[str, Any]
 
 # --------------------------------------------------------------------------------- loading
 def load_project(path: str | os.PathLike[str]) -> Document:
-    """Read a ``.nnstudio`` file; any problem raises ``ProjectError`` naming file and member."""
+    """Read a ``.nnstudio`` file; any problem raises ``ProjectError`` naming file and member.
+
+    Every value is checked where it is read. Should a check still be missing, the exception it
+    lets through (a TypeError from a value of the wrong kind, say) is reported as this file's
+    error too: whatever goes wrong while reading a file is that file's problem, never a crash.
+    """
     path = Path(path)
-    with SafeZip(path, MEMBERS) as zf:
+    try:
+        return _load(path)
+    except ProjectError:
+        raise
+    except DataError as exc:
+        raise ProjectError(f"{path.name}: {exc}") from None
+    except (ArithmeticError, AttributeError, LookupError, TypeError, ValueError) as exc:
+        raise ProjectError(f"{path.name}: cannot be read ({type(exc).__name__}: {exc})") from None
+    except RecursionError:
+        raise ProjectError(f"{path.name}: cannot be read (nested too deeply)") from None
+
+
+def _load(path: Path) -> Document:
+    with SafeZip(path, MEMBER_LIMITS) as zf:
         if PROJECT_JSON not in zf.members:
             raise zf.error(f"{PROJECT_JSON} is missing; this is not an nnstudio project")
         where = f"{zf.name}: {PROJECT_JSON}"
@@ -145,17 +229,32 @@ def load_project(path: str | os.PathLike[str]) -> Document:
             "weights": None,
             "history": {},
             "embedded": None,
+            "state": None,
         }
         if WEIGHTS in zf.members:
             where_w = f"{zf.name}: {WEIGHTS}"
-            tensors = wts.decode(zf.read(WEIGHTS), where_w).tensors
+            with zf.stream(WEIGHTS) as stream:
+                check = wts.expect_shapes(spec, where_w)
+                tensors = wts.decode_stream(stream, where_w, check=check).tensors
             fields["weights"] = wts.from_tensors(spec, tensors, where_w)
         if HISTORY in zf.members:
             fields["history"] = _history(zf.read(HISTORY), f"{zf.name}: {HISTORY}")
         if (DATA in zf.members) != (embedded_names is not None):
             raise zf.error(f"{DATA} and project.json's 'embedded' entry must come together")
         if embedded_names is not None:
-            fields["embedded"] = _embedded(zf.read(DATA), embedded_names, f"{zf.name}: {DATA}")
+            where_d = f"{zf.name}: {DATA}"
+            with zf.stream(DATA) as stream:
+                tensors = wts.decode_stream(stream, where_d, wts.DATA_DTYPES, _data_check(where_d))
+            fields["embedded"] = _embedded(tensors.tensors, embedded_names, where_d)
+        state = manifest.get("state")
+        if (STATE in zf.members) != (state is not None):
+            raise zf.error(f"{STATE} and project.json's 'state' entry must come together")
+        if state is not None:
+            where_s = f"{zf.name}: {STATE}"
+            with zf.stream(STATE) as stream:
+                check = _state_vectors_check(parameter_count(spec), where_s)
+                vectors = wts.decode_stream(stream, where_s, check=check).tensors
+            fields["state"] = _state(state, vectors, fields, f"{zf.name}: {PROJECT_JSON}: state")
     return Document(**fields)
 
 
@@ -196,41 +295,68 @@ def _network(manifest: dict[str, Any], where: str) -> dict[str, Any]:
 
 
 def _training(value: Any, where: str) -> dict[str, Any]:
-    """Training settings over the defaults; known keys are checked, others kept as they are."""
-    if value is None:
-        value = {}
-    if not isinstance(value, dict):
-        raise ProjectError(f"{where}: training must be an object")
-    out = {**DEFAULT_TRAINING, **value}
-    out["early_stopping"] = {**DEFAULT_TRAINING["early_stopping"], **(out["early_stopping"] or {})}
+    """Training settings, checked and completed by the one function that owns them."""
+    try:
+        return normalize_training(value)
+    except ValueError as exc:
+        raise ProjectError(f"{where}: {exc}") from None
 
-    def check(ok: bool, key: str, expected: str) -> None:
-        if not ok:
-            raise ProjectError(f"{where}: training.{key}: expected {expected}")
 
-    def whole(v: Any, low: int) -> bool:
-        return isinstance(v, int) and not isinstance(v, bool) and v >= low
+def _state(
+    value: Any, vectors: dict[str, np.ndarray], fields: dict[str, Any], where: str
+) -> dict[str, Any]:
+    """The training state, checked by loading it into the project's network."""
+    if not isinstance(value, dict) or set(value) != set(STATE_KEYS):
+        raise ProjectError(f"{where}: expected an object with {', '.join(STATE_KEYS)}")
+    optimizer = value["optimizer"]
+    if not isinstance(optimizer, dict) or set(optimizer) != {"name", "t"}:
+        raise ProjectError(f"{where}: optimizer: expected an object with name and t")
+    state = {
+        "steps": value["steps"],
+        "optimizer": {"name": optimizer["name"], "t": optimizer["t"], "vectors": vectors},
+        "shuffle_rng": value["shuffle_rng"],
+        "dropout_rng": value["dropout_rng"],
+        "position": value["position"],
+    }
+    epochs = len(fields["history"].get("loss", []))
+    try:
+        net = Network(fields["network"])
+        if optimizer["name"] != net.optimizer.name:
+            raise ValueError(
+                f"optimizer: state of {optimizer['name']!r} for a {net.optimizer.name!r} network"
+            )
+        net.set_state({**state, "epochs": epochs})
+    except (ValueError, TypeError, OverflowError) as exc:
+        raise ProjectError(f"{where}: {exc}") from None
+    return state
 
-    def number(v: Any) -> bool:
-        return isinstance(v, int | float) and not isinstance(v, bool) and math.isfinite(v)
 
-    es = out["early_stopping"]
-    check(whole(out["batch_size"], 1), "batch_size", "a whole number >= 1")
-    check(whole(out["epochs"], 0), "epochs", "a whole number >= 0")
-    ratio = out["validation_ratio"]
-    check(number(ratio) and 0 <= ratio < 1, "validation_ratio", "a number in [0, 1)")
-    check(isinstance(out["standardize"], bool), "standardize", "true or false")
-    check(isinstance(es["enabled"], bool), "early_stopping.enabled", "true or false")
-    check(whole(es["patience"], 0), "early_stopping.patience", "a whole number >= 0")
-    check(number(es["min_delta"]), "early_stopping.min_delta", "a number")
-    return out
+STATE_KEYS = ("steps", "optimizer", "shuffle_rng", "dropout_rng", "position")
+
+
+def _state_vectors_check(size: int, where: str) -> wts.HeaderCheck:
+    """A header check: a few vectors, each as long as the network has parameters."""
+
+    def check(shapes: dict[str, tuple[int, ...]]) -> None:
+        if len(shapes) > MAX_STATE_VECTORS:
+            raise ProjectError(f"{where}: {len(shapes)} tensors; at most {MAX_STATE_VECTORS}")
+        for name, shape in shapes.items():
+            if shape != (size,):
+                raise ProjectError(f"{where}: {name} has shape {shape}, expected ({size},)")
+
+    return check
 
 
 def _data_reference(value: Any, where: str) -> dict[str, Any]:
-    if value is None:
+    """The reference's form is checked now; whether its file can be read, when it is loaded."""
+    if value is None or value == {}:
         return {}
     if not isinstance(value, dict):
         raise ProjectError(f"{where}: data must be an object (a data-set reference)")
+    try:
+        check_reference(value)
+    except DataError as exc:
+        raise ProjectError(f"{where}: data: {exc}") from None
     return value
 
 
@@ -269,28 +395,59 @@ def _embedded_names(manifest: dict[str, Any], where: str) -> dict[str, Any] | No
     return names
 
 
-def _embedded(data: bytes, names: dict[str, Any], where: str) -> dict[str, Any]:
-    tensors = wts.decode(data, where, wts.DATA_DTYPES).tensors
-    if set(tensors) != {"X", "y"}:
-        raise ProjectError(f"{where}: expected tensors X and y, found {', '.join(tensors)}")
+def _data_check(where: str) -> wts.HeaderCheck:
+    """Embedded data's header: X (rows, features) and y within the data limits."""
+
+    def check(shapes: dict[str, tuple[int, ...]]) -> None:
+        if set(shapes) != {"X", "y"}:
+            raise ProjectError(f"{where}: expected tensors X and y, found {', '.join(shapes)}")
+        x, y = shapes["X"], shapes["y"]
+        if len(x) != 2 or len(y) not in (1, 2) or y[0] != x[0]:
+            raise ProjectError(f"{where}: X must be (rows, features) and y have as many rows")
+        try:
+            check_table(where, x[0], x[1])
+            check_table(where, y[0], math.prod(y[1:]))
+        except DataError as exc:
+            raise ProjectError(str(exc)) from None
+
+    return check
+
+
+def _embedded(tensors: dict[str, np.ndarray], names: dict[str, Any], where: str) -> dict[str, Any]:
     embedded = {"X": tensors["X"], "y": tensors["y"], **names}
     try:
-        emb.to_dataset(embedded)
+        emb.to_dataset(embedded).validate()
     except (DataError, KeyError, TypeError, ValueError) as exc:
         raise ProjectError(f"{where}: {exc}") from None
     return embedded
 
 
 def _history(data: bytes, where: str) -> dict[str, list[float]]:
-    history = parse_json(data, where)
+    """At most MAX_HISTORY_CURVES curves of MAX_HISTORY_EPOCHS numbers (null: not finite)."""
+    history = parse_json(data, where, max_values=MAX_HISTORY_VALUES)
     if not isinstance(history, dict):
         raise ProjectError(f"{where}: expected an object of lists")
+    if len(history) > MAX_HISTORY_CURVES:
+        raise ProjectError(f"{where}: {len(history)} curves; the limit is {MAX_HISTORY_CURVES}")
     out = {}
     for key, values in history.items():
+        if isinstance(values, list) and len(values) > MAX_HISTORY_EPOCHS:
+            raise ProjectError(
+                f"{where}: {key!r} has {len(values):,} epochs; the limit is {MAX_HISTORY_EPOCHS:,}"
+            )
         ok = isinstance(values, list) and all(
             v is None or (isinstance(v, int | float) and not isinstance(v, bool)) for v in values
         )
         if not ok:
             raise ProjectError(f"{where}: {key!r} must be a list of numbers")
-        out[key] = [math.nan if v is None else float(v) for v in values]
+        out[key] = [_history_value(v, key, where) for v in values]
     return out
+
+
+def _history_value(v: float | int | None, key: str, where: str) -> float:
+    if v is None:
+        return math.nan
+    try:
+        return float(v)
+    except OverflowError:  # an integer with hundreds of digits
+        raise ProjectError(f"{where}: {key!r} holds a number too large for a float") from None

@@ -28,13 +28,17 @@ import torch
 from safetensors.torch import load_file
 from torch import nn
 
-INPUTS = {inputs}
+WEIGHTS = Path(__file__).with_name({weights!r})
+
+# ---- The model: the text nnstudio's code view shows ----------------------------------------
+'''
+
+_PYTORCH_MODEL = '''INPUTS = {inputs}
 # (units, activation, has bias) of each dense layer; the last one is the output layer.
 LAYERS = {layers}
 # x -> (x - MEAN) / SCALE, fitted on the training rows ({standardize_note}).
 MEAN = {mean}
 SCALE = {scale}
-WEIGHTS = Path(__file__).with_name({weights!r})
 
 
 def activation(name):
@@ -72,8 +76,11 @@ class Model(nn.Module):
 
     def forward(self, x):
         return self.activations[-1](self.logits(x))
+'''
 
+_PYTORCH_TAIL = '''
 
+# ---- The trained weights -------------------------------------------------------------------
 def load(path=WEIGHTS):
     """A Model holding the exported weights (strict: every tensor must be there and fit)."""
     model = Model()
@@ -105,13 +112,17 @@ from pathlib import Path
 
 import numpy as np
 
-INPUTS = {inputs}
+WEIGHTS = Path(__file__).with_name({weights!r})
+
+# ---- The model: the text nnstudio's code view shows ----------------------------------------
+'''
+
+_NUMPY_MODEL = '''INPUTS = {inputs}
 # (units, activation, has bias) of each dense layer; the last one is the output layer.
 LAYERS = {layers}
 # x -> (x - MEAN) / SCALE, fitted on the training rows ({standardize_note}).
 MEAN = np.array({mean})
 SCALE = np.array({scale})
-WEIGHTS = Path(__file__).with_name({weights!r})
 
 
 def softmax(z):
@@ -130,6 +141,20 @@ ACTIVATIONS = {{
 }}
 
 
+def predict(X, path=WEIGHTS):
+    """Outputs for raw inputs X of shape (n, INPUTS)."""
+    a = (np.asarray(X, dtype=np.float64).reshape(-1, INPUTS) - MEAN) / SCALE
+    for (W, b), (_, name, _) in zip(load(path), LAYERS):
+        z = a @ W.T
+        if b is not None:
+            z = z + b
+        a = ACTIVATIONS[name](z)
+    return a
+'''
+
+_NUMPY_TAIL = '''
+
+# ---- The trained weights -------------------------------------------------------------------
 def read_safetensors(path):
     """Tensors by name: 8 bytes of header length, a JSON header, then raw little-endian data."""
     data = Path(path).read_bytes()
@@ -153,17 +178,6 @@ def load(path=WEIGHTS):
     return [(t[f"layers.{{i}}.weight"], t.get(f"layers.{{i}}.bias")) for i in range(len(LAYERS))]
 
 
-def predict(X, path=WEIGHTS):
-    """Outputs for raw inputs X of shape (n, INPUTS)."""
-    a = (np.asarray(X, dtype=np.float64).reshape(-1, INPUTS) - MEAN) / SCALE
-    for (W, b), (_, name, _) in zip(load(path), LAYERS):
-        z = a @ W.T
-        if b is not None:
-            z = z + b
-        a = ACTIVATIONS[name](z)
-    return a
-
-
 if __name__ == "__main__":
     print(predict(np.zeros((1, INPUTS))))
 '''
@@ -183,11 +197,11 @@ def _constants(spec: dict[str, Any], standardize: dict | None) -> dict[str, str]
         "mean": repr([float(v) for v in mean]),
         "scale": repr([float(v) for v in scale]),
         "standardize_note": note,
-        "returns": _returns(spec),
     }
 
 
-def _returns(spec: dict[str, Any]) -> str:
+def returns_text(spec: dict[str, Any]) -> str:
+    """What the exported predict returns, in words, for a script's docstring."""
     act = spec["layers"][-1]["activation"]
     if act == "sigmoid":
         return "the probability of the second class"
@@ -196,22 +210,39 @@ def _returns(spec: dict[str, Any]) -> str:
     return f"the output layer's {act} values"
 
 
+def shape_text(spec: dict[str, Any]) -> str:
+    """``2-8-1 network``: the layer sizes from inputs to outputs."""
+    sizes = [str(spec["inputs"])] + [str(layer["units"]) for layer in spec["layers"]]
+    return "-".join(sizes) + " network"
+
+
+def pytorch_model(spec: dict[str, Any], standardize: dict | None) -> str:
+    """The PyTorch model definition: the code view's text and the heart of the export."""
+    return _PYTORCH_MODEL.format(**_constants(spec, standardize))
+
+
+def numpy_model(spec: dict[str, Any], standardize: dict | None) -> str:
+    """The NumPy forward pass: the code view's text and the heart of the export."""
+    return _NUMPY_MODEL.format(**_constants(spec, standardize))
+
+
+def _head(template: str, spec: dict[str, Any], module: str, weights: str) -> str:
+    return template.format(
+        title=f"{module}: {shape_text(spec)}",
+        module=module,
+        inputs=spec["inputs"],
+        weights=weights,
+        returns=returns_text(spec),
+    )
+
+
 def pytorch_script(spec: dict, standardize: dict | None, module: str, weights: str) -> str:
     """Source of a standalone PyTorch module that strict-loads ``weights``."""
-    title = f"{module}: {_shape(spec)}"
-    return _PYTORCH.format(
-        title=title, module=module, weights=weights, **_constants(spec, standardize)
-    )
+    head = _head(_PYTORCH, spec, module, weights)
+    return head + "\n" + pytorch_model(spec, standardize) + _PYTORCH_TAIL.format()
 
 
 def numpy_script(spec: dict, standardize: dict | None, module: str, weights: str) -> str:
     """Source of a standalone NumPy predictor that reads ``weights``."""
-    title = f"{module}: {_shape(spec)}"
-    return _NUMPY.format(
-        title=title, module=module, weights=weights, **_constants(spec, standardize)
-    )
-
-
-def _shape(spec: dict[str, Any]) -> str:
-    sizes = [str(spec["inputs"])] + [str(layer["units"]) for layer in spec["layers"]]
-    return "-".join(sizes) + " network"
+    head = _head(_NUMPY, spec, module, weights)
+    return head + "\n" + numpy_model(spec, standardize) + _NUMPY_TAIL.format()

@@ -7,7 +7,7 @@ A child process has its own interpreter (and, on a 2-core machine, its own core)
 Two one-way pipes carry plain, pickled data between our own two processes:
 
 * GUI -> child, ``commands``: ``("job", job_id, job)``, ``("mode", mode)`` (run, pause, step
-  batch, step epoch), ``("request", {"optimizer" | "features": ...})``, ``("reset",)``,
+  batch, step epoch), ``("request", {"optimizer" | "features" | "sync": ...})``,
   ``("speed", seconds_per_step)``, ``("stop",)``, ``("modules",)`` (debug: the child's loaded
   modules), ``("quit",)``.
 * child -> GUI, ``events``: ``(kind, job_id, args)``: the worker's ``emit`` calls (see
@@ -34,6 +34,7 @@ from multiprocessing.connection import Connection
 from multiprocessing.process import BaseProcess
 from typing import Any
 
+from nnstudio.live.job import Job
 from nnstudio.live.worker import Gate, Worker
 
 #: BLAS threads in the child: the GUI needs the other core, and a second BLAS thread helps only
@@ -136,13 +137,12 @@ class _Child:
     def __init__(self, events: Connection) -> None:
         self.gate = Gate()
         self.job_id: int | None = None
-        self.jobs: queue.SimpleQueue[tuple[int, dict[str, Any], Gate] | None] = queue.SimpleQueue()
+        self.jobs: queue.SimpleQueue[tuple[int, Job, Gate] | None] = queue.SimpleQueue()
         self.outbox = _Outbox(events, on_gone=lambda: self.gate.request_stop())
         self.handlers = {
             "job": self._on_job,
             "mode": lambda mode: self.gate.command(mode),
             "request": lambda pending: self.gate.request(**pending),
-            "reset": lambda: self.gate.request_reset(),
             "speed": lambda seconds: self.gate.set_step_interval(seconds),
             "stop": lambda: self.gate.request_stop(),
             "modules": lambda: self.send(None, "modules", sorted(sys.modules)),
@@ -176,7 +176,7 @@ class _Child:
         self.gate.request_stop()
         self.jobs.put(None)
 
-    def _on_job(self, job_id: int, job: dict[str, Any]) -> None:
+    def _on_job(self, job_id: int, job: Job) -> None:
         """A new job replaces the current one: stop it; the main thread builds the new one."""
         self.gate.request_stop()
         self.gate = Gate(self.gate.step_interval)

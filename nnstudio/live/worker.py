@@ -4,12 +4,14 @@ No Qt here: the worker runs in the training process (``nnstudio.live.process``),
 way out is ``emit(kind, *args)`` with plain data:
 
 ========================== ==========================================================
-``("snapshot", snap)``     the network as it is now (``engine.snapshot``), <= 30/s and
+``("snapshot", snap)``     the network as it is now (``live.snapshot``), <= 30/s and
                            always at a pause and at the end of a run
 ``("state", state)``       ``idle``, ``running``, ``paused`` or ``finished``
 ``("message", text)``      why a run ended (NaN guard, early stopping, epochs done)
 ``("failed", text, tb)``   an exception; the worker then ends
-``("finished", result)``   a run reached its end (``Worker.result``)
+``("result", progress)``   what the document keeps (``Run.progress()``): at every pause,
+                           at the end of a run and when asked (``sync``)
+``("finished", progress)`` a run reached its end
 ========================== ==========================================================
 
 Commands come in through a :class:`Gate`, because a training loop cannot wait for messages:
@@ -25,18 +27,14 @@ import traceback
 from collections.abc import Callable
 from typing import Any
 
-import numpy as np
-
-from nnstudio.engine.callbacks import Callback, EarlyStopping, NanGuard
-from nnstudio.engine.network import Network
-from nnstudio.engine.snapshot import Snapshotter
-from nnstudio.engine.training import fit
+from nnstudio.engine.callbacks import Callback
+from nnstudio.live.job import Job
+from nnstudio.live.run import Run, epochs_for_next_run
+from nnstudio.live.snapshot import Snapshotter
 
 IDLE, RUNNING, PAUSED, FINISHED = "idle", "running", "paused", "finished"
 #: Gate modes: what the worker does at its next batch end.
 RUN, PAUSE, STEP_BATCH, STEP_EPOCH = "run", "pause", "batch", "epoch"
-#: "epochs": 0 in the settings means "until stopped".
-FOREVER = 10**12
 SNAPSHOTS_PER_S = 30
 
 Emit = Callable[..., None]
@@ -53,7 +51,6 @@ class Gate:
         self.cond = threading.Condition()
         self.stop = threading.Event()
         self.mode = PAUSE
-        self.reset_requested = False
         self.pending: dict[str, Any] = {}  # optimizer / features to apply before the next step
         self.step_interval = max(0.0, step_interval)  # seconds per step at least (0 = full speed)
         self._last_step = 0.0
@@ -69,11 +66,6 @@ class Gate:
             self.pending.update(pending)
             self.cond.notify_all()
 
-    def request_reset(self) -> None:
-        with self.cond:
-            self.reset_requested = True
-            self.cond.notify_all()
-
     def request_stop(self) -> None:
         with self.cond:
             self.stop.set()
@@ -87,7 +79,7 @@ class Gate:
     # --------------------------------------------------------------------- worker
     @property
     def interrupted(self) -> bool:
-        return self.stop.is_set() or self.reset_requested
+        return self.stop.is_set()
 
     def take_pending(self) -> dict[str, Any]:
         with self.cond:
@@ -161,116 +153,73 @@ class _Hook(Callback):
 
 
 class Worker:
-    """Trains its own network from a job (see ``docs/live-training.md``) until stopped.
+    """Trains a job (``nnstudio.live.job.Job``) through a :class:`Run` until stopped.
 
-    ``run()`` is the worker's whole life; it returns the final :meth:`result` (None if the
-    network could not even be built).
+    ``run()`` is the worker's whole life; it returns the final progress (None if the network
+    could not even be built). See ``docs/live-training.md``.
     """
 
-    def __init__(self, job: dict[str, Any], gate: Gate, emit: Emit) -> None:
+    def __init__(self, job: Job, gate: Gate, emit: Emit) -> None:
         self.job, self.gate, self.emit = job, gate, emit
-        self.settings = {"batch_size": 32, "epochs": 0, "shuffle": True, **job.get("settings", {})}
         self.status = IDLE
-        self.net: Network | None = None
+        self.run_: Run | None = None
         self.snapshotter: Snapshotter
         self.last_logs: dict[str, Any] = {"batch": -1}
         self._samples = 0
         self._rate_ref = (time.monotonic(), 0)
         self.samples_per_s = 0.0
 
-    # --------------------------------------------------------------------- building
-    def _build(self, weights: list[np.ndarray] | None) -> None:
-        """A fresh network (the seed's weights, or ``weights``); kept only if all of it builds."""
+    @property
+    def net(self):
+        return self.run_.net
+
+    def _build(self) -> None:
+        """The job's network and its snapshotter; kept only if all of it builds."""
         job = self.job
-        net = Network(job["spec"])
-        if weights is not None:
-            net.set_weights(weights)
-        view = job.get("view", {})
-        snapshotter = Snapshotter(
-            net, job["X_train"], job["y_train"], job.get("X_val"), job.get("y_val"), view
-        )
-        self.net, self.snapshotter = net, snapshotter
-        self.target_epochs = self._epochs_per_run()
+        run = Run(job)
+        snapshotter = Snapshotter(run.net, job.X_train, job.y_train, job.X_val, job.y_val, job.view)
+        snapshotter.recorder.seed(job.history)
+        self.run_, self.snapshotter = run, snapshotter
         self.last_logs = {"batch": -1}
 
-    def _epochs_per_run(self) -> int:
-        return int(self.settings["epochs"]) or FOREVER
-
     # ------------------------------------------------------------------------ life
-    def run(self) -> dict[str, Any] | None:
-        """Wait for a command, train, repeat until stopped; then the final result."""
+    def run(self) -> Any:
+        """Wait for a command, train, repeat until stopped; then the final progress."""
         try:
-            self._build(self.job.get("weights"))
+            self._build()
             self.send(force=True)
             self._set_status(IDLE)
             while True:
                 self.hold()
                 if self.gate.stop.is_set():
                     break
-                if self.gate.reset_requested:
-                    self._reset()
-                    continue
                 self._train()
         except Exception as exc:  # the app never dies from a worker error
             self.emit("failed", f"training failed: {exc}", traceback.format_exc())
-        return self.result() if self.net is not None else None
-
-    def _reset(self) -> None:
-        with self.gate.cond:
-            self.gate.reset_requested = False
-            self.gate.mode = PAUSE
-        self._build(None)
-        self.send(force=True)
-        self._set_status(IDLE)
+        return self.run_.progress() if self.run_ is not None else None
 
     def _train(self) -> None:
-        """One ``fit`` call, from now to the target epoch (pauses happen inside it)."""
-        if self.net.epochs >= self.target_epochs:
-            self.target_epochs = self.net.epochs + self._epochs_per_run()
+        """One ``fit`` call, from now to the end of the run (pauses happen inside it)."""
         self._set_status(RUNNING)
         self._rate_ref = (time.monotonic(), self._samples)
-        nan_guard = NanGuard()
-        callbacks: list[Callback] = [nan_guard]
-        es = self.settings.get("early_stopping") or {}
-        if es.get("enabled"):
-            callbacks.append(
-                EarlyStopping(
-                    monitor="val_loss" if self._validation() else "loss",
-                    patience=int(es.get("patience", 10)),
-                    min_delta=float(es.get("min_delta", 0.0)),
-                )
-            )
-        callbacks.append(_Hook(self))
-        history = fit(
-            self.net,
-            self.job["X_train"],
-            self.job["y_train"],
-            epochs=self.target_epochs - self.net.epochs,
-            batch_size=int(self.settings["batch_size"]),
-            validation_data=self._validation(),
-            shuffle=bool(self.settings["shuffle"]),
-            callbacks=callbacks,
-            stop=self.gate.stop,
-        )
+        run = self.run_
+        epochs = epochs_for_next_run(self.job.settings, len(run.history.get("loss", [])))
+        history = run.fit(epochs, callbacks=[_Hook(self)], stop=self.gate.stop)
         with self.gate.cond:
             self.gate.mode = PAUSE
-        if self.gate.interrupted:
+        if self.gate.stop.is_set():
             return
         self.samples_per_s = 0.0
         self.send(force=True)
-        if nan_guard.message:
-            self.emit("message", nan_guard.message)
+        self.emit("result", run.progress())
+        if run.diverged:
+            self.emit("message", run.message)
             self._set_status(PAUSED)
             return
-        self.emit("message", history.stopped_reason or f"finished {self.net.epochs} epochs")
+        done = len(run.history.get("loss", []))
+        self.emit("message", run.message or f"finished: {done} epochs trained")
         self._set_status(FINISHED)
-        self.emit("finished", self.result())
-
-    def _validation(self) -> tuple[np.ndarray, np.ndarray] | None:
-        X_val = self.job.get("X_val")
-        if X_val is None or len(X_val) == 0:
-            return None
-        return X_val, self.job["y_val"]
+        self.emit("finished", history.stopped_reason)
 
     def hold(self) -> None:
         """Wait here while paused; settings sent meanwhile are applied and shown at once."""
@@ -279,12 +228,12 @@ class Worker:
             pending = gate.take_pending()
             if pending:
                 self._apply(pending)
-                self.send(force=True)
             if gate.mode != PAUSE or gate.interrupted:
                 break
             if self.status == RUNNING:
                 self.samples_per_s = 0.0
                 self.send(force=True)
+                self.emit("result", self.run_.progress())
                 self._set_status(PAUSED)
             gate.wait_while_paused()
         if self.status == PAUSED and not gate.interrupted:
@@ -294,8 +243,12 @@ class Worker:
     def _apply(self, pending: dict[str, Any]) -> None:
         if "optimizer" in pending:
             self.net.set_optimizer(pending["optimizer"])
+            self.send(force=True)
         if "features" in pending:
             self.snapshotter.set_features(pending["features"])
+            self.send(force=True)
+        if pending.get("sync"):
+            self.emit("result", self.run_.progress())
 
     # ------------------------------------------------------------------- reporting
     def note_batch(self, logs: dict[str, Any]) -> None:
@@ -311,20 +264,10 @@ class Worker:
             self.samples_per_s = (self._samples - s0) / (now - t0)
             self._rate_ref = (now, self._samples)
         snap = self.snapshotter.snapshot(logs or self.last_logs, force=force)
-        snap["samples_per_s"] = self.samples_per_s
-        snap["batches_per_epoch"] = -(-len(self.job["X_train"]) // int(self.settings["batch_size"]))
+        snap["samples_per_s"] = self.samples_per_s if self.status == RUNNING else 0.0
+        snap["batches_per_epoch"] = self.job.batches_per_epoch
         self.emit("snapshot", snap)
 
     def _set_status(self, status: str) -> None:
         self.status = status
         self.emit("state", status)
-
-    def result(self) -> dict[str, Any]:
-        """What the document keeps: weights, the per-epoch history, counters, settings."""
-        return {
-            "weights": self.net.get_weights(),
-            "history": {k: list(v) for k, v in self.snapshotter.recorder.full_epochs.items()},
-            "epochs": self.net.epochs,
-            "steps": self.net.steps,
-            "optimizer": self.net.optimizer.get_config(),
-        }

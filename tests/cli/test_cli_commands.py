@@ -9,6 +9,7 @@ import types
 import numpy as np
 import pytest
 
+from nnstudio import live
 from nnstudio.cli import main
 from nnstudio.io import load_project, session
 
@@ -183,7 +184,7 @@ def test_ctrl_c_exits_130_and_saves_nothing(capsys, monkeypatch, xor_project):
     def interrupted(*args, **kwargs):
         raise KeyboardInterrupt
 
-    monkeypatch.setattr(session, "train", interrupted)
+    monkeypatch.setattr(live, "train", interrupted)
     code, _, err = run(capsys, "train", str(xor_project))
     assert code == 130
     assert err.strip().splitlines() == ["nnstudio: error: interrupted"]

@@ -3,6 +3,7 @@
 import json
 import subprocess
 import sys
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -79,7 +80,7 @@ def test_references_for_fixed_data_sets_have_no_parameters():
         ({"name": "iris"}, "source None"),
         ({"source": "synthetic", "name": "nope"}, "unknown data set 'nope'"),
         ({"source": "synthetic", "name": "xor", "n_samples": "many"}, "n_samples must be a whole"),
-        ({"source": "synthetic", "name": "xor", "noise": True}, "noise must be a number"),
+        ({"source": "synthetic", "name": "xor", "noise": True}, "noise must be a finite number"),
         ({"source": "csv", "path": "a.csv", "sep": ";"}, "unknown key.*: sep"),
         ({"source": "csv"}, '"path"'),
         (["xor"], "must be a mapping"),
@@ -111,4 +112,48 @@ def test_a_file_reference_cannot_pass_a_progress_function(source, tmp_path):
     location = {"csv": "path", "mnist": "folder"}[source]
     ref = {"source": source, location: str(tmp_path), "progress": "print"}
     with pytest.raises(DataError, match="unknown key"):
+        from_reference(ref)
+
+
+@pytest.mark.parametrize("path", ["/etc/passwd", "../secret.csv", "data/../../x.csv"])
+def test_a_project_reference_cannot_leave_its_folder_unless_allowed(tmp_path, path):
+    from nnstudio.data import OutsidePathError
+    from nnstudio.data.catalog import outside_location
+
+    ref = {"source": "csv", "path": path}
+    with pytest.raises(OutsidePathError, match="outside the project's folder") as info:
+        from_reference(ref, base_dir=tmp_path / "project", allow_outside=False)
+    expected = Path(path) if path.startswith("/") else tmp_path / "project" / path
+    assert info.value.path == expected
+    assert outside_location(ref, tmp_path / "project") == expected
+
+
+def test_an_allowed_outside_reference_is_read(tmp_path):
+    (tmp_path / "toy.csv").write_text("a,b,label\n1,2,x\n3,4,y\n", encoding="utf-8")
+    (tmp_path / "project").mkdir()
+    ref = {"source": "csv", "path": "../toy.csv"}
+    d = from_reference(ref, base_dir=tmp_path / "project", allow_outside=True)
+    assert len(d) == 2
+
+
+def test_a_reference_inside_the_folder_is_not_outside(tmp_path):
+    from nnstudio.data.catalog import outside_location
+
+    assert outside_location({"source": "csv", "path": "sub/toy.csv"}, tmp_path) is None
+    assert outside_location({"source": "synthetic", "name": "xor"}, tmp_path) is None
+
+
+@pytest.mark.parametrize(
+    ("change", "message"),
+    [
+        ({"n_samples": 100_001}, "n_samples must be from 2 to 100,000"),
+        ({"seed": 2**31}, "seed must be from 0 to 2,147,483,647"),
+        ({"seed": -1}, "seed must be from 0"),
+        ({"noise": 0.6}, "noise must be from 0 to 0.5"),
+        ({"noise": float("nan")}, "noise must be a finite number"),
+    ],
+)
+def test_synthetic_parameters_are_bounded(change, message):
+    ref = {**reference_for("xor"), **change}
+    with pytest.raises(DataError, match=message):
         from_reference(ref)

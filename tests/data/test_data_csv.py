@@ -198,3 +198,20 @@ def test_files_longer_than_one_chunk_keep_every_row(tmp_path):
     keep = np.arange(5000) != 4500
     np.testing.assert_array_equal(d.X, X[keep])
     np.testing.assert_array_equal(d.y, y[keep])
+
+
+def test_many_word_classes_are_numbered_in_sorted_order(tmp_path):
+    """900 word labels (indexed with a dict, not list.index) get alphabetical class numbers."""
+    words = [f"w{i:03d}" for i in range(900)][::-1]
+    path = tmp_path / "words.csv"
+    path.write_text("a,label\n" + "".join(f"{i},{w}\n" for i, w in enumerate(words)))
+    ds = read_csv(path)
+    assert ds.class_names == sorted(words)
+    assert [ds.class_names[c] for c in ds.y] == words
+
+
+def test_too_many_classes_are_refused_with_the_limit(tmp_path):
+    path = tmp_path / "ids.csv"
+    path.write_text("a,label\n" + "".join(f"{i},id{i}\n" for i in range(1001)))
+    with pytest.raises(DataError, match=r"ids\.csv: 1,001 classes; the limit is 1,000"):
+        read_csv(path)

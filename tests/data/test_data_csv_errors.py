@@ -6,6 +6,7 @@ import tracemalloc
 import pytest
 
 from nnstudio.data import DataError, preview, read_csv, textfile
+from nnstudio.data.limits import MAX_LINE_BYTES, MAX_TEXT_BYTES
 
 CORPUS = {  # name: (file bytes, read_csv options, expected message part)
     "empty": (b"", {}, "data.csv: the file is empty"),
@@ -158,11 +159,11 @@ def test_preview_reports_encoding_problems_too(tmp_path):
 
 
 def test_a_line_of_gigabytes_is_refused_without_reading_it(tmp_path):
-    """A 2 GB "line" (a sparse file: no disk used) is refused after reading at most 64 MB."""
+    """A 1 GB "line" (a sparse file: no disk used) is refused after reading at most 5 MB."""
     path = tmp_path / "huge.csv"
     with path.open("wb") as f:
         f.write(b"a,b,label\n1,2,x\n")
-        f.truncate(2 << 30)
+        f.truncate(MAX_TEXT_BYTES)  # the largest CSV file read at all
     tracemalloc.start()
     try:
         with pytest.raises(DataError) as info:
@@ -170,8 +171,8 @@ def test_a_line_of_gigabytes_is_refused_without_reading_it(tmp_path):
         _, peak = tracemalloc.get_traced_memory()
     finally:
         tracemalloc.stop()
-    assert "huge.csv, line 3: longer than 64 MB" in str(info.value)
-    assert peak < 200 * 2**20
+    assert f"huge.csv, line 3: longer than {MAX_LINE_BYTES:,} bytes" in str(info.value)
+    assert peak < 50 * 2**20
 
 
 def test_a_long_text_line_is_refused_by_its_number(tmp_path, monkeypatch):

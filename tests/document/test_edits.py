@@ -215,8 +215,8 @@ def test_merge_weight_drag_and_slider():
 @pytest.mark.parametrize(
     ("make", "message"),
     [
-        (lambda: E.SetUnits(0, 0), "1 to 256"),
-        (lambda: E.SetUnits(0, 257), "1 to 256"),
+        (lambda: E.SetUnits(0, 0), "1 to 1024"),
+        (lambda: E.SetUnits(0, 1025), "1 to 1024"),
         (lambda: E.SetUnits(0, 2.5), "whole number"),
         (lambda: E.SetUnits(7, 3), "no layer 7"),
         (lambda: E.SetUnits(2, 3), "output layer follows the task"),
@@ -231,7 +231,7 @@ def test_merge_weight_drag_and_slider():
         (lambda: E.SetLayerProperty(0, "use_bias", 1), "true or false"),
         (lambda: E.SetLayerProperty(0, "initializer", "magic"), "unknown initializer"),
         (lambda: E.InsertLayer(5), "allowed 0 to 2"),
-        (lambda: E.InsertLayer(0, units=300), "1 to 256"),
+        (lambda: E.InsertLayer(0, units=1025), "1 to 1024"),
         (lambda: E.RemoveLayer(2), "does not exist"),
         (lambda: E.MoveLayer(0, 0), "already there"),
         (lambda: E.SetWeight(0, 2, 0, 1.0), "does not exist"),

@@ -141,7 +141,7 @@ BAD_SPECS = [
     ({**BASE, "optimizer": "adamw"}, ["optimizer", "adamw", "adam", "sgd", "adadelta"]),
     ({**BASE, "optimizer": {"learning_rate": 0.1}}, ["optimizer", "name"]),
     ({**BASE, "dtype": "float16"}, ["dtype", "float16", "float32", "float64"]),
-    (with_layer(0, units=0), ["layers[0].units", "0 is out of range", "1 to 4096"]),
+    (with_layer(0, units=0), ["layers[0].units", "0 is out of range", "1 to 1024"]),
     (with_layer(0, units=2.5), ["layers[0].units", "2.5", "whole number"]),
     (with_layer(0, units=True), ["layers[0].units", "True"]),
     (with_layer(0, dropout=1.0), ["layers[0].dropout", "1.0", "below 1"]),
@@ -289,3 +289,28 @@ def test_trace_exposes_every_intermediate_value():
     np.testing.assert_allclose(first["dL_dz"], first["dL_da"] * first["slope"], rtol=1e-14)
     assert tr["layers"][2]["dL_da"] is None  # fused sigmoid + cross-entropy: dL/dz directly
     np.testing.assert_allclose(tr["layers"][2]["dL_dz"], (tr["output"] - y) / y.size)
+
+
+def _stack(n_layers: int, units: int, inputs: int = 2) -> dict:
+    return {"inputs": inputs, "layers": [{"units": units} for _ in range(n_layers)]}
+
+
+@pytest.mark.parametrize(
+    ("spec", "message"),
+    [
+        (_stack(65, 1), "65 layers; the limit is 64"),
+        (_stack(1, 1, inputs=100_001), "1 to 100000"),
+        (_stack(12, 1024), "11,548,672 weights and biases; the limit is 4,000,000"),
+        (_stack(2, 1, inputs=100_000) | {"layers": [{"units": 41}, {"units": 1}]}, "4,100,083"),
+    ],
+)
+def test_network_size_is_limited_before_anything_is_allocated(spec, message):
+    with pytest.raises(ValueError, match=message):
+        normalize_spec(spec)
+
+
+def test_the_largest_allowed_network_is_accepted():
+    from nnstudio.engine.spec import MAX_PARAMETERS, parameter_count
+
+    spec = normalize_spec(_stack(3, 1024, inputs=1024))
+    assert parameter_count(spec) == 3 * (1024 * 1024 + 1024) <= MAX_PARAMETERS

@@ -322,11 +322,11 @@ def test_nan_guard_stops_a_diverging_run():
             "optimizer": {"name": "sgd", "learning_rate": 100.0},
         }
     )
-    good = []
+    start = net.params.copy()
+    epochs = []  # (loss, params) at each epoch's end
 
     def remember(logs):
-        if net.last_step_ok:
-            good.append(net.params.copy())
+        epochs.append((logs["loss"], net.params.copy()))
 
     guard = NanGuard()
     h = fit(
@@ -335,16 +335,22 @@ def test_nan_guard_stops_a_diverging_run():
         y,
         epochs=50,
         batch_size=10,
-        callbacks=[LambdaCallback(on_batch_end=remember), guard],
+        callbacks=[guard, LambdaCallback(on_epoch_end=remember)],
     )
     assert not net.last_step_ok
     assert net.steps < 500  # stopped long before 50 epochs
     assert guard.step == net.steps and guard.epoch == net.epochs + 1
-    assert np.isfinite(net.params).all()
-    np.testing.assert_array_equal(net.params, good[-1])  # the failed step changed nothing
+    # The weights of the epoch with the lowest loss are back (or the starting weights).
+    finite = [(loss, p) for loss, p in epochs if np.isfinite(loss)]
+    best = min(finite, key=lambda e: e[0])[1] if finite else start
+    np.testing.assert_array_equal(net.params, best)
+    assert guard.restored_epoch == (
+        None if not finite else 1 + [e[0] for e in epochs].index(min(e[0] for e in finite))
+    )
+    assert net.optimizer.t == 0  # fresh optimizer state: training can go on
     assert f"epoch {guard.epoch}, step {guard.step}" in guard.message
+    assert "put back" in guard.message
     assert h.stopped_reason == guard.message
-    assert "learning rate" in guard.message
 
 
 def test_nan_guard_stays_quiet_on_a_healthy_run():

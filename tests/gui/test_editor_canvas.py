@@ -251,7 +251,7 @@ def test_refused_edits_report_a_message(qtbot, editor):
         qtbot.keyClick(editor.view, Qt.Key.Key_Minus)
     editor.scene.sync()
     assert units(editor)[0] == 1
-    assert "1 to 256" in messages[-1]
+    assert "1 to 1024" in messages[-1]
 
 
 def test_undo_redo_with_shortcuts(qtbot, editor):

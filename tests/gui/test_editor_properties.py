@@ -251,7 +251,7 @@ def test_controller_signals_merge_and_errors(qtbot):
     with pytest.raises(ValueError):
         controller.push(E.SetUnits(0, 0))
     assert controller.undo_stack.count() == 2
-    assert controller.try_push(E.SetUnits(0, 999)) is not None
+    assert controller.try_push(E.SetUnits(0, 99_999)) is not None
     controller.undo()
     controller.undo()
     assert controller.document.network["layers"][0]["units"] == 8

@@ -13,6 +13,7 @@ from PySide6.QtWidgets import QFileDialog, QMessageBox
 
 from nnstudio import examples
 from nnstudio.document import edits
+from nnstudio.gui import messages as gui_messages
 from nnstudio.gui.main_window import MainWindow
 from nnstudio.io.project import save_project
 
@@ -60,7 +61,7 @@ def test_a_dropped_csv_opens_the_preview_and_imports(window, qtbot, tmp_path, mo
     doc = window.controller.document
     assert doc.network["inputs"] == 784 and doc.embedded["image_shape"] == [28, 28]
     assert window.status.text().startswith("Imported sign_mnist.csv: 24 rows")
-    monkeypatch.setattr(QMessageBox, "question", lambda *a, **k: QMessageBox.StandardButton.Discard)
+    monkeypatch.setattr(gui_messages, "box", lambda *a, **k: QMessageBox.StandardButton.Discard)
     window.live.shutdown()
     assert window.close()  # used to print "QUndoStack already deleted" from the title update
 
@@ -133,7 +134,7 @@ def test_untitled_work_is_offered_under_its_data_sets_name(window, monkeypatch):
 def test_a_refused_save_keeps_the_work_and_says_why(window, tmp_path, monkeypatch):
     window.controller.push(edits.SetUnits(0, 3))
     shown = []
-    monkeypatch.setattr(QMessageBox, "critical", lambda *args: shown.append(args[2]))
+    monkeypatch.setattr(gui_messages, "box", lambda *args, **kw: shown.append(args[3]))
     assert not window._save_to(tmp_path / "no such folder" / "x.nnstudio")
     assert shown and "does not exist" in shown[0]
     assert "does not exist" in window.status.text()

@@ -17,8 +17,10 @@ from nnstudio import examples
 from nnstudio.document import edits
 from nnstudio.engine import normalize_spec
 from nnstudio.gui import files
+from nnstudio.gui import messages as gui_messages
 from nnstudio.gui.main_window import MainWindow
 from nnstudio.gui.training import FINISHED, PAUSED, RUNNING
+from nnstudio.io.export import FORMATS
 from nnstudio.io.project import load_project, save_project
 
 
@@ -74,7 +76,7 @@ def test_failed_open_shows_error_and_keeps_work(window, tmp_path, monkeypatch):
     bad = tmp_path / "broken.nnstudio"
     bad.write_bytes(b"PK\x03\x04 this is not really a zip")
     shown = []
-    monkeypatch.setattr(QMessageBox, "critical", lambda *args: shown.append(args[2]))
+    monkeypatch.setattr(gui_messages, "box", lambda *args, **kw: shown.append(args[3]))
     assert not window.open_path(bad)
     assert shown and "broken.nnstudio" in shown[0]
     assert window.controller.document.network == network
@@ -86,10 +88,10 @@ def test_close_with_unsaved_changes_asks_and_cancel_keeps_window(window, monkeyp
     asked = []
 
     def cancel(*args, **kwargs):
-        asked.append(args[1])
+        asked.append(args[2])
         return QMessageBox.StandardButton.Cancel
 
-    monkeypatch.setattr(QMessageBox, "question", cancel)
+    monkeypatch.setattr(gui_messages, "box", cancel)
     assert not window.close()
     assert asked == ["Unsaved changes"]
     assert window.isVisible()
@@ -122,7 +124,7 @@ def test_learning_rate_change_keeps_the_workers_place(window, qtbot):
     qtbot.wait(200)
     assert trainer.state == PAUSED  # no new job: still paused where it was
     assert trainer.latest["step"] == steps
-    assert trainer.job["spec"]["optimizer"]["learning_rate"] == 0.001
+    assert trainer.job.spec["optimizer"]["learning_rate"] == 0.001
 
 
 def test_architecture_change_says_weights_reset(window, qtbot):
@@ -153,13 +155,19 @@ def test_export_menu_lists_every_format(window):
     file_menu = window.menuBar().actions()[0].menu()
     export_menu = next(a.menu() for a in file_menu.actions() if a.text() == "&Export")
     labels = [a.text() for a in export_menu.actions()]
-    assert len(labels) == 5
+    assert len(labels) == len(FORMATS) == 6
     assert any("ONNX" in label for label in labels)
+    assert "Keras script…" in labels
 
 
 def _dock_tab_titles(win: MainWindow) -> dict[tuple[str, ...], Qt.TextElideMode]:
-    """Each visible dock tab bar's titles and how it shortens them."""
-    bars = [bar for bar in win.findChildren(QTabBar) if bar.isVisible() and bar.count()]
+    """Each visible dock tab bar's titles and how it shortens them.
+
+    Qt makes the tab bars of tabified docks children of the window itself; tab widgets inside
+    a dock (the code view's languages) have theirs deeper down.
+    """
+    children = win.findChildren(QTabBar, options=Qt.FindChildOption.FindDirectChildrenOnly)
+    bars = [bar for bar in children if bar.isVisible() and bar.count()]
     return {tuple(bar.tabText(i) for i in range(bar.count())): bar.elideMode() for bar in bars}
 
 
@@ -167,10 +175,11 @@ def test_dock_tabs_show_whole_titles_also_after_the_user_regroups_them(window, q
     """At 1280 px the bottom tabs were cut to "Bou…", "Wei…"; they now scroll instead."""
     tabs = _dock_tab_titles(window)
     assert tabs == {
-        ("Boundary", "Weights", "Neurons", "Samples", "Confusion"): Qt.TextElideMode.ElideNone
+        ("Boundary", "Weights", "Neurons", "Samples", "Confusion"): Qt.TextElideMode.ElideNone,
+        ("Properties", "Code"): Qt.TextElideMode.ElideNone,
     }
-    window.tabifyDockWidget(window.loss_dock, window.properties_dock)  # as a drag would
-    qtbot.waitUntil(lambda: len(_dock_tab_titles(window)) == 2)
+    window.tabifyDockWidget(window.loss_dock, window.data_dock)  # as a drag would
+    qtbot.waitUntil(lambda: len(_dock_tab_titles(window)) == 3)
     assert set(_dock_tab_titles(window).values()) == {Qt.TextElideMode.ElideNone}
 
 
@@ -243,7 +252,7 @@ def test_keyboard_delete_removes_selected_layer(window, qtbot):
 def test_finished_run_is_committed(window, qtbot):
     window.controller.push(edits.SetValue(("training", "epochs"), 2))
     trainer = window.live.trainer
-    qtbot.waitUntil(lambda: trainer.job["settings"]["epochs"] == 2, timeout=5_000)
+    qtbot.waitUntil(lambda: trainer.job.settings["epochs"] == 2, timeout=5_000)
     trainer.play()
     qtbot.waitUntil(lambda: trainer.state == FINISHED, timeout=20_000)
     qtbot.waitUntil(
@@ -268,3 +277,57 @@ def test_connection_tooltip_shows_weight_gradient_and_last_update(window, qtbot)
     assert f"gradient = {snap['grads'][0][1, 2]:.4g}" in text
     assert f"last update = {snap['updates'][0][1, 2]:.4g}" in text
     assert snap["updates"][0][1, 2] != 0  # one SGD/Adam step really moved this weight
+
+
+def test_the_code_dock_sits_beside_the_canvas_and_follows_edits(window):
+    assert window.dockWidgetArea(window.code_dock) == Qt.DockWidgetArea.RightDockWidgetArea
+    assert window.code_dock.widget() is window.code_view
+    assert window.code_dock.toggleViewAction().text() == "Code"  # in View > Panels
+    window.controller.push(edits.InsertLayer(0, units=3, activation="elu"))
+    assert 'layers.Dense(3, activation="elu")' in window.code_view.text("keras")
+
+
+def _csv_project(folder, path_in_project: str):
+    from nnstudio.io import project_bytes
+
+    doc = examples.example("xor")
+    doc.data = {"source": "csv", "path": path_in_project, "label": "label"}
+    project = folder / "p.nnstudio"
+    project.write_bytes(project_bytes(doc))
+    return project
+
+
+GRADES = "x1,x2,label\n1,2,a\n3,4,b\n5,6,a\n7,8,b\n"
+
+
+def test_a_relative_data_path_is_read_from_the_projects_folder(window, tmp_path, monkeypatch):
+    folder = tmp_path / "course"
+    folder.mkdir()
+    (folder / "grades.csv").write_text(GRADES)
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    monkeypatch.chdir(elsewhere)  # the working directory must not matter
+    assert window.open_path(_csv_project(folder, "grades.csv"))
+    assert window.data_panel.load_error() == ""
+    assert len(window.live.dataset()) == 4
+
+
+@pytest.mark.parametrize(("answer", "loaded"), [("yes", True), ("no", False)])
+def test_data_outside_the_folder_is_read_only_when_the_student_agrees(
+    window, tmp_path, monkeypatch, answer, loaded
+):
+    (tmp_path / "grades.csv").write_text(GRADES)
+    folder = tmp_path / "course"
+    folder.mkdir()
+    asked = []
+
+    def box(parent, icon, title, text, *args, **kwargs):
+        asked.append(text)
+        yes = QMessageBox.StandardButton.Yes
+        return yes if answer == "yes" else QMessageBox.StandardButton.No
+
+    monkeypatch.setattr(gui_messages, "box", box)
+    assert window.open_path(_csv_project(folder, "../grades.csv"))
+    assert len(asked) == 1 and "outside the project's folder" in asked[0]
+    assert (window.live.dataset() is not None) is loaded
+    assert ("outside the project's folder" in window.data_panel.load_error()) is not loaded

@@ -50,9 +50,19 @@ def test_a_bad_learning_rate_is_refused_with_a_reason(bar, qtbot):
     type_into(qtbot, bar.learning_rate.field, "fast")
     assert optimizer(bar)["learning_rate"] == 0.03
     assert "not a number" in bar.error.text()
-    type_into(qtbot, bar.learning_rate.field, "20")
+    assert bar.learning_rate.field.text() == "fast"  # kept to be corrected, not replaced
+    type_into(qtbot, bar.learning_rate.field, "-1")
     assert optimizer(bar)["learning_rate"] == 0.03
-    assert "at most 10" in bar.error.text()
+    assert "expected a number above 0" in bar.error.text()
+
+
+def test_a_very_large_learning_rate_is_used_with_a_warning(bar, qtbot):
+    type_into(qtbot, bar.learning_rate.field, "20")
+    assert optimizer(bar)["learning_rate"] == 20  # the "too large" lesson can be run
+    assert "very large" in bar.error.text() and bar.error.isVisibleTo(bar)
+    bar.controller.undo()
+    assert optimizer(bar)["learning_rate"] == 0.03
+    assert not bar.error.isVisibleTo(bar)  # the warning went with the value
 
 
 def test_dragging_the_learning_rate_is_one_undo_step(bar):

@@ -3,8 +3,8 @@
 import numpy as np
 import pytest
 
-from nnstudio.engine import Network, fit
-from nnstudio.engine.snapshot import Snapshotter
+from nnstudio.document import normalize_training
+from nnstudio.engine import Network, fit, normalize_spec
 from nnstudio.gui.panels.training_controls import TrainingControls
 from nnstudio.gui.plots.boundary import BoundaryView
 from nnstudio.gui.plots.common import StickyScale
@@ -14,6 +14,8 @@ from nnstudio.gui.plots.loss import LossView
 from nnstudio.gui.plots.neurons import NeuronMapsView, tile
 from nnstudio.gui.plots.weights import WeightsView, layer_matrices
 from nnstudio.gui.training import TrainingController
+from nnstudio.live.job import Job
+from nnstudio.live.snapshot import Snapshotter
 
 
 def make_job(inputs, classes, image_shape=None, n=120):
@@ -40,33 +42,30 @@ def make_job(inputs, classes, image_shape=None, n=120):
         "image_shape": image_shape,
         "grid": 40,
     }
-    return {
-        "spec": spec,
-        "weights": None,
-        "X_train": X[:100],
-        "y_train": y[:100],
-        "X_val": X[100:],
-        "y_val": y[100:],
-        "settings": {"batch_size": 10, "epochs": 3},
-        "view": view,
-        "class_names": [f"c{k}" for k in range(classes)],
-    }
+    return Job(
+        spec=normalize_spec(spec),
+        settings=normalize_training({"batch_size": 10, "epochs": 3}),
+        X_train=X[:100],
+        y_train=y[:100],
+        X_val=X[100:],
+        y_val=y[100:],
+        view=view,
+        class_names=[f"c{k}" for k in range(classes)],
+    )
 
 
 def snapshots(job, count=2):
-    net = Network(job["spec"])
-    snapper = Snapshotter(
-        net, job["X_train"], job["y_train"], job["X_val"], job["y_val"], job["view"]
-    )
+    net = Network(job.spec)
+    snapper = Snapshotter(net, job.X_train, job.y_train, job.X_val, job.y_val, job.view)
     out = []
     for _ in range(count):
         history = fit(
             net,
-            job["X_train"],
-            job["y_train"],
+            job.X_train,
+            job.y_train,
             epochs=1,
             batch_size=10,
-            validation_data=(job["X_val"], job["y_val"]),
+            validation_data=(job.X_val, job.y_val),
         )
         snapper.recorder.on_batch(net.steps, history.history["loss"][-1])
         snapper.recorder.on_epoch(

@@ -20,6 +20,7 @@ from PySide6.QtWidgets import QApplication, QFileDialog, QMessageBox
 from nnstudio import examples
 from nnstudio.document import edits
 from nnstudio.gui import files
+from nnstudio.gui import messages as gui_messages
 from nnstudio.gui.main_window import MainWindow
 from nnstudio.gui.recovery import recovery_dir as real_recovery_dir  # before any patching
 from nnstudio.io import project as project_io
@@ -186,7 +187,7 @@ def test_two_untitled_windows_keep_their_own_work(
     assert load_project(b).network["layers"][0]["units"] == 6
     third = make_window()
     assert not third.offer_recovery()  # both owners are alive: nothing to offer, nothing touched
-    monkeypatch.setattr(QMessageBox, "question", lambda *a, **k: QMessageBox.StandardButton.Discard)
+    monkeypatch.setattr(gui_messages, "box", lambda *a, **k: QMessageBox.StandardButton.Discard)
     assert first.close()  # the user said Discard: only this window's copy goes
     assert not a.exists() and b.exists()
     assert second.files.recovery_file == b
@@ -200,16 +201,16 @@ def test_two_windows_on_one_project_do_not_overwrite_each_other(make_window, pro
     second.controller.push(edits.SetUnits(0, 6))
     asked: list[str] = []
 
-    def cancel(parent, title, *args, **kwargs):
+    def cancel(parent, icon, title, *args, **kwargs):
         asked.append(title)
         return QMessageBox.StandardButton.Cancel
 
-    monkeypatch.setattr(QMessageBox, "warning", cancel)
+    monkeypatch.setattr(gui_messages, "box", cancel)
     assert not second._save_to(project)
     assert asked == ["The file changed on disk"]
     assert load_project(project).network["layers"][0]["units"] == 3  # the first's save stands
     assert units(second) == 6 and second.isWindowModified()  # the second's work stands too
-    monkeypatch.setattr(QMessageBox, "warning", lambda *a, **k: QMessageBox.StandardButton.Save)
+    monkeypatch.setattr(gui_messages, "box", lambda *a, **k: QMessageBox.StandardButton.Save)
     assert second._save_to(project)
     assert load_project(project).network["layers"][0]["units"] == 6
 

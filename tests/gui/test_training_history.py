@@ -4,7 +4,7 @@ import tracemalloc
 
 import numpy as np
 
-from nnstudio.engine.snapshot import CURVE_CAPACITY, Decimated, Recorder
+from nnstudio.live.snapshot import CURVE_CAPACITY, Decimated, Recorder
 
 
 def test_million_batch_losses_stay_under_100_mb():

@@ -11,6 +11,7 @@ import pytest
 from safetensors import safe_open
 from safetensors.numpy import load_file
 
+from nnstudio import live
 from nnstudio.document import Document
 from nnstudio.examples import example
 from nnstudio.io import FORMATS, ProjectError, export, session
@@ -46,23 +47,12 @@ IDS = [f"{h}-{o}{'' if b else '-nobias'}" for h, o, b in CASES]
 X = np.random.default_rng(2).normal(0, 3, (11, 3))
 
 
-def import_module(path):
-    spec = importlib.util.spec_from_file_location(path.stem, path)
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[path.stem] = module
-    try:
-        spec.loader.exec_module(module)
-    finally:
-        del sys.modules[path.stem]
-    return module
-
-
 @pytest.mark.parametrize(("hidden", "output", "bias"), CASES, ids=IDS)
-def test_numpy_script_matches_the_engine(tmp_path, hidden, output, bias):
+def test_numpy_script_matches_the_engine(tmp_path, hidden, output, bias, import_script):
     doc = make_doc(hidden, output, bias=bias)
     written = export(doc, "numpy", tmp_path / f"np_{hidden}_{bias}.py")
     assert [p.suffix for p in written] == [".safetensors", ".py", ".txt"]
-    module = import_module(written[1])
+    module = import_script(written[1])
     np.testing.assert_allclose(module.predict(X), session.predict(doc, X), rtol=1e-12, atol=1e-12)
 
 
@@ -90,11 +80,11 @@ def test_onnx_model_declares_opset_17_and_a_dynamic_batch(tmp_path):
 
 
 @pytest.mark.parametrize(("hidden", "output", "bias"), CASES, ids=IDS)
-def test_pytorch_script_strict_loads_and_matches(tmp_path, hidden, output, bias):
+def test_pytorch_script_strict_loads_and_matches(tmp_path, hidden, output, bias, import_script):
     torch = pytest.importorskip("torch")
     doc = make_doc(hidden, output, bias=bias)
     written = export(doc, "pytorch", tmp_path / f"pt_{hidden}_{bias}.py")
-    module = import_module(written[1])
+    module = import_script(written[1])
     model = module.load()  # load_state_dict(strict=True) inside
     with torch.no_grad():
         out = model(torch.tensor(X, dtype=torch.float32)).numpy()
@@ -121,12 +111,12 @@ def test_safetensors_export_is_deterministic():
     assert safetensors_bytes(doc) == safetensors_bytes(doc.copy())
 
 
-def test_without_standardization_there_is_no_standardize_metadata(tmp_path):
+def test_without_standardization_there_is_no_standardize_metadata(tmp_path, import_script):
     doc = make_doc("relu", "linear", standardize=False)
     path = export(doc, "safetensors", tmp_path / "w.safetensors")[0]
     with safe_open(str(path), framework="np") as f:
         assert "nnstudio.standardize" not in f.metadata()
-    module = import_module(export(doc, "numpy", tmp_path / "plain.py")[1])
+    module = import_script(export(doc, "numpy", tmp_path / "plain.py")[1])
     np.testing.assert_allclose(module.predict(X), session.predict(doc, X), rtol=1e-12)
 
 
@@ -139,19 +129,19 @@ def test_json_export_is_readable_and_exact(tmp_path):
     assert data["layers"][0]["bias"] is None
 
 
-def test_untrained_network_exports_its_initial_weights(tmp_path):
+def test_untrained_network_exports_its_initial_weights(tmp_path, import_script):
     doc = example("xor")
-    module = import_module(export(doc, "numpy", tmp_path / "fresh.py")[1])
+    module = import_script(export(doc, "numpy", tmp_path / "fresh.py")[1])
     np.testing.assert_allclose(module.predict(X[:, :2]), session.predict(doc, X[:, :2]))
 
 
 def test_a_trained_example_exports_to_every_format(tmp_path):
     doc = example("iris")
-    session.train(doc, epochs=2)
+    live.train(doc, epochs=2)
     for fmt in FORMATS:
         if fmt == "onnx" and importlib.util.find_spec("onnx") is None:
             continue
-        suffix = {"pytorch": "_pt.py", "numpy": "_np.py"}.get(fmt, f".{fmt}")
+        suffix = {"pytorch": "_pt.py", "numpy": "_np.py", "keras": "_k.py"}.get(fmt, f".{fmt}")
         for path in export(doc, fmt, tmp_path / f"iris{suffix}"):
             assert path.exists()
 

@@ -9,18 +9,19 @@ import zipfile
 import numpy as np
 import pytest
 
+from nnstudio import live
 from nnstudio.data import load
+from nnstudio.data.embedded import embed
 from nnstudio.document import Document
 from nnstudio.examples import example
 from nnstudio.io import ProjectError, load_project, project_bytes, save_project, session
 from nnstudio.io import project as project_module
-from nnstudio.io.embedded import embed
 
 
 @pytest.fixture(scope="module")
 def trained() -> Document:
     doc = example("xor")
-    session.train(doc, epochs=3)
+    live.train(doc, epochs=3)
     return doc
 
 
@@ -52,7 +53,7 @@ def test_untrained_project_has_no_weights_member(tmp_path):
     with zipfile.ZipFile(path) as zf:
         assert zf.namelist() == ["project.json"]
         manifest = json.loads(zf.read("project.json"))
-    assert manifest["format"] == "nnstudio-project" and manifest["format_version"] == 1
+    assert manifest["format"] == "nnstudio-project" and manifest["format_version"] == 2
     assert manifest["summary"]["trained"] is False
     assert load_project(path).weights is None
 
@@ -106,7 +107,7 @@ def test_exception_while_building_keeps_the_old_file(tmp_path, trained, monkeypa
     before = path.read_bytes()
     from nnstudio.io import atomic
 
-    def explode(_path, _data):
+    def explode(_path, _data, _like=None):
         with atomic.atomic_write(_path) as f:
             f.write(b"half a file")
             raise RuntimeError("boom")
@@ -140,7 +141,7 @@ def test_newer_format_is_refused_with_advice(tmp_path):
         load_project(path)
     assert str(info.value) == (
         "new.nnstudio: project.json: made by a newer nnstudio (format 3); "
-        "this version reads up to 1 — please update"
+        "this version reads up to 2 — please update"
     )
 
 
@@ -172,3 +173,69 @@ def test_older_format_without_migration_is_refused(tmp_path):
     _rewrite_manifest(path, lambda m: {**m, "format_version": 0})
     with pytest.raises(ProjectError, match="format 0 is too old"):
         load_project(path)
+
+
+def assert_documents_equal(a, b) -> None:
+    """Every field of two documents, arrays and nested state included."""
+    import dataclasses
+
+    for f in dataclasses.fields(a):
+        x, y = getattr(a, f.name), getattr(b, f.name)
+        if f.name == "network":
+            assert project_module.normalize_spec(x) == y
+        elif f.name in ("weights",):
+            assert (x is None) == (y is None)
+            for u, v in zip(x or [], y or [], strict=True):
+                np.testing.assert_array_equal(u, v)
+        elif f.name == "history":
+            assert x.keys() == y.keys()
+            for key in x:
+                np.testing.assert_array_equal(x[key], y[key])  # NaN == NaN here
+        elif f.name == "embedded":
+            assert (x is None) == (y is None)
+            if x is not None:
+                assert x.keys() == y.keys()
+                for key in x:
+                    np.testing.assert_array_equal(x[key], y[key])
+        elif f.name == "state":
+            assert (x is None) == (y is None)
+            if x is not None:
+                vx, vy = x["optimizer"]["vectors"], y["optimizer"]["vectors"]
+                assert vx.keys() == vy.keys()
+                for key in vx:
+                    np.testing.assert_array_equal(vx[key], vy[key])
+                strip = lambda s: {**s, "optimizer": {**s["optimizer"], "vectors": None}}  # noqa: E731
+                assert strip(x) == strip(y)
+        else:
+            assert x == y, f.name
+
+
+def test_every_field_round_trips(tmp_path):
+    import threading
+
+    from nnstudio.data import load
+    from nnstudio.engine import LambdaCallback
+
+    doc = example("xor")
+    doc.embedded = embed(load("circle", n_samples=60))
+    stop, count = threading.Event(), [0]
+
+    def stop_mid_epoch(logs):
+        count[0] += 1
+        if count[0] == 7:
+            stop.set()
+
+    live.train(doc, epochs=2, callbacks=[LambdaCallback(on_batch_end=stop_mid_epoch)], stop=stop)
+    doc.history["val_loss"][0] = float("nan")  # stored as null, read back as NaN
+    assert doc.state["position"] is not None and doc.standardize is not None
+    back = load_project(save_project(doc, tmp_path / "all.nnstudio"))
+    assert_documents_equal(doc, back)
+
+
+def test_a_save_keeps_the_most_recent_epochs_within_the_limit(tmp_path, monkeypatch):
+    """A file nnstudio writes is always one it reads back: the history is cut to the limit."""
+    monkeypatch.setattr(project_module, "MAX_HISTORY_EPOCHS", 5)
+    doc = example("xor")
+    doc.history = {"loss": [float(v) for v in range(8)], "val_loss": [1.0] * 8}
+    path = save_project(doc, tmp_path / "long.nnstudio")
+    assert load_project(path).history == {"loss": [3.0, 4.0, 5.0, 6.0, 7.0], "val_loss": [1.0] * 5}

@@ -64,7 +64,7 @@ def test_one_child_serves_jobs_one_after_another(child, xor_job):
     assert all(job_id == 1 for _kind, job_id, _args in events_1)
     commands.send(("job", 2, xor_job()))  # replaces job 1: its end comes first
     ((kind, job_id, (result,)),) = receive_until(events, "ended")
-    assert (kind, job_id, result["steps"]) == ("ended", 1, 1)
+    assert (kind, job_id, result.steps) == ("ended", 1, 1)
     commands.send(("mode", "epoch"))
     snaps = [a[0] for k, j, a in receive_until(events, "state", "paused") if k == "snapshot"]
     assert snaps[-1]["epoch"] == 1 and snaps[-1]["step"] == 20
@@ -85,7 +85,7 @@ def test_quit_mid_training_ends_within_a_batch(child, xor_job):
         step = snap["step"]
     commands.send(("quit",))
     ended = receive_until(events, "ended")[-1]
-    assert ended[1] == 7 and ended[2][0]["steps"] > 0
+    assert ended[1] == 7 and ended[2][0].steps > 0
     join(process, events, timeout=5)
     assert process.exitcode == 0
 

@@ -57,7 +57,7 @@ def test_a_new_worker_reports_its_start_weights_and_idles(running, xor_job):
     (snap,) = snapshots(events)
     assert snap["step"] == 0 and snap["boundary"].dtype == np.float32  # compact to pickle
     assert all(m.dtype == np.float32 for m in snap["neuron_maps"])
-    for got, want in zip(snap["weights"], Network(xor_job()["spec"]).get_weights(), strict=True):
+    for got, want in zip(snap["weights"], Network(xor_job().spec).get_weights(), strict=True):
         np.testing.assert_array_equal(got, want)
 
 
@@ -71,8 +71,11 @@ def test_step_batch_trains_one_batch_then_pauses(running, xor_job):
     events = run.until("state", "paused")
     snap = snapshots(events)[-1]
     assert (snap["epoch"], snap["step"]) == (1, 20)
+    (progress,) = [args[0] for kind, args in events if kind == "result"]  # kept at the pause
+    assert progress.steps == 20 and progress.epochs == 1
+    assert progress.state["position"] is None  # paused between epochs
     run.stop()
-    assert run.result["steps"] == 20 and len(run.result["history"]["loss"]) == 1
+    assert run.result.steps == 20 and len(run.result.history["loss"]) == 1
 
 
 def test_pending_optimizer_is_applied_while_paused(running, xor_job):
@@ -89,9 +92,10 @@ def test_a_run_of_fixed_epochs_finishes_with_its_result(running, xor_job):
     events = run.until("finished")
     kinds = [kind for kind, _args in events]
     assert kinds.index("message") < kinds.index("finished")
-    assert ("message", ("finished 2 epochs",)) in events
+    assert ("message", ("finished: 2 epochs trained",)) in events
     assert ("state", ("finished",)) in events
-    assert events[-1][1][0]["epochs"] == 2
+    results = [args[0] for kind, args in events if kind == "result"]
+    assert results[-1].epochs == 2 and len(results[-1].history["val_loss"]) == 2
 
 
 def test_pause_then_stop_keeps_the_place(running, xor_job):
@@ -101,13 +105,26 @@ def test_pause_then_stop_keeps_the_place(running, xor_job):
     run.gate.command(PAUSE)
     events = run.until("state", "paused")
     step = snapshots(events)[-1]["step"]
+    (progress,) = [args[0] for kind, args in events if kind == "result"]
+    assert progress.steps == step
     run.stop()
-    assert run.result["steps"] == step
+    assert run.result.steps == step
+
+
+def test_sync_reports_progress_without_stopping(running, xor_job):
+    run = running(xor_job())
+    run.until("state", "idle")
+    run.gate.command(STEP_BATCH)
+    run.until("state", "paused")
+    run.gate.request(sync=True)
+    (_kind, (progress,)) = run.until("result")[-1]
+    assert progress.steps == 1 and progress.state["position"]["seen"] == 10
+    assert run.worker.status == "paused"
 
 
 def test_an_error_is_reported_not_raised(running, xor_job):
     job = xor_job()
-    job["y_train"] = job["y_train"][:5]  # rows do not match: fit raises
+    job.y_train = job.y_train[:5]  # rows do not match: fit raises
     run = running(job)
     run.gate.command(RUN)
     (_kind, (text, details)) = run.until("failed")[-1]

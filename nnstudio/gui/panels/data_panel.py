@@ -10,6 +10,7 @@ and, while the output layer is automatic, the output layer and loss to the task.
 
 from __future__ import annotations
 
+import html
 import json
 from typing import Any
 
@@ -26,12 +27,13 @@ from PySide6.QtWidgets import (
 )
 
 from nnstudio.data import DataError, Dataset, available, from_reference, reference_for
+from nnstudio.data import embedded as emb
+from nnstudio.data.limits import MAX_SEED
 from nnstudio.document.data_edits import DragValue, data_change, data_name
 from nnstudio.gui.panels.import_dialog import ImportDialog, describe
 from nnstudio.gui.undo import DocumentController
 from nnstudio.gui.widgets.data_thumbnail import DataThumbnail, legend_html
 from nnstudio.gui.widgets.sliders import SliderField
-from nnstudio.io import embedded as emb
 
 #: Group headings of the chooser, by ``DatasetInfo.kind``.
 KIND_TITLES = {
@@ -89,6 +91,7 @@ class DataPanel(QWidget):
         self.chooser.setToolTip("The examples the network learns from")
         self._fill_chooser()
         self.description = QLabel(self)
+        self.description.setTextFormat(Qt.TextFormat.PlainText)  # names a file: never markup
         self.description.setWordWrap(True)
         small = QFont(self.font())
         small.setPointSizeF(small.pointSizeF() * 0.92)
@@ -98,6 +101,7 @@ class DataPanel(QWidget):
         self.legend.setWordWrap(True)
         self.legend.setTextFormat(Qt.TextFormat.RichText)
         self.summary = QLabel(self)
+        self.summary.setTextFormat(Qt.TextFormat.PlainText)
         self.summary.setWordWrap(True)
         self.summary.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
 
@@ -113,7 +117,7 @@ class DataPanel(QWidget):
             "so they show whether it has learnt the pattern or memorised the training points"
         )
         self.seed = QSpinBox(self)
-        self.seed.setRange(0, 999_999)
+        self.seed.setRange(0, MAX_SEED)
         self.seed.setKeyboardTracking(False)
         self.seed.setToolTip("Another seed draws other random points with the same pattern")
 
@@ -204,7 +208,8 @@ class DataPanel(QWidget):
                 self.description.setText(
                     f"Imported from {data_name(ref)}; its rows are saved in the project."
                 )
-                self.description.setToolTip(str(where))
+                # A tooltip guesses rich text; escaped inside <p> it is always this text.
+                self.description.setToolTip(f"<p>{html.escape(str(where))}</p>")
             else:
                 self.description.setText(info.description if info else "")
                 self.description.setToolTip("")
@@ -216,8 +221,8 @@ class DataPanel(QWidget):
             self._form.labelForField(self.seed).setEnabled("seed" in params)
             self.noise.set_value_quietly(round(100 * float(ref.get("noise", 0.0))))
             self.samples.set_value_quietly(int(ref.get("n_samples", 500)))
-            self.seed.setValue(int(ref.get("seed", 0)))
-            ratio = float(doc.training.get("validation_ratio", 0.0))
+            self.seed.setValue(min(max(int(ref.get("seed", 0)), 0), self.seed.maximum()))
+            ratio = doc.training["validation_ratio"]
             self.validation.set_value_quietly(round(100 * ratio))
         finally:
             self._updating = False
@@ -236,6 +241,10 @@ class DataPanel(QWidget):
             self.summary.setStyleSheet(f"color: {ERROR_COLOR};" if error else "")
             self.summary.setText(error or "Choose a data set above, or import your own.")
 
+    def load_error(self) -> str:
+        """Why the document's data set cannot be loaded ("" when it can, or there is none)."""
+        return self._dataset()[1]
+
     def _dataset(self) -> tuple[Dataset | None, str]:
         """The document's data set (cached by reference) or the reason it cannot be loaded."""
         doc = self.controller.document
@@ -247,9 +256,9 @@ class DataPanel(QWidget):
                 if doc.embedded is not None:
                     dataset = emb.to_dataset(doc.embedded)
                 elif doc.data:
-                    dataset = from_reference(doc.data)
-            except (DataError, OSError, KeyError) as exc:
-                error = f"Cannot load the data set: {exc}"
+                    dataset = from_reference(doc.data, **self.controller.data_access())
+            except (ValueError, OSError, KeyError, MemoryError) as exc:  # DataError included
+                error = f"Cannot load the data set: {exc or 'not enough memory'}"
             self._cache = (key, dataset, error)
         return self._cache[1], self._cache[2]
 

@@ -7,6 +7,7 @@ a progress bar and Cancel. A failed load shows why and leaves the tab ready for 
 
 from __future__ import annotations
 
+import html
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -134,11 +135,12 @@ def _pair(images: tuple[int, ...] | str, labels: tuple[int, ...] | str) -> bool:
 
 
 def _listing_line(kind: str, what: str, shape: tuple[int, ...] | str) -> str:
+    """One rich-text line; an error text comes from the disk (file names), so it is escaped."""
     name = f"{'t10k' if kind == 'test' else kind}-{what}"
     if shape == "missing":
         return f"<span style='color:{ERROR_COLOR}'>✗ {name}: not found</span>"
     if isinstance(shape, str):
-        return f"<span style='color:{ERROR_COLOR}'>✗ {shape}</span>"
+        return f"<span style='color:{ERROR_COLOR}'>✗ {html.escape(shape)}</span>"
     if len(shape) == 3:
         return f"✓ {name}: {shape[0]:,} images of {shape[1]}×{shape[2]} pixels"
     return f"✓ {name}: {shape[0]:,} labels"

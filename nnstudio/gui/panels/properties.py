@@ -63,6 +63,7 @@ def _fmt(value: float) -> str:
 
 def _muted(text: str = "") -> QLabel:
     label = QLabel(text)
+    label.setTextFormat(Qt.TextFormat.PlainText)  # names come from files: never markup
     label.setWordWrap(True)
     font = QFont(label.font())
     font.setPointSizeF(max(7.0, font.pointSizeF() * 0.9))
@@ -77,6 +78,7 @@ def _muted(text: str = "") -> QLabel:
 
 def _title(text: str = "") -> QLabel:
     label = QLabel(text)
+    label.setTextFormat(Qt.TextFormat.PlainText)
     font = QFont(label.font())
     font.setBold(True)
     font.setPointSizeF(font.pointSizeF() * 1.1)
@@ -109,6 +111,7 @@ class PropertiesPanel(QWidget):
         outer = QVBoxLayout(self)
         outer.setContentsMargins(8, 8, 8, 8)
         self.warning_label = QLabel()
+        self.warning_label.setTextFormat(Qt.TextFormat.PlainText)
         self.warning_label.setWordWrap(True)
         self.warning_label.setStyleSheet(
             "QLabel { background: rgba(230,159,0,0.18); border: 1px solid rgba(230,159,0,0.7);"
@@ -117,6 +120,7 @@ class PropertiesPanel(QWidget):
         self.warning_label.hide()
         outer.addWidget(self.warning_label)
         self.error_label = QLabel()
+        self.error_label.setTextFormat(Qt.TextFormat.PlainText)
         self.error_label.setWordWrap(True)
         self.error_label.setStyleSheet("color: #c0392b;")
         self.error_label.hide()

@@ -65,8 +65,10 @@ class TrainingControls(QWidget):
         self.step_epoch_action.setToolTip("Train to the end of the current epoch, then pause")
         self.step_epoch_action.triggered.connect(controller.step_epoch)
         self.reset_action = QAction("Reset", self)
-        self.reset_action.setToolTip("Start over: fresh weights drawn from the network's seed")
-        self.reset_action.triggered.connect(controller.reset)
+        # Reset is an edit of the document: the window connects it (``LiveTraining.reset``).
+        self.reset_action.setToolTip(
+            "Start over: fresh weights drawn from the network's seed, no curves (undoable)"
+        )
         self.actions_ = [
             self.play_action,
             self.step_batch_action,

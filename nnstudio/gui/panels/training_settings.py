@@ -13,7 +13,7 @@ from __future__ import annotations
 import math
 from typing import Any
 
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import QSize, Qt, Signal
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
@@ -167,6 +167,7 @@ class TrainingSettings(QWidget):
         self.controller = controller
         self.arrangement = layout
         self._updating = False
+        self._error_active = False  # a refused value's reason is showing (notes wait)
         self._hyper_for: str | None = None  # optimizer whose hyper-parameter widgets exist
         self.hyper_widgets: dict[str, QWidget] = {}
         self._build_controls()
@@ -191,7 +192,7 @@ class TrainingSettings(QWidget):
         icon = self.style().standardIcon(QStyle.StandardPixmap.SP_MessageBoxWarning)
         size = self.fontMetrics().height()
         self.loss_warning.setPixmap(icon.pixmap(size, size))
-        self.loss_warning_text = QLabel(self)
+        self.loss_warning_text = _Note(self)
         self.loss_warning_text.setWordWrap(True)
         self.loss_warning_text.setStyleSheet("color: #b35c00;")
 
@@ -200,7 +201,17 @@ class TrainingSettings(QWidget):
             self.optimizer.addItem(_title(OPTIMIZER_TITLES, cls.name), cls.name)
             tip = f"{cls.description}\n{cls.formula}"
             self.optimizer.setItemData(self.optimizer.count() - 1, tip, Qt.ItemDataRole.ToolTipRole)
-        self.learning_rate = LogValueEdit(1e-5, 10.0, slider_width=90, parent=self)
+        self.learning_rate = LogValueEdit(
+            1e-5,
+            10.0,
+            slider_width=90,
+            any_positive=True,
+            warn_text=(
+                "{value} is a very large learning rate: training will probably diverge "
+                "(worth seeing once)."
+            ),
+            parent=self,
+        )
         self.more = QToolButton(self)
         self.more.setText("More…")
         self.more.setCheckable(True)
@@ -228,7 +239,7 @@ class TrainingSettings(QWidget):
         self.patience.setPrefix("patience ")
         self.seed = QSpinBox(self)
         self.seed.setRange(0, 2**31 - 1)
-        self.error = QLabel(self)
+        self.error = _Note(self)
         self.error.setStyleSheet("color: #c0392b;")
         self.error.setWordWrap(True)
         self.error.setVisible(False)
@@ -312,11 +323,11 @@ class TrainingSettings(QWidget):
         notes.setSpacing(0)
         notes.addWidget(self.loss_warning_text)
         notes.addWidget(self.error)
-        notes.addStretch(1)
         small = self.font()
         small.setPointSizeF(small.pointSizeF() * 0.9)
         for label in (self.loss_warning_text, self.error):
-            label.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
+            # Ignored both ways: a wrapped note takes the two rows' height, never grows the bar.
+            label.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Ignored)
             label.setFont(small)
         grid = QGridLayout(self)
         grid.setContentsMargins(4, 2, 4, 2)
@@ -371,6 +382,7 @@ class TrainingSettings(QWidget):
             lambda v, g: self._set(("network", "optimizer", "learning_rate"), v, g)
         )
         self.learning_rate.field.invalid.connect(self._show_error)
+        self.learning_rate.field.warning.connect(self._show_note)
         self.more.toggled.connect(self._toggle_more)
         self.batch_size.valueChanged.connect(lambda v: self._set(("training", "batch_size"), v))
         self.epochs.valueChanged.connect(lambda v: self._set(("training", "epochs"), v))
@@ -474,7 +486,7 @@ class TrainingSettings(QWidget):
         doc = self.controller.document
         net, training = doc.network, doc.training
         optimizer = normalize_optimizer(net.get("optimizer", {"name": "sgd"}))
-        stopping = training.get("early_stopping", {})
+        stopping = training["early_stopping"]
         self._updating = True
         try:
             self.loss.setCurrentIndex(self.loss.findData(net.get("loss", "mse")))
@@ -484,16 +496,17 @@ class TrainingSettings(QWidget):
                 self._build_hyper(optimizer["name"])
             for key, widget in self.hyper_widgets.items():
                 _show_hyper(widget, optimizer[key])
-            self.batch_size.setValue(int(training.get("batch_size", 10)))
-            self.epochs.setValue(int(training.get("epochs", 0)))
-            self.validation.setValue(round(100 * float(training.get("validation_ratio", 0.0))))
-            self.standardize.setChecked(bool(training.get("standardize", False)))
+            self.batch_size.setValue(training["batch_size"])
+            self.epochs.setValue(training["epochs"])
+            self.validation.setValue(round(100 * training["validation_ratio"]))
+            self.standardize.setChecked(training["standardize"])
             self.early_stopping.setChecked(bool(stopping.get("enabled", False)))
             self.patience.setValue(int(stopping.get("patience", 20)))
             self.patience.setEnabled(self.early_stopping.isChecked())
             self.seed.setValue(int(net.get("seed", 0)))
         finally:
             self._updating = False
+        self._show_note(self.learning_rate.field.warning_text)  # e.g. after an undo
         warning = loss_warning(net)
         self.loss_warning.setVisible(warning is not None)
         self.loss_warning.setToolTip(warning or "")
@@ -510,7 +523,8 @@ class TrainingSettings(QWidget):
             self._show_error(error)
             self.refresh()  # back to what the document holds
         else:
-            self._show_error("")
+            self._error_active = False
+            self._show_note(self.learning_rate.field.warning_text)
 
     def _optimizer_chosen(self, index: int) -> None:
         """A new optimizer starts from its defaults, keeping a learning rate the user set."""
@@ -522,12 +536,40 @@ class TrainingSettings(QWidget):
             chosen["learning_rate"] = current["learning_rate"]
         self._set(("network", "optimizer"), chosen)
 
+    def _show_note(self, text: str) -> None:
+        """A warning about a value in use (not an error: the value stays); errors come first."""
+        if self._error_active:
+            return
+        if text and text != self.error.text():
+            self.message.emit(text)  # the status bar: seen even where the bar has no room
+        self.error.setText(text)
+        self.error.setToolTip(text)
+        self.error.setVisible(bool(text))
+
     def _show_error(self, text: str) -> None:
+        self._error_active = bool(text)
         self.error.setText(text)
         self.error.setToolTip(text)
         self.error.setVisible(bool(text))
         if text:
             self.message.emit(text)
+
+
+class _Note(QLabel):
+    """A wrapped note that takes the height it is given and never asks for more.
+
+    A word-wrapped label reports the height its text needs at the narrow width of its column;
+    in the settings bar that grew the whole bar to four times its height.
+    """
+
+    def hasHeightForWidth(self) -> bool:
+        return False
+
+    def minimumSizeHint(self) -> QSize:
+        return QSize(0, 0)
+
+    def sizeHint(self) -> QSize:
+        return QSize(0, 0)
 
 
 def _unit_spin(parent: QWidget, decimals: int, maximum: float = 1.0) -> QDoubleSpinBox:

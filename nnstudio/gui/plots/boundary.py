@@ -23,6 +23,7 @@ from nnstudio.gui.plots.common import (
     plot_widget,
     raw_inputs,
 )
+from nnstudio.live.job import Job
 
 #: How strongly the heat map is blended towards the background (points stay readable on it).
 HEAT_ALPHA = 170
@@ -67,18 +68,18 @@ class BoundaryView(LiveView):
         layout.addWidget(self.pickers)
         layout.addWidget(self.plot)
         self.pickers.hide()
-        self.job: dict[str, Any] = {}
+        self.job: Job | None = None
         self.task = "binary"
         self.features = [0, 1]
         self._version = -1
 
     # ------------------------------------------------------------------------ inputs
-    def set_job(self, job: dict[str, Any]) -> None:
+    def set_job(self, job: Job) -> None:
         """New data: re-set the scatter points (only here, never per snapshot)."""
         self.job = job
-        view = job.get("view", {})
+        view = job.view
         self.task = view.get("task", "regression")
-        names = job.get("feature_names") or [f"x{i + 1}" for i in range(job["X_train"].shape[1])]
+        names = job.feature_names or [f"x{i + 1}" for i in range(job.X_train.shape[1])]
         self.names = names
         self.features = list(view.get("features") or [0, 1])[:2]
         wide = len(names) > 2
@@ -97,10 +98,10 @@ class BoundaryView(LiveView):
 
     def _set_points(self) -> None:
         job = self.job
-        one_input = job["X_train"].shape[1] == 1
+        one_input = job.X_train.shape[1] == 1
         for item, X, y, filled in (
-            (self.train_points, job["X_train"], job["y_train"], True),
-            (self.val_points, job.get("X_val"), job.get("y_val"), False),
+            (self.train_points, job.X_train, job.y_train, True),
+            (self.val_points, job.X_val, job.y_val, False),
         ):
             if X is None or len(X) == 0:
                 item.setData([], [])
@@ -119,7 +120,7 @@ class BoundaryView(LiveView):
         plot = self.plot.getPlotItem()
         if one_input:
             plot.setLabel("bottom", self.names[0])
-            plot.setLabel("left", (job.get("target_names") or ["target"])[0])
+            plot.setLabel("left", (job.target_names or ["target"])[0])
         else:
             plot.setLabel("bottom", self.names[self.features[0]])
             plot.setLabel("left", self.names[self.features[1]])

@@ -13,6 +13,7 @@ from PySide6.QtGui import QColor, QPalette
 from PySide6.QtWidgets import QWidget
 
 from nnstudio.gui import palette
+from nnstudio.live.job import Job
 
 #: Categorical colours for classes (Okabe-Ito, colour-blind safe); the first two match the
 #: diverging scale's ends so binary class 0 is orange and class 1 blue everywhere.
@@ -228,9 +229,9 @@ def last(curve: tuple[np.ndarray, np.ndarray] | None) -> float:
     return float(curve[1][-1])
 
 
-def raw_inputs(job: dict[str, Any], X: np.ndarray) -> np.ndarray:
+def raw_inputs(job: Job, X: np.ndarray) -> np.ndarray:
     """Standardized rows back in the data's own units (the axes the student knows)."""
-    view = job.get("view", {})
+    view = job.view
     d = X.shape[1]
     mean, scale = view.get("mean"), view.get("scale")
     mean = np.zeros(d) if mean is None else np.asarray(mean, float)

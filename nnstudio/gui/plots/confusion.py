@@ -13,6 +13,7 @@ import pyqtgraph as pg
 from PySide6.QtWidgets import QVBoxLayout, QWidget
 
 from nnstudio.gui.plots.common import LiveView, plot_widget, sequential_colormap, theme
+from nnstudio.live.job import Job
 
 
 class ConfusionView(LiveView):
@@ -40,9 +41,9 @@ class ConfusionView(LiveView):
         self.names: list[str] = []
         self._last: np.ndarray | None = None
 
-    def set_job(self, job: dict[str, Any]) -> None:
-        k = max(2, int(job.get("view", {}).get("classes") or 0))
-        self.names = job.get("class_names") or [str(c) for c in range(k)]
+    def set_job(self, job: Job) -> None:
+        k = max(2, int(job.view.get("classes") or 0))
+        self.names = job.class_names or [str(c) for c in range(k)]
         self._last = None
         self._build(k)
 

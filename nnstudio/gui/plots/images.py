@@ -13,6 +13,7 @@ import pyqtgraph as pg
 from PySide6.QtWidgets import QVBoxLayout, QWidget
 
 from nnstudio.gui.plots.common import WRONG, LiveView, plot_widget, raw_inputs, theme
+from nnstudio.live.job import Job
 
 COLUMNS = 6
 GAP = 0.7  # room under each image for its label, as a fraction of its height
@@ -42,21 +43,21 @@ class SampleImagesView(LiveView):
         self.names: list[str] = []
         self._shown: list[tuple[str, bool]] = []
 
-    def set_job(self, job: dict[str, Any]) -> None:
-        shape = job.get("view", {}).get("image_shape")
+    def set_job(self, job: Job) -> None:
+        shape = job.view.get("image_shape")
         for label in self.labels:
             self.plot.removeItem(label)
         self.labels = []
         if not shape:
             self.image.clear()
             return
-        has_val = job.get("X_val") is not None and len(job["X_val"]) > 0
-        X, y = (job["X_val"], job["y_val"]) if has_val else (job["X_train"], job["y_train"])
-        n = min(len(X), int(job.get("view", {}).get("samples", 18)))
+        has_val = job.has_validation
+        X, y = (job.X_val, job.y_val) if has_val else (job.X_train, job.y_train)
+        n = min(len(X), int(job.view.get("samples", 18)))
         raw = raw_inputs(job, X[:n])
         self.true = np.asarray(y[:n]).reshape(n, -1)
         self.true = self.true.argmax(1) if self.true.shape[1] > 1 else self.true[:, 0].astype(int)
-        self.names = job.get("class_names") or [str(k) for k in range(int(self.true.max()) + 1)]
+        self.names = job.class_names or [str(k) for k in range(int(self.true.max()) + 1)]
         h, w = shape
         gh, gw = int(h * (1 + GAP)) + 2, w + 2
         rows = -(-n // COLUMNS)

@@ -16,6 +16,7 @@ from PySide6.QtWidgets import QCheckBox, QHBoxLayout, QLabel, QVBoxLayout, QWidg
 
 from nnstudio.gui import palette
 from nnstudio.gui.plots.common import LiveView, RangeKeeper, fmt, plot_widget, theme
+from nnstudio.live.job import Job
 
 TRAIN = palette.POSITIVE
 VAL = palette.NEGATIVE
@@ -100,10 +101,10 @@ class LossView(LiveView):
         return [self.train_curve, self.val_curve, self.acc_curve, self.val_acc_curve]
 
     # ------------------------------------------------------------------------ inputs
-    def set_job(self, job: dict[str, Any]) -> None:
-        task = job.get("view", {}).get("task", "regression")
+    def set_job(self, job: Job) -> None:
+        task = job.view.get("task", "regression")
         self.acc_plot.setVisible(task in ("binary", "multiclass"))
-        self.has_val = job.get("X_val") is not None and len(job["X_val"]) > 0
+        self.has_val = job.has_validation
         self.val_curve.setVisible(self.has_val)
         self.val_acc_curve.setVisible(self.has_val)
         for curve in (*self.curves.values(), self.batch_curve):

@@ -15,6 +15,7 @@ import pyqtgraph as pg
 from PySide6.QtWidgets import QLabel, QVBoxLayout, QWidget
 
 from nnstudio.gui.plots.common import LiveView, diverging_colormap, plot_widget
+from nnstudio.live.job import Job
 
 GAP = 2  # pixels between tiles
 COLUMNS = 8  # tiles per row; a 16-unit layer takes two rows
@@ -48,7 +49,7 @@ class NeuronMapsView(LiveView):
         self._version = -1
         self._layout: tuple = ()
 
-    def set_job(self, job: dict[str, Any]) -> None:
+    def set_job(self, job: Job) -> None:
         self._version = -1
         self.image.clear()
 

@@ -27,6 +27,7 @@ from nnstudio.gui.plots.common import (
     style_plot,
     theme,
 )
+from nnstudio.live.job import Job
 
 
 def layer_matrices(arrays: list[np.ndarray]) -> list[np.ndarray]:
@@ -77,7 +78,7 @@ class WeightsView(LiveView):
         self.snap: dict[str, Any] | None = None
         self.graphics.scene().sigMouseMoved.connect(self._on_mouse)
 
-    def set_job(self, job: dict[str, Any]) -> None:
+    def set_job(self, job: Job) -> None:
         self.shapes = []  # rebuilt at the first snapshot
         self.norm_range.reset()
         for scale in self.scales.values():

@@ -157,8 +157,9 @@ class LogSlider(GestureSlider):
 class LogValueEdit(QWidget):
     """A number field and a :class:`LogSlider` showing one value, always in sync.
 
-    Typing a value (any positive number in range) reports ``edited(value, None)`` and moves
-    the slider to the nearest stop; dragging reports ``edited(stop, gesture)`` and writes the
+    Typing a value (any number in range; with ``any_positive``, any number above 0, with a
+    warning beyond the slider's range) reports ``edited(value, None)`` and moves the slider to
+    the nearest stop; dragging reports ``edited(stop, gesture)`` and writes the
     stop into the field.
     """
 
@@ -170,10 +171,17 @@ class LogValueEdit(QWidget):
         maximum: float = 10.0,
         *,
         slider_width: int = 110,
+        any_positive: bool = False,
+        warn_text: str = "",
         parent: QWidget | None = None,
     ) -> None:
         super().__init__(parent)
-        self.field = NumberEdit(minimum=minimum, maximum=maximum, parent=self)
+        if any_positive:  # the field takes any value above 0; beyond the slider it warns
+            self.field = NumberEdit(
+                minimum=0.0, positive=True, warn_above=maximum, warn_text=warn_text, parent=self
+            )
+        else:
+            self.field = NumberEdit(minimum=minimum, maximum=maximum, parent=self)
         self.slider = LogSlider(minimum, maximum, parent=self)
         self.slider.setMinimumWidth(slider_width)
         self.slider.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Fixed)

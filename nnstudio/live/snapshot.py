@@ -15,7 +15,7 @@ from typing import Any
 
 import numpy as np
 
-from nnstudio.engine.network import Network
+from nnstudio.engine import Network
 
 #: Points kept per history curve; 2 arrays of 4096 float64 = 64 KiB per curve, whatever the run.
 CURVE_CAPACITY = 4096
@@ -132,7 +132,13 @@ class Recorder:
         self.batch_loss = Decimated()
         self.epochs = {key: Decimated() for key in self.EPOCH_KEYS}
         self.grad_norms = [Decimated() for _ in range(n_layers)]
-        self.full_epochs: dict[str, list[float]] = {}  # every epoch, for the document
+
+    def seed(self, history: dict[str, list[float]]) -> None:
+        """Start the curves with the epochs trained before this job (a reopened project)."""
+        for key, curve in self.epochs.items():
+            for epoch, value in enumerate(history.get(key, ()), start=1):
+                if math.isfinite(value):
+                    curve.append(epoch, value)
 
     def on_batch(self, step: int, loss: float) -> None:
         self.batch_loss.append(step, loss)
@@ -141,8 +147,6 @@ class Recorder:
         for key, value in logs.items():
             if key in self.epochs:
                 self.epochs[key].append(logs["epoch"], value)
-            if key not in ("epoch", "step"):
-                self.full_epochs.setdefault(key, []).append(float(value))
 
     def on_norms(self, step: int, norms: list[float]) -> None:
         for curve, norm in zip(self.grad_norms, norms, strict=True):
@@ -246,8 +250,10 @@ class Snapshotter:
         for _, a in layers[:-1]:
             tiles = a[:, :MAX_NEURON_MAPS].reshape(n, n, -1)[::step, ::step]
             maps.append(np.ascontiguousarray(tiles.transpose(2, 0, 1), dtype=np.float32))
+        with np.errstate(over="ignore"):  # a diverging network: inf is drawn as the extreme
+            boundary = np.ascontiguousarray(boundary, dtype=np.float32)
         return {
-            "boundary": np.ascontiguousarray(boundary, dtype=np.float32),
+            "boundary": boundary,
             "extent": extent,
             "boundary_features": list(self.view.get("features") or [0, 1]),
             "neuron_maps": maps,
