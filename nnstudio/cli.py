@@ -7,6 +7,8 @@
     nnstudio export FILE --format FORMAT -o PATH
     nnstudio predict FILE --input DATA.csv [-o OUT.csv]
     nnstudio info FILE
+    nnstudio lessons
+    nnstudio lesson check (NAME | FILE.json)
 
 Exit codes: 0 done, 1 error (a bad file, bad data...), 2 usage error, 130 interrupted. An error
 ends with exactly one line on stderr that starts with ``nnstudio: error:``; never a traceback
@@ -233,6 +235,42 @@ class Progress(Callback):
 
 
 # ------------------------------------------------------------------------------- parsers
+def cmd_lessons(args: argparse.Namespace) -> int:
+    from nnstudio.teaching.lesson_file import read_lesson
+    from nnstudio.teaching.lessons import builtin_lessons
+
+    for path in builtin_lessons():
+        lesson = read_lesson(path)
+        count = len(lesson.expectations)
+        print(f"{path.stem:<20} {terminal_safe(lesson.title)} ({count} numbers to find)")
+    return 0
+
+
+def cmd_lesson(args: argparse.Namespace) -> int:
+    """``lesson check``: do a lesson's steps headless; a cross for each number not reached."""
+    from nnstudio.teaching.lesson_file import read_lesson
+    from nnstudio.teaching.lessons import find_lesson, run_lesson
+
+    lesson = read_lesson(find_lesson(args.name))
+    print(terminal_safe(lesson.title))
+    missed = 0
+
+    def note(message: str) -> None:
+        print(f"  note: {terminal_safe(message)}")
+
+    for result in run_lesson(lesson, on_message=note):
+        actual = "—" if result.actual is None else f"{result.actual:.6g}"
+        mark = "✓" if result.ok else "✗"
+        missed += not result.ok
+        line = f"  {mark} step {result.step + 1}: {result.expect.describe()}; app: {actual}"
+        if result.problem:
+            line += f" ({result.problem})"
+        print(terminal_safe(line))
+    total = len(lesson.expectations)
+    print(f"{total - missed} of {total} numbers reached")
+    return EXIT_ERROR if missed else 0
+
+
 COMMANDS: dict[str, tuple[Callable[[argparse.Namespace], int], str]] = {
     "examples": (cmd_examples, "list the built-in example projects"),
     "new": (cmd_new, "create a project from an example or a CSV file"),
@@ -240,6 +278,8 @@ COMMANDS: dict[str, tuple[Callable[[argparse.Namespace], int], str]] = {
     "export": (cmd_export, "export the network (safetensors, pytorch, numpy, keras, onnx, json)"),
     "predict": (cmd_predict, "predict a CSV file of inputs"),
     "info": (cmd_info, "describe a project or a .safetensors weights file"),
+    "lessons": (cmd_lessons, "list the built-in lessons"),
+    "lesson": (cmd_lesson, "check a lesson: do its steps headless and compare its numbers"),
 }
 
 
@@ -281,6 +321,10 @@ def command_parser() -> ArgumentParser:
     _allow_outside_option(p)
 
     parsers["info"].add_argument("file", metavar="FILE", help="a .nnstudio or .safetensors file")
+
+    p = parsers["lesson"]
+    p.add_argument("action", choices=["check"], help="check: do the steps, compare the numbers")
+    p.add_argument("name", metavar="NAME", help="a built-in lesson (see: lessons) or a .json file")
     return parser
 
 

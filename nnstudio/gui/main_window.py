@@ -26,6 +26,7 @@ from nnstudio.document import Document
 from nnstudio.gui import files, messages
 from nnstudio.gui.code_view import CodeView
 from nnstudio.gui.editor.widget import NetworkEditor
+from nnstudio.gui.lessons.menu import Teaching
 from nnstudio.gui.live import LiveTraining
 from nnstudio.gui.panels.data_panel import DataPanel
 from nnstudio.gui.panels.properties import PropertiesPanel
@@ -144,6 +145,7 @@ class MainWindow(QMainWindow):
         for dock in (self.weights_dock, self.neurons_dock, self.samples_dock, self.confusion_dock):
             self.tabifyDockWidget(self.boundary_dock, dock)
         self.boundary_dock.raise_()
+        self.teaching = Teaching(self)  # the Lesson and Inspector docks (issue 11)
         self.resizeDocks(
             [self.data_dock, self.properties_dock], [270, 250], Qt.Orientation.Horizontal
         )
@@ -236,6 +238,8 @@ class MainWindow(QMainWindow):
         for action in self.live.actions():
             train_menu.addAction(action)
             self.addAction(action)
+
+        self.teaching.add_menu(bar)
 
         help_menu = bar.addMenu("&Help")
         help_menu.addAction(self.shortcuts_action)

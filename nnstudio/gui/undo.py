@@ -173,7 +173,12 @@ class DocumentController(QObject):
         self._stack.redo()
 
     def set_document(self, document: Document) -> None:
-        """Replace the document (new / open): clears the undo history."""
+        """Replace the document (new / open): clears the undo history.
+
+        The ``before_change`` hooks run first, so a running job writes its progress into the
+        document it trained, not into the new one.
+        """
+        self._notify(None)
         self._stack.clear()
         self._document = document
         self._stack.setClean()

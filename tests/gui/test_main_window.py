@@ -177,6 +177,8 @@ def test_dock_tabs_show_whole_titles_also_after_the_user_regroups_them(window, q
     assert tabs == {
         ("Boundary", "Weights", "Neurons", "Samples", "Confusion"): Qt.TextElideMode.ElideNone,
         ("Properties", "Code"): Qt.TextElideMode.ElideNone,
+        ("Data set", "Lesson"): Qt.TextElideMode.ElideNone,
+        ("Loss", "Inspector"): Qt.TextElideMode.ElideNone,
     }
     window.tabifyDockWidget(window.loss_dock, window.data_dock)  # as a drag would
     qtbot.waitUntil(lambda: len(_dock_tab_titles(window)) == 3)

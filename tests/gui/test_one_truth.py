@@ -439,3 +439,34 @@ def test_a_pause_mid_epoch_saved_and_reopened_goes_on_exactly(open_window, qtbot
     for a, b in zip(done.weights, straight.weights, strict=True):
         np.testing.assert_allclose(a, b, rtol=0, atol=1e-12)
     np.testing.assert_allclose(done.history["loss"], straight.history["loss"], atol=1e-12)
+
+
+def test_a_new_document_never_receives_the_old_ones_training(open_window, qtbot):
+    win = open_window(example("xor"))
+    set_epochs(win, qtbot, 0)  # until stopped
+    trainer = win.live.trainer
+    win.live.controls.play_action.trigger()
+    qtbot.waitUntil(lambda: trainer.state == RUNNING and trainer.latest["epoch"] >= 1)
+    old = win.controller.document
+    fresh = example("xor")
+    win.controller.set_document(fresh)  # as File > New does, without stopping first
+    assert old.epochs >= 1  # the run went into the document it trained
+    assert fresh.weights is None and fresh.history == {}
+    assert win.controller.undo_stack.count() == 0
+
+
+def test_a_large_data_set_is_prepared_off_the_gui_thread(open_window, qtbot, monkeypatch):
+    from nnstudio.gui.live import LiveTraining
+
+    monkeypatch.setattr(LiveTraining, "BACKGROUND_VALUES", 0)  # every data set counts as large
+    win = open_window(example("iris"))
+    trainer = win.live.trainer
+    win.controller.push(edits.SetValue(("training", "batch_size"), 16))
+    qtbot.waitUntil(lambda: trainer.job is not None and trainer.job.settings["batch_size"] == 16)
+    # Two edits in a row: only the job of the last one is kept.
+    win.controller.push(edits.SetValue(("training", "batch_size"), 17))
+    win.controller.push(edits.SetValue(("training", "batch_size"), 18))
+    set_epochs(win, qtbot, 2)
+    play_to_the_end(win, qtbot)
+    assert trainer.job.settings["batch_size"] == 18
+    assert win.controller.document.epochs == 2
