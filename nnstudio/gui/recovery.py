@@ -31,6 +31,7 @@ from PySide6.QtWidgets import QMessageBox, QWidget
 
 from nnstudio.document import Document
 from nnstudio.io.atomic import write_bytes, write_text
+from nnstudio.io.untrusted import MAX_FILE_BYTES
 
 WORK_SUFFIX, META_SUFFIX, LOCK_SUFFIX = ".nnstudio", ".json", ".lock"
 MAX_META_BYTES = 64 * 1024
@@ -172,6 +173,8 @@ def adopt_legacy(folder: Path, project: Path | None) -> None:
             return
         has_project = project is not None and project.is_file()
         if has_project and old.stat().st_mtime <= project.stat().st_mtime:
+            return
+        if old.stat().st_size > MAX_FILE_BYTES:  # no project is that large: not read at all
             return
         data = old.read_bytes()
     except OSError:

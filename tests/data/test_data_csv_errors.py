@@ -181,3 +181,18 @@ def test_a_long_text_line_is_refused_by_its_number(tmp_path, monkeypatch):
     path.write_text("a,b,label\n1,2,x\n" + ",".join(["7"] * 600) + "\n")
     with pytest.raises(DataError, match=re.escape("long.csv, line 3: longer than")):
         read_csv(path)
+
+
+def test_the_column_table_is_held_to_the_data_limits_before_it_parses(tmp_path, monkeypatch):
+    from nnstudio.data import limits
+    from nnstudio.data.csv_table import read_table
+
+    monkeypatch.setattr(limits, "MAX_ROWS", 3)
+    path = tmp_path / "rows.csv"
+    path.write_text("a,b,label\n" + "1,2,x\n3,4,y\n" * 2)
+    seen: list[float] = []
+    with pytest.raises(DataError, match=r"rows\.csv: 4 rows; the limit is 3"):
+        read_table(path, progress=seen.append)
+    assert seen == []  # refused before a single chunk was parsed
+    monkeypatch.setattr(limits, "MAX_ROWS", 4)
+    assert read_table(path).n_rows == 4
