@@ -30,6 +30,8 @@ from nnstudio.engine import Callback
 
 PROG = "nnstudio"
 EXIT_ERROR, EXIT_USAGE, EXIT_INTERRUPTED = 1, 2, 130
+#: More epochs than anyone trains for (a 500-point set takes days); a larger N is a typo.
+MAX_EPOCHS = 1_000_000
 
 
 class ArgumentParser(argparse.ArgumentParser):
@@ -64,6 +66,15 @@ def _positive(text: str) -> int:
         raise argparse.ArgumentTypeError(f"expected a whole number, got {text!r}") from None
     if value < 1:
         raise argparse.ArgumentTypeError(f"expected a number of at least 1, got {value}")
+    return value
+
+
+def _epochs(text: str) -> int:
+    value = _positive(text)
+    if value > MAX_EPOCHS:
+        raise argparse.ArgumentTypeError(
+            f"{text} epochs is more than the {MAX_EPOCHS:,} nnstudio trains at most"
+        )
     return value
 
 
@@ -294,7 +305,7 @@ def command_parser() -> ArgumentParser:
 
     p = parsers["train"]
     p.add_argument("file", metavar="FILE", help="a .nnstudio project")
-    p.add_argument("--epochs", type=_positive, metavar="N", help="default: the project's")
+    p.add_argument("--epochs", type=_epochs, metavar="N", help="default: the project's")
     p.add_argument("--out", "-o", metavar="FILE", help="save here instead of FILE")
     _allow_outside_option(p)
 
@@ -339,7 +350,7 @@ def open_parser() -> ArgumentParser:
     parser.add_argument("file", nargs="?", metavar="FILE", help="a .nnstudio project to open")
     parser.add_argument("--example", metavar="NAME", help="open a built-in example")
     parser.add_argument("--screenshot", metavar="PNG", help="render the window to PNG and exit")
-    parser.add_argument("--train-epochs", type=_positive, metavar="N", help="train N epochs first")
+    parser.add_argument("--train-epochs", type=_epochs, metavar="N", help="train N epochs first")
     parser.add_argument("--version", action="version", version=f"{PROG} {__version__}")
     return parser
 
@@ -351,8 +362,8 @@ def open_studio(args: argparse.Namespace) -> int:
 
     if args.file is not None and args.example is not None:
         raise ValueError("give a FILE or --example, not both")
-    if args.file is not None:
-        load_project(args.file)  # a bad file is reported here, before any window opens
+    if args.file is not None and args.screenshot is not None:
+        load_project(args.file)  # no window will show: a bad file is reported here
     elif args.example is not None:
         _example(args.example)
     if args.screenshot is not None:

@@ -24,6 +24,8 @@ _BLOCK = 1 << 20
 # (unanchored, every position in it would start a new scan: quadratic).
 _NON_BLANK = re.compile(rb"(?m)^[ \t\r\f\v]*\S[^\n]*")
 
+UTF16_BOMS = (b"\xff\xfe", b"\xfe\xff")
+
 
 def text_lines(path: Path) -> Iterator[tuple[int, str]]:
     """(line number, text) of each non-blank line, decoded as UTF-8 with any BOM removed.
@@ -53,6 +55,11 @@ def raw_lines(path: Path) -> Iterator[tuple[int, bytes]]:
     except OSError as e:
         raise DataError(f"{path.name}: cannot open the file ({e.strerror})") from None
     with f:
+        if f.peek(2)[:2] in UTF16_BOMS:  # else its NUL bytes or lone "\r" would be the message
+            raise DataError(
+                f'{path.name}: this is UTF-16 text; save it as UTF-8 (a spreadsheet\'s "CSV UTF-8" '
+                "format)"
+            )
         before, carry = 0, b""  # lines before the carried, unfinished one
         while block := f.read(_BLOCK):
             data = carry + block
@@ -126,13 +133,17 @@ def count_lines(path: Path) -> int:
     return sum(1 for _ in raw_lines(path))
 
 
+class LongCellError(DataError):
+    """A cell longer than the csv module's field limit: the whole file is refused, not a row."""
+
+
 def split_line(name: str, number: int, text: str, delimiter: str) -> list[str]:
     """One line's cells, by the csv module's rules (quotes, doubled quotes)."""
     try:
         return next(csv.reader([text], delimiter=delimiter, strict=True), [])
     except csv.Error as e:
         if "field limit" in str(e):
-            raise DataError(
+            raise LongCellError(
                 f"{name}, line {number}: a cell longer than {csv.field_size_limit():,} "
                 "characters; is the delimiter right?"
             ) from None

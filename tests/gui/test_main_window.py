@@ -144,30 +144,19 @@ def test_architecture_change_says_weights_reset(window, qtbot):
     assert any("Undo" in m for m in messages)
 
 
-def test_autosave_writes_recovery_and_offer_restores(window, tmp_path, monkeypatch):
+def test_autosave_writes_a_recovery_copy_and_saving_discards_it(window, qtbot, tmp_path):
     path = tmp_path / "work.nnstudio"
     assert save_as(window, path)
     window.controller.push(edits.SetUnits(0, 7))
-    window.autosave()
-    recovery = files.recovery_path(path)
-    assert recovery.is_file()
+    with qtbot.waitSignal(window.files.autosaved, timeout=20_000):
+        assert window.autosave()
+    recovery = window.files.recovery_file
+    assert recovery is not None and recovery.is_file()
     assert load_project(recovery).network["layers"][0]["units"] == 7
     assert load_project(path).network["layers"][0]["units"] != 7  # the project is untouched
-    monkeypatch.setattr(gui_messages, "box", lambda *a, **k: QMessageBox.StandardButton.Yes)
-    window.open_path(path, interactive=False)
-    window.offer_recovery()
-    assert _hidden_units(window)[0] == 7
-    assert window.isWindowModified()
-
-
-def test_saving_discards_the_recovery_file(window, tmp_path):
-    path = tmp_path / "work.nnstudio"
-    save_as(window, path)
-    window.controller.push(edits.SetUnits(0, 7))
-    window.autosave()
-    assert files.recovery_path(path).is_file()
-    save_as(window, path)
-    assert not files.recovery_path(path).exists()
+    assert save_as(window, path)
+    assert not recovery.exists()
+    assert load_project(path).network["layers"][0]["units"] == 7
 
 
 def test_export_menu_lists_every_format(window):

@@ -71,8 +71,13 @@ def _ended(state: str) -> bool:
 
 
 def save(win: MainWindow, path: Path) -> None:
-    win.path = path
-    assert win.save()
+    """File > Save As…, typing ``path`` into the file dialog."""
+    from unittest import mock
+
+    from PySide6.QtWidgets import QFileDialog
+
+    with mock.patch.object(QFileDialog, "getSaveFileName", return_value=(str(path), "")):
+        assert win.save_as()
 
 
 def window_network(win: MainWindow) -> tuple[Network, np.ndarray, np.ndarray]:

@@ -301,7 +301,7 @@ def test_unit_health_in_the_inspector(window, qtbot):
     )
     doc.weights = [np.array([[-1.0, 1.0]]), np.array([0.0, 0.0]), np.ones((2, 1)), np.zeros(1)]
     win = window
-    win._replace_document(doc, None)
+    win.files.new_document(doc)
     win.teaching.inspector_dock.raise_()  # hidden, it computes nothing
     insp = win.teaching.inspector
     qtbot.waitUntil(lambda: insp.subject is not None and insp.subject.doc is doc, timeout=5000)

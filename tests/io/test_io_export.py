@@ -133,7 +133,7 @@ def test_safetensors_export_has_pytorch_layout_and_metadata(tmp_path):
         meta = f.metadata()
     assert json.loads(meta["nnstudio.spec"])["layers"][0]["units"] == 5
     assert json.loads(meta["nnstudio.standardize"]) == doc.standardize
-    assert (tmp_path / "w.README.txt").read_text().startswith("w.safetensors:")
+    assert (tmp_path / "w.safetensors.README.txt").read_text().startswith("w.safetensors:")
 
 
 def test_safetensors_export_is_deterministic():
@@ -190,3 +190,14 @@ def test_onnx_export_without_onnx_installed_is_a_clear_error(tmp_path, monkeypat
     with pytest.raises(ProjectError, match="pip install onnx"):
         export(example("xor"), "onnx", tmp_path / "m.onnx")
     assert list(tmp_path.iterdir()) == []
+
+
+def test_two_exports_of_one_name_keep_both_notes(tmp_path):
+    """model.onnx then model.json: each keeps its own README (one used to overwrite the other)."""
+    doc = example("xor")
+    export(doc, "json", tmp_path / "model.json")
+    export(doc, "safetensors", tmp_path / "model.safetensors")
+    notes = sorted(p.name for p in tmp_path.glob("*.README.txt"))
+    assert notes == ["model.json.README.txt", "model.safetensors.README.txt"]
+    assert (tmp_path / "model.json.README.txt").read_text().startswith("model.json:")
+    assert (tmp_path / "model.safetensors.README.txt").read_text().startswith("model.safetensors:")

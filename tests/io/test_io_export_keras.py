@@ -266,10 +266,10 @@ def test_the_command_line_exports_keras(tmp_path, capsys):
     assert capsys.readouterr().out.splitlines() == [
         f"wrote {tmp_path / 'iris_keras.safetensors'}",
         f"wrote {target}",
-        f"wrote {tmp_path / 'iris_keras.README.txt'}",
+        f"wrote {tmp_path / 'iris_keras.py.README.txt'}",
     ]
     assert "from iris_keras import load, predict, train" in (
-        tmp_path / "iris_keras.README.txt"
+        tmp_path / "iris_keras.py.README.txt"
     ).read_text(encoding="utf-8")
     assert model_code(load_project(tmp_path / "iris.nnstudio"), "keras") in target.read_text(
         encoding="utf-8"

@@ -394,7 +394,7 @@ CSVS = [
     ("header-only", b"a,b,label\n", "no data rows"),
     ("nul", b"a,b,label\n1,2,x\x00\n", "NUL"),
     ("latin1", b"a,b,label\n1,2,caf\xe9\n3,4,tea\n", "not UTF-8"),
-    ("utf16", "a,b,label\n1,2,x\n".encode("utf-16"), "NUL"),
+    ("utf16", "a,b,label\n1,2,x\n".encode("utf-16"), "UTF-16"),
     ("ragged", b"a,b,label\n1,2,x\n3,y\n", "line 3"),
     ("non-numeric", b"a,b,label\n1,2,x\n3,abc,y\n", "abc"),
     ("inf", b"a,b,label\n1,2,x\n3,inf,y\n", "line 3"),

@@ -30,7 +30,8 @@ from PySide6.QtWidgets import (
 )
 
 from nnstudio.engine.optimizers import OPTIMIZERS
-from nnstudio.gui.plots.common import class_color, diverging_colormap, plot_widget
+from nnstudio.gui.palette import class_rgb
+from nnstudio.gui.plots.common import diverging_colormap, plot_widget
 from nnstudio.gui.undo import DocumentController
 from nnstudio.live.race import (
     MAX_RUNS,
@@ -334,7 +335,7 @@ class RacePanel(QWidget):
         self.legend.clear()
         self.curves = []
         for i, name in enumerate(names):
-            pen = pg.mkPen(class_color(i), width=2)
+            pen = pg.mkPen(class_rgb(i), width=2)
             self.curves.append(self.loss_plot.plot([], [], pen=pen, name=name))
         self.thumbs.clear()
         self.thumb_items = []

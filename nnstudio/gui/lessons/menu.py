@@ -86,8 +86,7 @@ class Teaching:
         if interactive and not self.win.maybe_save():
             return False
         win = self.win
-        win.controller.data_folder, win.controller.allow_outside_paths = None, False
-        win._replace_document(doc, None)
+        win.files.new_document(doc)  # untitled: no data folder, nothing outside it allowed
         self.lesson_panel.set_lesson(lesson)
         self.lesson_dock.show()
         self.lesson_dock.raise_()

@@ -298,10 +298,16 @@ class DataPanel(QWidget):
         dialog.open()
         return dialog
 
+    def close_import_dialog(self) -> None:
+        """Close an open import dialog, stopping its reading thread (the window closes)."""
+        if self.import_dialog is not None:
+            self.import_dialog.reject()
+
     def use_import(self, dataset: Dataset, reference: dict[str, Any]) -> bool:
         """Make an imported data set the document's (rows embedded so the project travels)."""
         doc = self.controller.document
-        ok = self._push(data_change(doc, reference, dataset, emb.embed(dataset)))
+        # The dialog made this data set for the document alone: no 400 MB copy of it.
+        ok = self._push(data_change(doc, reference, dataset, emb.embed(dataset, copy=False)))
         if ok:
             self.message.emit(f"Imported {data_name(reference)}: {describe(dataset)}.")
         return ok
