@@ -36,8 +36,12 @@ def epochs_for_next_run(settings: dict[str, Any], done: int) -> int | None:
 
 
 def build_network(job: Job) -> Network:
-    """The job's network with its weights and its training state (counters, optimizer, RNGs)."""
-    net = Network(job.spec)
+    """The job's network with its weights and its training state (counters, optimizer, RNGs).
+
+    It trains in the job's dtype (float32 for images); weights and optimizer state from a
+    float64 document are rounded to it.
+    """
+    net = Network(job.network_spec)
     if job.weights is not None:
         net.set_weights(job.weights)
     if job.state is not None:
