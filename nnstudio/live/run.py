@@ -182,5 +182,6 @@ def train(
     there). ``base_dir`` (the project file's folder) resolves a relative data-file path;
     ``allow_outside`` lets the reference point outside it.
     """
-    data = project_dataset(doc.data, doc.embedded, base_dir, allow_outside)
-    return train_document(doc, job_from_document(doc, data), epochs, callbacks, stop)
+    # The loaded data set is dropped once the job is built: an MNIST-sized set is 376 MB.
+    job = job_from_document(doc, project_dataset(doc.data, doc.embedded, base_dir, allow_outside))
+    return train_document(doc, job, epochs, callbacks, stop)
