@@ -61,8 +61,8 @@ def gather(X: np.ndarray, rows: np.ndarray, standardizer: Standardizer | None) -
     out = np.empty((len(rows), X.shape[1]), np.float32)
     for start in range(0, len(rows), BLOCK_ROWS):
         block = X[rows[start : start + BLOCK_ROWS]]
-        out[start : start + BLOCK_ROWS] = block if standardizer is None else (
-            standardizer.transform(block)
+        out[start : start + BLOCK_ROWS] = (
+            block if standardizer is None else (standardizer.transform(block))
         )
     return out
 

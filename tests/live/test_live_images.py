@@ -28,7 +28,7 @@ def job_of(doc):
 def test_the_setting_is_on_by_default_and_must_be_a_flag():
     assert normalize_training({})["image_float32"] is True
     assert normalize_training({"image_float32": False})["image_float32"] is False
-    with pytest.raises(ValueError, match="training.image_float32: expected true or false"):
+    with pytest.raises(ValueError, match=r"training\.image_float32: expected true or false"):
         normalize_training({"image_float32": 1})
 
 
