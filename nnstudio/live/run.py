@@ -37,8 +37,12 @@ def epochs_for_next_run(settings: dict[str, Any], done: int) -> int | None:
 
 
 def build_network(job: Job) -> Network:
-    """The job's network with its weights and its training state (counters, optimizer, RNGs)."""
-    net = Network(job.spec)
+    """The job's network with its weights and its training state (counters, optimizer, RNGs).
+
+    It trains in the job's dtype (float32 for images); weights and optimizer state from a
+    float64 document are rounded to it.
+    """
+    net = Network(job.network_spec)
     if job.weights is not None:
         net.set_weights(job.weights)
     if job.state is not None:
@@ -184,5 +188,6 @@ def train(
     there). ``base_dir`` (the project file's folder) resolves a relative data-file path;
     ``allow_outside`` lets the reference point outside it.
     """
-    data = project_dataset(doc.data, doc.embedded, base_dir, allow_outside)
-    return train_document(doc, job_from_document(doc, data), epochs, callbacks, stop)
+    # The loaded data set is dropped once the job is built: an MNIST-sized set is 376 MB.
+    job = job_from_document(doc, project_dataset(doc.data, doc.embedded, base_dir, allow_outside))
+    return train_document(doc, job, epochs, callbacks, stop)
