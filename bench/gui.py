@@ -240,7 +240,7 @@ def main() -> int:
     os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
     from nnstudio.document import Document
     from nnstudio.gui.app import create_app
-    from nnstudio.live.job import job_from_document
+    from nnstudio.live import job_from_document
 
     app = create_app()
     cases = {"small": small_case, "mnist": mnist_case, "big": big_case}

@@ -7,6 +7,8 @@
     nnstudio export FILE --format FORMAT -o PATH
     nnstudio predict FILE --input DATA.csv [-o OUT.csv]
     nnstudio info FILE
+    nnstudio lessons
+    nnstudio lesson check (NAME | FILE.json)
 
 Exit codes: 0 done, 1 error (a bad file, bad data...), 2 usage error, 130 interrupted. An error
 ends with exactly one line on stderr that starts with ``nnstudio: error:``; never a traceback
@@ -28,6 +30,8 @@ from nnstudio.engine import Callback
 
 PROG = "nnstudio"
 EXIT_ERROR, EXIT_USAGE, EXIT_INTERRUPTED = 1, 2, 130
+#: More epochs than anyone trains for (a 500-point set takes days); a larger N is a typo.
+MAX_EPOCHS = 1_000_000
 
 
 class ArgumentParser(argparse.ArgumentParser):
@@ -62,6 +66,15 @@ def _positive(text: str) -> int:
         raise argparse.ArgumentTypeError(f"expected a whole number, got {text!r}") from None
     if value < 1:
         raise argparse.ArgumentTypeError(f"expected a number of at least 1, got {value}")
+    return value
+
+
+def _epochs(text: str) -> int:
+    value = _positive(text)
+    if value > MAX_EPOCHS:
+        raise argparse.ArgumentTypeError(
+            f"{text} epochs is more than the {MAX_EPOCHS:,} nnstudio trains at most"
+        )
     return value
 
 
@@ -222,6 +235,42 @@ class Progress(Callback):
 
 
 # ------------------------------------------------------------------------------- parsers
+def cmd_lessons(args: argparse.Namespace) -> int:
+    from nnstudio.teaching.lesson_file import read_lesson
+    from nnstudio.teaching.lessons import builtin_lessons
+
+    for path in builtin_lessons():
+        lesson = read_lesson(path)
+        count = len(lesson.expectations)
+        print(f"{path.stem:<20} {terminal_safe(lesson.title)} ({count} numbers to find)")
+    return 0
+
+
+def cmd_lesson(args: argparse.Namespace) -> int:
+    """``lesson check``: do a lesson's steps headless; a cross for each number not reached."""
+    from nnstudio.teaching.lesson_file import read_lesson
+    from nnstudio.teaching.lessons import find_lesson, run_lesson
+
+    lesson = read_lesson(find_lesson(args.name))
+    print(terminal_safe(lesson.title))
+    missed = 0
+
+    def note(message: str) -> None:
+        print(f"  note: {terminal_safe(message)}")
+
+    for result in run_lesson(lesson, on_message=note):
+        actual = "—" if result.actual is None else f"{result.actual:.6g}"
+        mark = "✓" if result.ok else "✗"
+        missed += not result.ok
+        line = f"  {mark} step {result.step + 1}: {result.expect.describe()}; app: {actual}"
+        if result.problem:
+            line += f" ({result.problem})"
+        print(terminal_safe(line))
+    total = len(lesson.expectations)
+    print(f"{total - missed} of {total} numbers reached")
+    return EXIT_ERROR if missed else 0
+
+
 COMMANDS: dict[str, tuple[Callable[[argparse.Namespace], int], str]] = {
     "examples": (cmd_examples, "list the built-in example projects"),
     "new": (cmd_new, "create a project from an example or a CSV file"),
@@ -229,6 +278,8 @@ COMMANDS: dict[str, tuple[Callable[[argparse.Namespace], int], str]] = {
     "export": (cmd_export, "export the network (safetensors, pytorch, numpy, keras, onnx, json)"),
     "predict": (cmd_predict, "predict a CSV file of inputs"),
     "info": (cmd_info, "describe a project or a .safetensors weights file"),
+    "lessons": (cmd_lessons, "list the built-in lessons"),
+    "lesson": (cmd_lesson, "check a lesson: do its steps headless and compare its numbers"),
 }
 
 
@@ -254,7 +305,7 @@ def command_parser() -> ArgumentParser:
 
     p = parsers["train"]
     p.add_argument("file", metavar="FILE", help="a .nnstudio project")
-    p.add_argument("--epochs", type=_positive, metavar="N", help="default: the project's")
+    p.add_argument("--epochs", type=_epochs, metavar="N", help="default: the project's")
     p.add_argument("--out", "-o", metavar="FILE", help="save here instead of FILE")
     _allow_outside_option(p)
 
@@ -270,6 +321,10 @@ def command_parser() -> ArgumentParser:
     _allow_outside_option(p)
 
     parsers["info"].add_argument("file", metavar="FILE", help="a .nnstudio or .safetensors file")
+
+    p = parsers["lesson"]
+    p.add_argument("action", choices=["check"], help="check: do the steps, compare the numbers")
+    p.add_argument("name", metavar="NAME", help="a built-in lesson (see: lessons) or a .json file")
     return parser
 
 
@@ -295,7 +350,7 @@ def open_parser() -> ArgumentParser:
     parser.add_argument("file", nargs="?", metavar="FILE", help="a .nnstudio project to open")
     parser.add_argument("--example", metavar="NAME", help="open a built-in example")
     parser.add_argument("--screenshot", metavar="PNG", help="render the window to PNG and exit")
-    parser.add_argument("--train-epochs", type=_positive, metavar="N", help="train N epochs first")
+    parser.add_argument("--train-epochs", type=_epochs, metavar="N", help="train N epochs first")
     parser.add_argument(
         "--size",
         type=_window_size,
@@ -327,8 +382,8 @@ def open_studio(args: argparse.Namespace) -> int:
 
     if args.file is not None and args.example is not None:
         raise ValueError("give a FILE or --example, not both")
-    if args.file is not None:
-        load_project(args.file)  # a bad file is reported here, before any window opens
+    if args.file is not None and args.screenshot is not None:
+        load_project(args.file)  # no window will show: a bad file is reported here
     elif args.example is not None:
         _example(args.example)
     if args.screenshot is not None:

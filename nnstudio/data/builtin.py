@@ -1,7 +1,8 @@
 """Real data sets shipped inside the package (copied from scikit-learn; see LICENSES.md there).
 
-The files are read through ``importlib.resources`` so they load from an installed wheel as
-well as from a source checkout. Parsed arrays are cached per process; every call returns fresh
+The files are in the top-level ``resources/datasets/`` folder, read through
+``nnstudio.resource_files`` so they load from an installed wheel as well as from a source
+checkout. Parsed arrays are cached per process; every call returns fresh
 copies, so a caller may modify its data set without touching the cache.
 """
 
@@ -10,12 +11,12 @@ from __future__ import annotations
 import functools
 import gzip
 import io
-from importlib.resources import files
 
 import numpy as np
 
 from nnstudio.data.dataset import Dataset
 from nnstudio.data.errors import DataError
+from nnstudio.resource_files import resource
 
 WINE_FEATURES = [
     "alcohol",
@@ -54,8 +55,7 @@ DIGITS_FEATURES = [f"pixel_{r}_{c}" for r in range(8) for c in range(8)]
 
 
 def _read_bytes(filename: str) -> bytes:
-    resource = files("nnstudio").joinpath("resources", "datasets", filename)
-    data = resource.read_bytes()
+    data = resource("datasets", filename).read_bytes()
     return gzip.decompress(data) if filename.endswith(".gz") else data
 
 

@@ -145,7 +145,9 @@ def check_reference(ref: Any) -> None:
     if source in _FILE_SOURCES:
         location_key, loader = _FILE_SOURCES[source]
         params = {k: v for k, v in ref.items() if k != "source"}
-        _reject_unknown(params, tuple(inspect.signature(loader).parameters), f"a {source} file")
+        # A loader's progress callback is for the window, never something a file can set.
+        allowed = tuple(p for p in inspect.signature(loader).parameters if p != "progress")
+        _reject_unknown(params, allowed, f"a {source} file")
         if not isinstance(params.get(location_key), str):
             raise DataError(f'a {source} data reference needs "{location_key}": a file path')
         return

@@ -1,44 +1,46 @@
 """CSV import: a table of numbers plus one label column in, a Dataset out.
 
-Students make these files by hand or download them, so every refusal says where the problem is:
-``data.csv, line 17, column "petal_width": expected a number, found "abc"``.
+Students make these files by hand or download them, so every refusal says where the problem is
+(``data.csv, line 17, column "petal_width": expected a number, found "abc"``) and lists every
+problem at once, not one per attempt.
 
-Rows are parsed a chunk at a time into one preallocated float array. Each chunk first goes
-through NumPy's C parser (``np.loadtxt``); only a chunk that it rejects is parsed again cell by
-cell in Python, which finds the exact line and column of the problem, counts missing values
-and tells them apart from bad ones. A 60,000 x 785 MNIST-style file thus costs a few seconds
-and little more memory than its float64 array.
+Importing is two steps, so that an import dialog can let the student change the label column
+without reading the file again:
+
+1. :func:`nnstudio.data.csv_table.read_table` parses the whole file once into a ``Table``;
+2. :func:`select` decides, for a label column, columns left out, a task and a missing-value
+   rule, which cells are problems, which rows stay and what the targets are. It copies no
+   features, so it is quick even for a 60,000 x 785 file; :meth:`Selection.build` then makes the
+   ``Dataset``.
+
+:func:`import_csv` does both; :func:`preview` reads only the head of the file.
 """
 
 from __future__ import annotations
 
-import math
 import re
-from collections.abc import Iterator
-from contextlib import closing
+from collections import Counter
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
-from itertools import islice
 from os import PathLike
 from pathlib import Path
 
 import numpy as np
 
 from nnstudio.data.csv_layout import (
-    Layout,
     generated_names,
+    guess_label,
+    image_shape,
     is_missing,
-    looks_like_header,
-    sniff_delimiter,
 )
+from nnstudio.data.csv_problems import API_ADVICE, Advice, Problem, Problems
+from nnstudio.data.csv_table import ReadOptions, Table, head_layout, read_table, word_columns
 from nnstudio.data.dataset import Dataset
 from nnstudio.data.errors import DataError
 from nnstudio.data.labels import TASK_CHOICES, encode_labels
-from nnstudio.data.limits import check_table
-from nnstudio.data.textfile import count_lines, read_head, split_line, text_lines
 
-SNIFF_LINES = 20
-CHUNK_LINES = 2048
 DECIMAL_COMMA = re.compile(r"-?\d+,\d+")
+ROW_BLOCK = 1 << 20  # values moved at a time when features are compacted in place
 
 
 @dataclass(frozen=True)
@@ -49,6 +51,8 @@ class CsvPreview:
     has_header: bool
     columns: list[str]  # the header's names, or generated ones when there is no header
     rows: list[list[str]]  # first data rows, split into cells
+    label: int = -1  # the column the importer would take as the label
+    word_columns: tuple[int, ...] = ()  # columns whose first rows hold words
 
 
 @dataclass(frozen=True)
@@ -59,22 +63,32 @@ class CsvImport:
     delimiter: str
     has_header: bool
     label_column: str
-    missing_values: int  # missing cells found (0 unless missing="drop")
+    missing_values: int  # missing cells found in the columns used (0 unless missing="drop")
     dropped_rows: int  # rows dropped because they had missing cells
+    excluded: tuple[str, ...] = ()  # columns left out
 
 
 def read_csv(
     path: str | PathLike[str],
     *,
     label: str | int | None = None,
+    exclude: Iterable[str | int] = (),
     delimiter: str | None = None,
     has_header: bool | None = None,
     task: str | None = None,
     missing: str = "error",
+    decimal_comma: bool = False,
 ) -> Dataset:
     """Import a CSV file of numeric features and one label column; see :func:`import_csv`."""
     return import_csv(
-        path, label=label, delimiter=delimiter, has_header=has_header, task=task, missing=missing
+        path,
+        label=label,
+        exclude=exclude,
+        delimiter=delimiter,
+        has_header=has_header,
+        task=task,
+        missing=missing,
+        decimal_comma=decimal_comma,
     ).dataset
 
 
@@ -82,54 +96,69 @@ def import_csv(
     path: str | PathLike[str],
     *,
     label: str | int | None = None,
+    exclude: Iterable[str | int] = (),
     delimiter: str | None = None,
     has_header: bool | None = None,
     task: str | None = None,
     missing: str = "error",
+    decimal_comma: bool = False,
+    progress: Callable[[float], None] | None = None,
 ) -> CsvImport:
     """Import a CSV file and report what was done.
 
-    ``label`` is a column name or index (negative counts from the end); the default is the last
-    column. ``delimiter`` and ``has_header`` are guessed when None. ``task`` forces "binary",
-    "multiclass", "classification" or "regression"; otherwise word labels and few whole-number
-    labels mean classification and other numbers regression. ``missing="drop"`` drops rows with
-    missing cells (empty, NA, N/A, NaN, ?, null) instead of refusing the file.
+    ``label`` is a column name or index (negative counts from the end); None guesses it: a
+    column named ``label``, ``class``, ``target``... wherever it is, else the last column of
+    words, else the last column. ``exclude`` leaves columns out (an ID, a name). ``delimiter``
+    and ``has_header`` are guessed when None. ``task`` forces "binary", "multiclass",
+    "classification" or "regression"; otherwise word labels and few whole-number labels mean
+    classification and other numbers regression. ``missing="drop"`` drops rows with missing
+    cells (empty, NA, N/A, NaN, ?, null) instead of refusing the file. ``decimal_comma`` reads
+    ``2,5`` as 2.5 (the delimiter must then be another character). Rows whose cells are all
+    empty are skipped. ``progress(fraction)`` is called while the file is read.
     """
-    path = Path(path)
-    _check_options(delimiter, task, missing)
-    head = read_head(path, SNIFF_LINES)
-    delimiter = delimiter or sniff_delimiter(head)
-    first_rows = [split_line(path.name, number, text, delimiter) for number, text in head]
-    if has_header is None:
-        has_header = looks_like_header(first_rows)
-    layout = Layout.build(path.name, first_rows[0], has_header, label)
-    max_rows = count_lines(path) - int(has_header)
-    check_table(path.name, max_rows, len(layout.feature_columns))
-    body = _Body(layout, delimiter, max_rows)
-    with closing(text_lines(path)) as lines:
-        if has_header:
-            next(lines)
-        body.read(lines)
-    return _finish(body, path.stem, task, missing, delimiter, has_header)
+    check_options(delimiter, task, missing)
+    if isinstance(exclude, str | bytes) or not isinstance(exclude, Iterable):
+        raise DataError(f"exclude must be a list of column names or indices, got {exclude!r}")
+    if not isinstance(decimal_comma, bool):
+        raise DataError(f"decimal_comma must be true or false, got {decimal_comma!r}")
+    table = read_table(path, ReadOptions(delimiter, has_header, decimal_comma), progress)
+    label_index = resolve_label(table, label, Path(path))
+    excluded = [resolve_column(table, column) for column in exclude]
+    chosen = select(table, label_index, excluded, task, missing)
+    return chosen.build(consume=True)
 
 
-def preview(path: str | PathLike[str], n_rows: int = 10) -> CsvPreview:
-    """Guess the delimiter and header and return the first ``n_rows`` data rows as text.
+def preview(
+    path: str | PathLike[str],
+    n_rows: int = 10,
+    *,
+    delimiter: str | None = None,
+    has_header: bool | None = None,
+    decimal_comma: bool = False,
+) -> CsvPreview:
+    """Guess the delimiter, header and label column and return the first ``n_rows`` data rows.
 
     Meant for an import dialog: it reads only the head of the file and does not judge the
     rows (ragged or non-numeric rows are shown as they are; the import reports them).
     """
     path = Path(path)
-    head = read_head(path, max(SNIFF_LINES, n_rows + 1))
-    delimiter = sniff_delimiter(head)
-    rows = [split_line(path.name, number, text, delimiter) for number, text in head]
-    has_header = looks_like_header(rows)
+    options = ReadOptions(delimiter, has_header, decimal_comma)
+    delimiter, has_header, rows, _ = head_layout(path, options)
     columns = [c.strip() for c in rows[0]] if has_header else generated_names(len(rows[0]))
     data_rows = rows[1:] if has_header else rows
-    return CsvPreview(delimiter, has_header, columns, data_rows[:n_rows])
+    names = columns if has_header else [""] * len(columns)
+    label = guess_label(names, data_rows, decimal_comma)
+    return CsvPreview(
+        delimiter,
+        has_header,
+        columns,
+        data_rows[:n_rows],
+        label,
+        tuple(word_columns(data_rows, decimal_comma)),
+    )
 
 
-def _check_options(delimiter: str | None, task: str | None, missing: str) -> None:
+def check_options(delimiter: str | None, task: str | None, missing: str) -> None:
     if delimiter is not None and (len(delimiter) != 1 or delimiter in '"\r\n'):
         raise DataError(f"delimiter must be one character other than a quote, got {delimiter!r}")
     if task is not None and task not in TASK_CHOICES:
@@ -138,163 +167,280 @@ def _check_options(delimiter: str | None, task: str | None, missing: str) -> Non
         raise DataError(f'missing must be "error" or "drop", got {missing!r}')
 
 
-# --------------------------------------------------------------------------- the body
-class _Body:
-    """Parses data rows into a preallocated feature array and a column of label codes.
+# ------------------------------------------------------------------------------ columns
+def resolve_label(table: Table, label: str | int | None, path: Path) -> int:
+    """The label column's index; None guesses it from the header and the first rows."""
+    if label is None:
+        _, _, rows, _ = head_layout(
+            path, ReadOptions(table.delimiter, table.has_header, table.decimal_comma)
+        )
+        names = table.header or [""] * table.n_columns
+        return guess_label(names, rows[1:] if table.has_header else rows, table.decimal_comma)
+    return resolve_column(table, label)
 
-    Label texts are stored once each in ``label_texts``; ``codes`` index them, so labels can be
-    numbers or words and the choice between classes and regression is made at the end.
-    """
 
-    def __init__(self, layout: Layout, delimiter: str, max_rows: int) -> None:
-        """``max_rows`` must bound the number of rows (the file's line count does)."""
-        self.layout = layout
-        self.delimiter = delimiter
-        self.features = layout.feature_columns
-        self.X = np.empty((max_rows, len(self.features)))
-        self.codes = np.empty(max_rows, dtype=np.int64)
-        self.lines = np.empty(max_rows, dtype=np.int64)  # line number of each row, for messages
-        self.has_missing = np.zeros(max_rows, dtype=bool)
-        self.n_rows = 0
-        self.label_texts: list[str] = []
-        self._label_code: dict[str, int] = {}
-        self.missing_count = 0
-        self.first_missing = ""
-
-    def read(self, lines: Iterator[tuple[int, str]]) -> None:
-        while chunk := list(islice(lines, CHUNK_LINES)):
-            if not self._parse_fast(chunk):
-                self._parse_slow(chunk)
-
-    def code_of(self, text: str) -> int:
-        text = text.strip()
-        code = self._label_code.get(text)
-        if code is None:
-            code = self._label_code[text] = len(self.label_texts)
-            self.label_texts.append(text)
-        return code
-
-    def _store(self, numbers: np.ndarray, codes: np.ndarray, lines: list[int]) -> slice:
-        rows = slice(self.n_rows, self.n_rows + len(codes))
-        self.X[rows] = numbers
-        self.codes[rows] = codes
-        self.lines[rows] = lines
-        self.n_rows = rows.stop
-        return rows
-
-    def _parse_fast(self, chunk: list[tuple[int, str]]) -> bool:
-        """NumPy's C parser; False if it rejects the chunk or finds NaN, inf or missing labels."""
-        label = self.layout.label_index
-        try:
-            table = np.loadtxt(
-                [text for _, text in chunk],
-                delimiter=self.delimiter,
-                comments=None,
-                quotechar='"',
-                ndmin=2,
-                converters={label: self.code_of},
-            )
-        except ValueError:
-            return False
-        if table.shape != (len(chunk), self.layout.n_columns):
-            return False
-        numbers = table[:, self.features]
-        codes = table[:, label].astype(np.int64)
-        if not np.isfinite(numbers).all() or self._missing_codes(codes):
-            return False
-        self._store(numbers, codes, [number for number, _ in chunk])
-        return True
-
-    def _missing_codes(self, codes: np.ndarray) -> bool:
-        return any(is_missing(self.label_texts[c]) for c in np.unique(codes))
-
-    def _parse_slow(self, chunk: list[tuple[int, str]]) -> None:
-        """Cell by cell, to say exactly which cell is wrong and to record missing ones."""
-        width = self.layout.n_columns
-        numbers = np.empty((len(chunk), len(self.features)))
-        codes = np.empty(len(chunk), dtype=np.int64)
-        missing = np.zeros(len(chunk), dtype=bool)
-        for i, (number, text) in enumerate(chunk):
-            cells = split_line(self.layout.name, number, text, self.delimiter)
-            if len(cells) != width:
-                source = "the header" if self.layout.header else "the first line"
-                raise DataError(
-                    f"{self.layout.name}, line {number}: expected {width} columns "
-                    f"(as in {source}), found {len(cells)}"
-                )
-            for k, j in enumerate(self.features):
-                numbers[i, k] = self._number(number, j, cells[j])
-            codes[i] = self.code_of(cells[self.layout.label_index])
-            missing[i] = self._note_missing(number, cells)
-        rows = self._store(numbers, codes, [number for number, _ in chunk])
-        self.has_missing[rows] = missing
-
-    def _number(self, line: int, column: int, cell: str) -> float:
-        cell = cell.strip()
-        if is_missing(cell):
-            return math.nan
-        try:
-            value = float(cell)
-        except ValueError:
-            hint = " (use a dot for decimals)" if DECIMAL_COMMA.fullmatch(cell) else ""
+def resolve_column(table: Table, column: str | int) -> int:
+    """A column's index from its name or index (negative counts from the end)."""
+    n, name = table.n_columns, table.name
+    if isinstance(column, int) and not isinstance(column, bool):
+        if not -n <= column < n:
             raise DataError(
-                f"{self.layout.name}, line {line}, {self.layout.column_ref(column)}: "
-                f'expected a number, found "{cell}"{hint}'
-            ) from None
-        if not math.isfinite(value):
-            raise DataError(
-                f"{self.layout.name}, line {line}, {self.layout.column_ref(column)}: "
-                f'expected a finite number, found "{cell}"'
+                f"{name}: label column {column} is out of range; the file has {n} columns, "
+                f"numbered 0 to {n - 1}"
             )
-        return value
+        return column % n
+    if not isinstance(column, str):
+        raise DataError(f"a column must be given by name or index, got {column!r}")
+    if table.header is None:
+        raise DataError(
+            f'{name}: the file has no header row, so there is no column named "{column}"; '
+            f"give the column's index (0 to {n - 1}) instead"
+        )
+    matches = [j for j, c in enumerate(table.header) if c == column]
+    if not matches:
+        shown = ", ".join(f'"{c}"' for c in table.header[:12]) + (", ..." if n > 12 else "")
+        raise DataError(f'{name}: no column named "{column}"; the columns are {shown}')
+    if len(matches) > 1:
+        raise DataError(f'{name}: {len(matches)} columns are named "{column}"; give an index')
+    return matches[0]
 
-    def _note_missing(self, line: int, cells: list[str]) -> bool:
-        """Count the row's missing cells (features and label); True if there are any."""
-        gaps = [j for j, cell in enumerate(cells) if is_missing(cell)]
-        if gaps and not self.missing_count:
-            text = cells[gaps[0]].strip()
-            self.first_missing = f'line {line}, {self.layout.column_ref(gaps[0])} ("{text}")'
-        self.missing_count += len(gaps)
-        return bool(gaps)
+
+# ---------------------------------------------------------------------------- selection
+@dataclass
+class Selection:
+    """A table, a label column and the columns and rows to use: everything but the copy."""
+
+    table: Table
+    label: int
+    features: np.ndarray
+    keep: np.ndarray | None  # rows kept (None: all)
+    y: np.ndarray
+    class_names: list[str] | None
+    task: str
+    missing_values: int
+    dropped_rows: int
+
+    @property
+    def feature_names(self) -> list[str]:
+        if self.table.header:
+            return [self.table.header[j] for j in self.features]
+        return [f"x{i + 1}" for i in range(len(self.features))]
+
+    @property
+    def label_name(self) -> str:
+        return self.table.header[self.label] if self.table.header else "y"
+
+    @property
+    def n_rows(self) -> int:
+        return len(self.y)
+
+    @property
+    def image_shape(self) -> tuple[int, int] | None:
+        return image_shape(self.feature_names, self.table.header is not None)
+
+    def build(self, consume: bool = False) -> CsvImport:
+        """The Dataset. ``consume`` reuses the table's memory for the features (no second copy
+        of a large file), leaving the table unusable."""
+        t = self.table
+        values = t.values[: t.n_rows]
+        X = _columns_in_place(values, self.features) if consume else values[:, self.features]
+        if consume:
+            t.values = np.empty((0, t.n_columns))
+        if self.keep is not None:
+            X = X[self.keep]
+        dataset = Dataset(
+            X,
+            self.y,
+            self.feature_names,
+            self.class_names,
+            self.task,
+            name=t.stem,
+            image_shape=self.image_shape,
+            target_names=[self.label_name],
+        ).validate()
+        excluded = tuple(
+            t.column_names()[j]
+            for j in range(t.n_columns)
+            if j != self.label and j not in set(self.features.tolist())
+        )
+        return CsvImport(
+            dataset,
+            t.delimiter,
+            t.has_header,
+            self.label_name,
+            self.missing_values,
+            self.dropped_rows,
+            excluded,
+        )
 
 
-def _finish(
-    body: _Body, name: str, task: str | None, missing: str, delimiter: str, has_header: bool
-) -> CsvImport:
-    layout = body.layout
-    if body.n_rows == 0:
-        raise DataError(f"{layout.name}: the file has a header line but no data rows")
-    keep = slice(0, body.n_rows)
-    dropped = 0
-    if body.missing_count:
-        if missing == "error":
-            raise DataError(
-                f"{layout.name}: {body.missing_count} missing value(s), the first at "
-                f'{body.first_missing}; fix them or import with missing="drop" to drop those rows'
-            )
-        keep = np.flatnonzero(~body.has_missing[: body.n_rows])
-        dropped = body.n_rows - len(keep)
+def select(
+    table: Table,
+    label: int,
+    exclude: Iterable[int] = (),
+    task: str | None = None,
+    missing: str = "error",
+    advice: Advice = API_ADVICE,
+) -> Selection:
+    """Judge the table for this choice; every problem is raised at once
+    (``CsvProblemsError``) with ``advice`` on what to do."""
+    check_options(None, task, missing)
+    dropped = set(exclude) | {label}
+    features = np.array([j for j in range(table.n_columns) if j not in dropped], dtype=np.int64)
+    if not len(features):
+        raise DataError(f"{table.name}: no feature columns are left; keep at least one")
+    problems, counts, decimal = _feature_problems(table, features)
+    missing_rows, missing_cells, first_missing = _missing(table, [*features.tolist(), label])
+    if missing == "error" and missing_cells:
+        counts["missing"] += missing_cells
+        problems += first_missing
+    if problems:
+        raise Problems(table.name, problems, dict(counts), decimal).error(table.column_ref, advice)
+    if table.n_rows == 0:
+        raise DataError(f"{table.name}: the file has a header line but no data rows")
+
+    keep = None
+    if missing == "drop" and len(missing_rows):
+        keep = np.setdiff1d(np.arange(table.n_rows), missing_rows)
         if not len(keep):
-            raise DataError(f"{layout.name}: every row has a missing value; nothing is left")
-    lines = body.lines[keep]
-    label_ref = layout.column_ref(layout.label_index)
+            raise DataError(f"{table.name}: every row has a missing value; nothing is left")
+    rows = np.arange(table.n_rows) if keep is None else keep
+    texts, codes = _label_texts(table, label, rows)
+    lines = table.lines[rows]
     y, class_names, task = encode_labels(
-        body.label_texts,
-        body.codes[keep],
+        texts,
+        codes,
         task,
-        where=lambda row: f"{layout.name}, line {lines[row]}, {label_ref}",
-        source=layout.name,
+        where=lambda row: f"{table.name}, line {lines[row]}, {table.column_ref(label)}",
+        source=table.name,
     )
-    dataset = Dataset(
-        body.X[keep],
-        y,
-        layout.feature_names(),
-        class_names,
-        task,
-        name=name,
-        image_shape=layout.image_shape(),
-        target_names=[layout.label_name()],
-    ).validate()
-    return CsvImport(
-        dataset, delimiter, has_header, layout.label_name(), body.missing_count, dropped
-    )
+    dropped_rows = 0 if keep is None else table.n_rows - len(keep)
+    counted = missing_cells if missing == "drop" else 0
+    return Selection(table, label, features, keep, y, class_names, task, counted, dropped_rows)
+
+
+def _feature_problems(table: Table, features: np.ndarray) -> tuple[list[Problem], Counter, bool]:
+    """Rows of the wrong width, words and infinite numbers among the features."""
+    problems = list(table.bad_rows)
+    counts = Counter(p.kind for p in table.bad_rows)
+    decimal = False
+    for j in features.tolist():
+        words = table.words.get(j)
+        if words is not None:
+            example = next((t for t in words.texts if not is_missing(t)), "")
+            problems.append(Problem(0, j, "words", f'holds words, not numbers ("{example}")'))
+            counts["words"] += 1
+            continue
+        stray = table.stray.get(j)
+        if stray is not None:
+            for rows, codes in zip(stray.rows[:20], stray.codes[:20], strict=True):
+                text = stray.texts[int(codes[0])]
+                decimal |= bool(DECIMAL_COMMA.fullmatch(text))
+                line = int(table.lines[int(rows[0])])
+                problems.append(Problem(line, j, "text", f'expected a number, found "{text}"'))
+            counts["text"] += len(stray.rows)
+        cells = table.infinite.get(j)
+        if cells is not None:
+            for row, text in cells.first:
+                line = int(table.lines[row])
+                problems.append(
+                    Problem(line, j, "infinite", f'expected a finite number, found "{text}"')
+                )
+            counts["infinite"] += len(cells.rows)
+    return problems, counts, decimal
+
+
+def _missing(table: Table, columns: list[int]) -> tuple[np.ndarray, int, list[Problem]]:
+    """Rows with a missing cell in ``columns``, how many cells, and the first few."""
+    rows: list[np.ndarray] = []
+    first: list[Problem] = []
+    count = 0
+    for j in columns:
+        words = table.words.get(j)
+        if words is not None:  # a word column: its missing cells are texts like "" or "NA"
+            gaps = [c for c, text in enumerate(words.texts) if is_missing(text)]
+            if gaps:
+                codes, at = words.all_codes(), words.all_rows()
+                hit = np.isin(codes, gaps)
+                rows.append(at[hit])
+                count += int(hit.sum())
+                for row, code in zip(at[hit][:20].tolist(), codes[hit][:20].tolist(), strict=True):
+                    line = int(table.lines[row])
+                    first.append(_missing_problem(line, j, words.texts[code]))
+            continue
+        cells = table.missing.get(j)
+        if cells is not None:
+            rows.append(np.asarray(cells.rows, dtype=np.int64))
+            count += len(cells.rows)
+            first += [_missing_problem(int(table.lines[r]), j, t) for r, t in cells.first]
+    found = np.unique(np.concatenate(rows)) if rows else np.empty(0, np.int64)
+    return found, count, first
+
+
+def _missing_problem(line: int, column: int, text: str) -> Problem:
+    return Problem(line, column, "missing", f'missing value ("{text}")')
+
+
+def _label_texts(table: Table, label: int, rows: np.ndarray) -> tuple[list[str], np.ndarray]:
+    """The label column as distinct texts and, for each kept row, the index of its text."""
+    words = table.words.get(label)
+    if words is not None:
+        codes = np.empty(table.n_rows, dtype=np.int64)
+        codes[words.all_rows()] = words.all_codes()
+        return words.texts, codes[rows]
+    values = table.values[rows, label]
+    stray = table.stray.get(label)
+    is_word = np.zeros(len(rows), dtype=bool)
+    word_codes = np.zeros(len(rows), dtype=np.int64)
+    texts: list[str] = []
+    if stray is not None:  # a few words among numbers: classes by their text
+        position = np.full(table.n_rows, -1, dtype=np.int64)
+        position[rows] = np.arange(len(rows))
+        at = position[stray.all_rows()]
+        inside = at >= 0
+        is_word[at[inside]] = True
+        word_codes[at[inside]] = stray.all_codes()[inside]
+        texts = list(stray.texts)
+    distinct, inverse = np.unique(values[~is_word], return_inverse=True)
+    codes = np.empty(len(rows), dtype=np.int64)
+    codes[is_word] = word_codes[is_word]
+    codes[~is_word] = inverse.reshape(-1) + len(texts)
+    texts += [_number_text(v) for v in distinct.tolist()]
+    return texts, codes
+
+
+def _number_text(value: float) -> str:
+    return str(int(value)) if value.is_integer() else repr(value)
+
+
+def _columns_in_place(values: np.ndarray, columns: np.ndarray) -> np.ndarray:
+    """``values[:, columns]`` written over ``values`` itself, block by block.
+
+    Row r's kept cells go to positions r*k.. of the flat buffer, never past where row r
+    started (r*m), so rows not yet moved are never overwritten: the features of a 400 MB
+    table need no second 400 MB.
+    """
+    n, m = values.shape
+    k = len(columns)
+    if not values.flags.c_contiguous:
+        return values[:, columns]
+    flat = values.reshape(-1)
+    block = max(1, ROW_BLOCK // max(m, 1))
+    for start in range(0, n, block):
+        stop = min(n, start + block)
+        flat[start * k : stop * k] = values[start:stop][:, columns].reshape(-1)
+    return flat[: n * k].reshape(n, k)
+
+
+__all__ = [
+    "CsvImport",
+    "CsvPreview",
+    "Selection",
+    "check_options",
+    "import_csv",
+    "preview",
+    "read_csv",
+    "resolve_column",
+    "resolve_label",
+    "select",
+]

@@ -160,6 +160,11 @@ class Dataset:
         Classification splits are stratified: each class is divided in the same proportion, so a
         small validation set still shows every class. A ratio of 0 gives an empty validation set.
         """
+        train_idx, val_idx = self.split_indices(validation_ratio, seed)
+        return self.subset(train_idx), self.subset(val_idx)
+
+    def split_indices(self, validation_ratio: float, seed: int) -> tuple[np.ndarray, np.ndarray]:
+        """The row indices of :meth:`split`'s two parts, in their order (no arrays copied)."""
         if not 0.0 <= validation_ratio < 1.0:
             raise DataError(f"validation_ratio must be in [0, 1), got {validation_ratio}")
         rng = np.random.default_rng(seed)
@@ -174,7 +179,7 @@ class Dataset:
         is_val[val_idx] = True
         train_idx = rng.permutation(np.flatnonzero(~is_val))
         val_idx = rng.permutation(np.flatnonzero(is_val))
-        return self.subset(train_idx), self.subset(val_idx)
+        return train_idx, val_idx
 
     def targets(self) -> np.ndarray:
         """Targets in the form the engine trains on.

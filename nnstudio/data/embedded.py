@@ -23,11 +23,12 @@ from nnstudio.data.limits import check_classes
 NAME_KEYS = ("feature_names", "class_names", "task", "name", "target_names", "image_shape")
 
 
-def embed(ds: Dataset) -> dict[str, Any]:
-    """The ``Document.embedded`` dict for a data set (arrays copied)."""
+def embed(ds: Dataset, copy: bool = True) -> dict[str, Any]:
+    """The ``Document.embedded`` dict for a data set (arrays copied, unless the data set was
+    made for this and nothing else holds it: ``copy=False`` spares a 400 MB copy)."""
     return {
-        "X": ds.X.copy(),
-        "y": ds.y.copy(),
+        "X": ds.X.copy() if copy else ds.X,
+        "y": ds.y.copy() if copy else ds.y,
         "feature_names": list(ds.feature_names),
         "class_names": None if ds.class_names is None else list(ds.class_names),
         "task": ds.task,

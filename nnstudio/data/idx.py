@@ -11,6 +11,7 @@ from __future__ import annotations
 import gzip
 import math
 import struct
+from collections.abc import Callable
 from os import PathLike
 from pathlib import Path
 from typing import BinaryIO
@@ -54,6 +55,13 @@ def read_idx(path: str | PathLike[str]) -> np.ndarray:
             )
         payload = _read_payload(path.name, f, n_bytes)
     return np.frombuffer(payload, dtype=dtype).reshape(shape).astype(dtype.newbyteorder("="))
+
+
+def idx_shape(path: str | PathLike[str]) -> tuple[int, ...]:
+    """The dimensions an IDX file's header declares, reading only the header."""
+    path = Path(path)
+    with _open(path) as f:
+        return _read_header(path.name, f)[1]
 
 
 def _open(path: Path) -> BinaryIO:
@@ -108,18 +116,27 @@ def _read_payload(name: str, f: BinaryIO, n_bytes: int) -> bytes:
 KINDS = {"train": "train", "test": "t10k", "t10k": "t10k"}
 
 
-def load_mnist_folder(folder: str | PathLike[str], kind: str = "train") -> Dataset:
+def load_mnist_folder(
+    folder: str | PathLike[str],
+    kind: str = "train",
+    progress: Callable[[float], None] | None = None,
+) -> Dataset:
     """MNIST (or a look-alike such as Fashion-MNIST) from a folder of the four IDX files.
 
     ``kind`` is "train" or "test" (alias "t10k"). Pixels are scaled from 0..255 to [0, 1], as
     the course does before training; each image becomes a row of 784 features.
+    ``progress(fraction)`` is told how far the load is (it may raise to stop it).
     """
+    report = progress or (lambda fraction: None)
+    report(0.0)
     if kind not in KINDS:
         raise DataError(f"kind must be one of {', '.join(KINDS)}, got {kind!r}")
     folder = Path(folder)
     prefix = KINDS[kind]
     images = read_idx(_find(folder, prefix, "images", "idx3"))
+    report(0.8)
     labels = read_idx(_find(folder, prefix, "labels", "idx1"))
+    report(0.9)
     if images.ndim != 3 or labels.ndim != 1 or len(images) != len(labels):
         raise DataError(
             f"{folder.name}: expected images (n, rows, cols) and n labels, found images "
@@ -154,10 +171,23 @@ def _class_labels(name: str, labels: np.ndarray) -> np.ndarray:
     return values.astype(np.int64)
 
 
-def _find(folder: Path, prefix: str, what: str, idx: str) -> Path:
-    """``train-images-idx3-ubyte``, also with ``.`` before idx (Kaggle's copies) or ``.gz``."""
+def find_mnist_file(folder: str | PathLike[str], kind: str, what: str) -> Path | None:
+    """The file the loader reads for ``kind`` ("train"/"test") and ``what`` ("images"/"labels").
+
+    ``train-images-idx3-ubyte``, also with ``.`` before idx (Kaggle's copies) or ``.gz``.
+    """
+    prefix = KINDS[kind]
+    idx = "idx3" if what == "images" else "idx1"
     stems = [f"{prefix}-{what}-{idx}-ubyte", f"{prefix}-{what}.{idx}-ubyte"]
-    for candidate in (folder / f"{stem}{ext}" for stem in stems for ext in ("", ".gz")):
+    for candidate in (Path(folder) / f"{stem}{ext}" for stem in stems for ext in ("", ".gz")):
         if candidate.is_file():
             return candidate
-    raise DataError(f"{folder}: no {stems[0]} file (also looked for .gz and {stems[1]})")
+    return None
+
+
+def _find(folder: Path, prefix: str, what: str, idx: str) -> Path:
+    found = find_mnist_file(folder, prefix, what)
+    if found is None:
+        stems = [f"{prefix}-{what}-{idx}-ubyte", f"{prefix}-{what}.{idx}-ubyte"]
+        raise DataError(f"{folder}: no {stems[0]} file (also looked for .gz and {stems[1]})")
+    return found

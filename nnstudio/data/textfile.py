@@ -14,6 +14,8 @@ from itertools import islice
 from pathlib import Path
 from typing import NoReturn
 
+import numpy as np
+
 from nnstudio.data.errors import DataError
 from nnstudio.data.limits import MAX_LINE_BYTES, MAX_TEXT_BYTES, regular_file
 
@@ -21,6 +23,8 @@ _BLOCK = 1 << 20
 # A line with something on it. Anchored at line starts, so a long run of blanks is scanned once
 # (unanchored, every position in it would start a new scan: quadratic).
 _NON_BLANK = re.compile(rb"(?m)^[ \t\r\f\v]*\S[^\n]*")
+
+UTF16_BOMS = (b"\xff\xfe", b"\xfe\xff")
 
 
 def text_lines(path: Path) -> Iterator[tuple[int, str]]:
@@ -51,6 +55,11 @@ def raw_lines(path: Path) -> Iterator[tuple[int, bytes]]:
     except OSError as e:
         raise DataError(f"{path.name}: cannot open the file ({e.strerror})") from None
     with f:
+        if f.peek(2)[:2] in UTF16_BOMS:  # else its NUL bytes or lone "\r" would be the message
+            raise DataError(
+                f'{path.name}: this is UTF-16 text; save it as UTF-8 (a spreadsheet\'s "CSV UTF-8" '
+                "format)"
+            )
         before, carry = 0, b""  # lines before the carried, unfinished one
         while block := f.read(_BLOCK):
             data = carry + block
@@ -124,16 +133,42 @@ def count_lines(path: Path) -> int:
     return sum(1 for _ in raw_lines(path))
 
 
+class LongCellError(DataError):
+    """A cell longer than the csv module's field limit: the whole file is refused, not a row."""
+
+
 def split_line(name: str, number: int, text: str, delimiter: str) -> list[str]:
     """One line's cells, by the csv module's rules (quotes, doubled quotes)."""
     try:
         return next(csv.reader([text], delimiter=delimiter, strict=True), [])
     except csv.Error as e:
         if "field limit" in str(e):
-            raise DataError(
+            raise LongCellError(
                 f"{name}, line {number}: a cell longer than {csv.field_size_limit():,} "
                 "characters; is the delimiter right?"
             ) from None
         raise DataError(
             f"{name}, line {number}: {e} (a quoted field must close on its own line)"
         ) from None
+
+
+def fast_table(
+    chunk: list[tuple[int, str]], delimiter: str, width: int, converters: dict | None = None
+) -> np.ndarray | None:
+    """The chunk's lines as a (rows, width) float table by NumPy's C parser, or None.
+
+    The fast path of the CSV readers: ``None`` (any cell not a number, a row of another width)
+    sends the caller to its cell-by-cell parser, which says exactly what is wrong where.
+    """
+    try:
+        table = np.loadtxt(
+            [text for _, text in chunk],
+            delimiter=delimiter,
+            comments=None,
+            quotechar='"',
+            ndmin=2,
+            converters=converters,
+        )
+    except ValueError:
+        return None
+    return table if table.shape == (len(chunk), width) else None

@@ -21,7 +21,7 @@ from typing import Any, ClassVar
 import numpy as np
 
 from nnstudio.document.edits import (
-    Batch,
+    Compound,
     Edit,
     SetInputs,
     SetOutput,
@@ -119,7 +119,7 @@ def data_change(
     reference: dict[str, Any],
     dataset: Any,
     embedded: dict[str, Any] | None = None,
-) -> Batch:
+) -> Compound:
     """One undo step that switches to ``dataset``: the reference, the input count and, when the
     output layer is automatic, the output layer and loss that fit the task.
 
@@ -135,7 +135,7 @@ def data_change(
         current = (int(out["units"]), out.get("activation", "linear"), doc.network.get("loss"))
         if current != (units, activation, loss):
             parts.append(SetOutput(units, activation, loss))
-    return Batch(tuple(parts), f"choose data set {data_name(reference)}")
+    return Compound(tuple(parts), f"choose data set {data_name(reference)}")
 
 
 __all__ = [

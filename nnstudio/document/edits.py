@@ -28,6 +28,10 @@ import numpy as np
 
 from nnstudio.document.model import Document, Progress
 from nnstudio.document.settings import normalize_training
+
+# The engine owns the parameter layout ([W1, b1, W2, ...]) and the initial weights' random
+# stream; edits, the editor and the files use these three names from there.
+from nnstudio.engine.layout import initial_weights, param_indices, weight_shapes
 from nnstudio.engine.spec import MAX_INPUTS, MAX_UNITS  # one home for the network's limits
 
 MIN_UNITS = 1
@@ -82,30 +86,6 @@ MISSING: Any = _Missing()
 # --------------------------------------------------------------------------------------------
 
 
-def initial_weights(network: dict[str, Any]) -> list[np.ndarray]:
-    """The weights ``[W1, b1, W2, b2, ...]`` the engine derives from the spec (and its seed).
-
-    The same numbers as ``Network.from_spec(network).get_weights()`` (a test checks this) but
-    without building the optimizer state and buffers, which the editor redraws cannot afford
-    for a 12 x 256 network. To use the engine directly, return that expression instead.
-    """
-    from nnstudio.engine import initializers
-
-    spec = _normalize(network)
-    dtype = np.dtype(spec["dtype"])
-    rng = np.random.default_rng([spec["seed"], 0])  # Network.initialize's weight stream
-    out: list[np.ndarray] = []
-    fan_in = spec["inputs"]
-    for layer in spec["layers"]:
-        init = initializers.get(layer["initializer"])
-        w, b = init.init(rng, fan_in, layer["units"], **{k: layer[k] for k in init.params})
-        out.append(np.asarray(w, dtype=dtype))
-        if layer["use_bias"]:
-            out.append(np.asarray(b, dtype=dtype))
-        fan_in = layer["units"]
-    return out
-
-
 def _normalize(network: dict[str, Any]) -> dict[str, Any]:
     from nnstudio.engine.spec import normalize_spec
 
@@ -131,28 +111,6 @@ def hidden_count(network: dict[str, Any]) -> int:
 def layer_sizes(network: dict[str, Any]) -> list[int]:
     """``[inputs, units_1, ..., units_out]``."""
     return [int(network["inputs"])] + [int(layer["units"]) for layer in network["layers"]]
-
-
-def param_indices(network: dict[str, Any], k: int) -> tuple[int, int | None]:
-    """Where ``W[k]`` and ``b[k]`` sit in the flat weights list (``None``: layer has no bias)."""
-    pos = 0
-    for idx, layer in enumerate(network["layers"]):
-        has_bias = bool(layer.get("use_bias", True))
-        if idx == k:
-            return pos, (pos + 1 if has_bias else None)
-        pos += 2 if has_bias else 1
-    raise ValueError(f"there is no layer {k}; the network has {len(network['layers'])} layers")
-
-
-def weight_shapes(network: dict[str, Any]) -> list[tuple[int, ...]]:
-    """The shapes of ``[W1, b1, W2, ...]`` for this spec."""
-    shapes: list[tuple[int, ...]] = []
-    sizes = layer_sizes(network)
-    for k, layer in enumerate(network["layers"]):
-        shapes.append((sizes[k], sizes[k + 1]))
-        if layer.get("use_bias", True):
-            shapes.append((sizes[k + 1],))
-    return shapes
 
 
 def _check_units(units: Any, where: str) -> int:
@@ -737,13 +695,16 @@ def _check_training(training: dict[str, Any]) -> dict[str, Any]:
 
 
 @dataclass(eq=False)
-class Batch(Edit):
-    """Several edits as one undo step (e.g. a data-set change: inputs + output + loss)."""
+class Compound(Edit):
+    """Several edits as one undo step (e.g. a data-set change: inputs + output + loss).
+
+    (Not called "batch": in this app a batch is the mini-batch of one training step.)
+    """
 
     edits: tuple[Edit, ...]
     label: str = "change"
 
-    kind: ClassVar[str] = "batch"
+    kind: ClassVar[str] = "compound"
 
     def areas(self) -> frozenset[str]:
         out: frozenset[str] = frozenset()
@@ -760,7 +721,7 @@ class Batch(Edit):
             for inverse in reversed(inverses):
                 inverse.apply(doc)
             raise
-        return Batch(tuple(reversed(inverses)), self.label)
+        return Compound(tuple(reversed(inverses)), self.label)
 
     def describe(self) -> str:
         return self.label
@@ -850,7 +811,7 @@ __all__ = [
     "MISSING",
     "NEW_LAYER",
     "TASKS",
-    "Batch",
+    "Compound",
     "Edit",
     "InsertLayer",
     "MoveLayer",

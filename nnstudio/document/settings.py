@@ -23,6 +23,9 @@ DEFAULT_TRAINING: dict[str, Any] = {
     "validation_ratio": 0.2,
     "standardize": True,
     "shuffle": True,
+    # Data sets of images train in float32 whatever the network's dtype: pixel intensities
+    # need no more digits, and it halves the memory and time of an MNIST-sized set.
+    "image_float32": True,
     "early_stopping": {
         "enabled": False,
         "patience": 20,
@@ -57,6 +60,7 @@ def normalize_training(value: Any) -> dict[str, Any]:
     out["validation_ratio"] = ratio
     out["standardize"] = _flag("training.standardize", out["standardize"])
     out["shuffle"] = _flag("training.shuffle", out["shuffle"])
+    out["image_float32"] = _flag("training.image_float32", out["image_float32"])
     es = out["early_stopping"]
     if es is None:
         es = {}

@@ -1,7 +1,8 @@
 """The NumPy training engine: networks, losses, optimizers and the training loop.
 
-Pure NumPy: never imports Qt and never reads files, so it can be tested, scripted and run in a
-worker thread without the GUI.
+Pure NumPy: never imports Qt and never reads files, so it can be tested, scripted and run in
+the window's training process or on the command line alike. ``reference`` is the same maths
+written plainly, to read and to check ``Network`` against.
 """
 
 from nnstudio.engine.callbacks import (
@@ -10,7 +11,6 @@ from nnstudio.engine.callbacks import (
     History,
     LambdaCallback,
     NanGuard,
-    Throttle,
 )
 from nnstudio.engine.gradcheck import check_gradients, numeric_gradients
 from nnstudio.engine.network import Network
@@ -24,7 +24,6 @@ __all__ = [
     "LambdaCallback",
     "NanGuard",
     "Network",
-    "Throttle",
     "check_gradients",
     "evaluate",
     "fit",

@@ -8,8 +8,6 @@ Batch logs: ``epoch`` (1-based, the epoch running), ``batch`` (0-based within it
 from __future__ import annotations
 
 import math
-import time
-from collections.abc import Callable
 from typing import Any
 
 import numpy as np
@@ -161,26 +159,6 @@ class NanGuard(Callback):
         )
         self.message = f"{what} at epoch {self.epoch}, step {self.step}; {kept}."
         self.control.request_stop(self.message)
-
-
-class Throttle(Callback):
-    """Call ``fn(logs)`` on a batch end at most once per ``interval`` seconds, and every epoch end.
-
-    Used to send snapshots to a GUI at ~30 per second whatever the step rate.
-    """
-
-    def __init__(self, fn: Callable[[dict[str, Any]], None], interval: float = 1 / 30) -> None:
-        self.fn, self.interval, self._last = fn, interval, -math.inf
-
-    def on_batch_end(self, logs):
-        now = time.monotonic()
-        if now - self._last >= self.interval:
-            self._last = now
-            self.fn(logs)
-
-    def on_epoch_end(self, logs):
-        self._last = time.monotonic()
-        self.fn(logs)
 
 
 class LambdaCallback(Callback):

@@ -17,7 +17,7 @@ from typing import Any
 
 import numpy as np
 
-from nnstudio.engine import activations, initializers, losses, optimizers
+from nnstudio.engine import activations, layout, losses, optimizers
 from nnstudio.engine.spec import normalize_optimizer, normalize_spec
 
 _MAX_CACHED_BATCH_SIZES = 4
@@ -79,11 +79,7 @@ class Network:
         self.dtype = np.dtype(s["dtype"])
         self.loss_fn = losses.get(s["loss"])
         sizes = [s["inputs"]] + [layer["units"] for layer in s["layers"]]
-        self._shapes: list[tuple[int, ...]] = []
-        for fan_in, layer in zip(sizes[:-1], s["layers"], strict=True):
-            self._shapes.append((fan_in, layer["units"]))
-            if layer["use_bias"]:
-                self._shapes.append((layer["units"],))
+        self._shapes = layout.weight_shapes(s)
         total = sum(math.prod(shape) for shape in self._shapes)
         self.params = np.zeros(total, self.dtype)
         self.grads = np.zeros(total, self.dtype)
@@ -130,15 +126,10 @@ class Network:
         from the seed, so the same spec and data give bit-identical runs.
         """
         seed = self._spec["seed"] if seed is None else seed
-        init_rng = np.random.default_rng([seed, 0])
-        for layer, spec in zip(self.layers, self._spec["layers"], strict=True):
-            init = initializers.get(spec["initializer"])
-            W, b = init.init(
-                init_rng, layer.fan_in, layer.units, **{k: spec[k] for k in init.params}
-            )
-            layer.W[...] = W
-            if layer.use_bias:
-                layer.b[...] = b
+        for view, w in zip(
+            self.split_flat(self.params), layout.initial_weights(self._spec, seed), strict=True
+        ):
+            view[...] = w
         self.dropout_rng = np.random.default_rng([seed, 1])
         self.shuffle_rng = np.random.default_rng([seed, 2])
         self.optimizer.reset()

@@ -107,8 +107,11 @@ class SGD(Optimizer):
                 np.copyto(buf, g)
             else:
                 buf *= mu
-                np.multiply(g, 1 - h["dampening"], out=self._tmp)
-                buf += self._tmp
+                if h["dampening"]:
+                    np.multiply(g, 1 - h["dampening"], out=self._tmp)
+                    buf += self._tmp
+                else:  # g x 1.0 is g: one pass fewer for the usual momentum
+                    buf += g
             if h["nesterov"]:
                 nesterov = np.multiply(buf, mu, out=self._tmp)
                 nesterov += g

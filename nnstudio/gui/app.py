@@ -75,15 +75,22 @@ def run(
         scratch = QTemporaryDir()
         settings = QSettings(scratch.filePath("settings.ini"), QSettings.Format.IniFormat)
     window = MainWindow(settings=settings)
-    if path is not None:
-        if not window.open_path(Path(path), interactive=False):
-            return 1
-    elif example is not None:
-        window.new_from_example(example)
-    if train_epochs:
-        window.train_headless(train_epochs)
     if screenshot is not None:
+        if path is not None and not window.open_path(Path(path), interactive=False):
+            print(f"nnstudio: error: {window.status.text()}", file=sys.stderr)
+            return 1
+        if example is not None:
+            window.new_from_example(example)
+        if train_epochs:
+            window.train_headless(train_epochs)
         return 0 if window.save_screenshot(Path(screenshot), size or SCREENSHOT_SIZE) else 1
     window.show()
-    window.offer_recovery()
+    if path is not None:
+        window.open_path(Path(path))  # a bad file is shown in the window, which stays open
+    else:
+        if example is not None:
+            window.new_from_example(example)
+        window.offer_recovery()  # untitled work a crashed window left behind
+    if train_epochs:
+        window.train_headless(train_epochs)
     return app.exec()

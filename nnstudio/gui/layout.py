@@ -1,9 +1,11 @@
 """The window's default arrangement, built for the window's current size.
 
-Like TensorFlow Playground: data on the left, the network in the centre, the output (decision
-boundary, or sample images for image data) prominent at the top right, with the properties
-below it. The loss and the weights share the space under the network. Every group of tabs
-holds few enough views that all titles are readable at 1024x700.
+Like TensorFlow Playground: data on the left (the lesson behind it), the network in the centre,
+the output (decision boundary, or sample images for image data) prominent at the top right,
+with the properties below it (the code and the lab's loss landscape behind them). The loss and
+the weights share the space under the network: the lab's replay and race are tabs beside the
+loss, the backpropagation inspector a tab beside the weights. Every group of tabs holds few
+enough views that all titles are readable at 1024x700.
 
 The same function builds the layout on start and for View > Reset Layout, so a reset gives
 exactly what a new window shows, at the window's present size (never widening it).
@@ -61,26 +63,40 @@ def arrange_default(window: MainWindow) -> None:
         window.removeDockWidget(dock)
         dock.setVisible(shown[dock])  # before tabifying, or raise_() cannot pick the tab later
     window.addDockWidget(left, window.data_dock)
+    window.tabifyDockWidget(window.data_dock, window.teaching.lesson_dock)
     for dock in (window.boundary_dock, window.properties_dock):
         window.addDockWidget(right, dock, Qt.Orientation.Vertical)
     for dock in (window.samples_dock, window.confusion_dock):
         window.tabifyDockWidget(window.boundary_dock, dock)
-    window.tabifyDockWidget(window.properties_dock, window.code_dock)
     window.addDockWidget(bottom, window.loss_dock)
+    loss_group = [window.loss_dock, *_lab_docks(window, "Replay", "Race")]
+    weights_group = [window.weights_dock, window.neurons_dock, window.teaching.inspector_dock]
     if _centre_width(window) >= SPLIT_CENTRE_WIDTH:
         window.addDockWidget(bottom, window.weights_dock, Qt.Orientation.Horizontal)
+        _tabify(window, loss_group)
+        _tabify(window, weights_group)
     else:  # too narrow for two readable plots side by side: tabs with whole titles
-        window.tabifyDockWidget(window.loss_dock, window.weights_dock)
-    window.tabifyDockWidget(window.weights_dock, window.neurons_dock)
+        _tabify(window, [*loss_group, *weights_group])
+    _tabify(window, [window.properties_dock, window.code_dock, *_lab_docks(window, "Landscape")])
     for dock in docks:  # docks added by other parts of the window go beside the weights
         if dock not in standard:
             window.tabifyDockWidget(window.weights_dock, dock)
     window.weights_dock.raise_()
-    for dock in (window.boundary_dock, window.properties_dock, window.loss_dock):
+    for dock in (window.data_dock, window.boundary_dock, window.properties_dock, window.loss_dock):
         dock.raise_()
     window.raise_output_view()
     _arrange_toolbars(window)
     size_docks(window)
+
+
+def _tabify(window: MainWindow, group: list[QDockWidget]) -> None:
+    """The docks of ``group`` as tabs of the first one's place, in this order."""
+    for dock in group[1:]:
+        window.tabifyDockWidget(group[0], dock)
+
+
+def _lab_docks(window: MainWindow, *titles: str) -> list[QDockWidget]:
+    return [dock for dock in window.lab_docks if dock.windowTitle() in titles]
 
 
 def _standard_docks(window: MainWindow) -> list[QDockWidget]:
@@ -94,6 +110,9 @@ def _standard_docks(window: MainWindow) -> list[QDockWidget]:
         window.loss_dock,
         window.weights_dock,
         window.neurons_dock,
+        window.teaching.lesson_dock,
+        window.teaching.inspector_dock,
+        *window.lab_docks,
     ]
 
 
@@ -141,7 +160,7 @@ def size_docks(window: MainWindow) -> None:
         [window.loss_dock], [int(docks_height * (1 - CANVAS_SHARE))], Qt.Orientation.Vertical
     )
     centre = _centre_width(window)
-    if window.tabifiedDockWidgets(window.loss_dock):
+    if window.weights_dock in window.tabifiedDockWidgets(window.loss_dock):
         return
     window.resizeDocks(
         [window.loss_dock, window.weights_dock],

@@ -11,7 +11,8 @@ learning rate or optimizer goes to the running worker directly, after it is in t
 
 from __future__ import annotations
 
-import json
+import copy
+import threading
 from dataclasses import dataclass
 from typing import Any
 
@@ -20,8 +21,9 @@ from PySide6.QtGui import QAction
 from PySide6.QtWidgets import QMessageBox
 
 from nnstudio.data import DataError, Dataset
-from nnstudio.document import Progress, edits
+from nnstudio.document import Document, Progress, edits
 from nnstudio.document.edits import Edit
+from nnstudio.gui.datasets import LoadedData
 from nnstudio.gui.editor.widget import NetworkEditor
 from nnstudio.gui.panels.training_controls import TrainingControls
 from nnstudio.gui.plots.boundary import BoundaryView
@@ -32,7 +34,6 @@ from nnstudio.gui.plots.neurons import NeuronMapsView
 from nnstudio.gui.plots.weights import WeightsView
 from nnstudio.gui.training import FINISHED, IDLE, PAUSED, RUNNING, TrainingController
 from nnstudio.gui.undo import DocumentController
-from nnstudio.io import session
 from nnstudio.live.job import Job, job_from_document
 
 
@@ -62,6 +63,10 @@ class LiveTraining(QObject):
     """The glue between the document, the training worker and the live views."""
 
     message = Signal(str)
+    _job_built = Signal(int)  # from the thread that prepared a large data set
+
+    #: Data sets with more values than this are prepared off the GUI thread.
+    BACKGROUND_VALUES = 2_000_000
 
     def __init__(self, controller: DocumentController, editor: NetworkEditor, parent=None):
         super().__init__(parent)
@@ -80,11 +85,13 @@ class LiveTraining(QObject):
             SampleImagesView(),
             ConfusionView(),
         )
-        self._dataset_key: str | None = None
-        self._dataset: Dataset | None = None
+        self._loaded: LoadedData | None = None  # the last data-set load this class saw
         self._job_network: dict[str, Any] | None = None
         self._own_progress: Progress | None = None  # the last progress this class committed
         self._committing = False
+        self._generation = 0  # of load_job calls: a job built for an older one is dropped
+        self._pending: _PendingJob | None = None
+        self._job_built.connect(self._on_job_built)
         self._features: list[int] | None = None
         self._trained = controller.document.weights is not None
         self._reload = QTimer(self)
@@ -112,17 +119,13 @@ class LiveTraining(QObject):
         return self.controls.actions_for_window()
 
     def dataset(self) -> Dataset | None:
-        """The document's data set, loaded once per data reference (None when it cannot load)."""
-        doc = self.doc_controller.document
-        key = json.dumps(doc.data, sort_keys=True, default=str) + str(id(doc.embedded))
-        if key != self._dataset_key:
-            self._dataset_key = key
-            try:
-                self._dataset = session.dataset(doc, **self.doc_controller.data_access())
-            except (DataError, OSError, ValueError) as exc:
-                self._dataset = None
-                self.message.emit(f"The data set cannot be loaded: {exc}")
-        return self._dataset
+        """The document's data set (None when it cannot load: said once per load)."""
+        loaded = self.doc_controller.dataset()
+        if loaded is not self._loaded:
+            self._loaded = loaded
+            if loaded.error:
+                self.message.emit(loaded.error)
+        return loaded.dataset
 
     def data_info(self) -> DataInfo | None:
         ds = self.dataset()
@@ -135,23 +138,49 @@ class LiveTraining(QObject):
 
     def make_job(self) -> Job | None:
         """The job the document describes now, or None (with a message) when it cannot train."""
-        doc = self.doc_controller.document
         ds = self.dataset()
         if ds is None:
             return None
-        try:
-            job = job_from_document(doc, ds)
-        except (DataError, ValueError) as exc:
-            self.message.emit(f"Cannot train yet: {exc}")
-            return None
-        if self._features is not None and max(self._features) < ds.n_features:
-            job.view["features"] = list(self._features)
+        job, error = _build_job(self._document_view(), ds, self._features)
+        if error:
+            self.message.emit(error)
         return job
 
     def load_job(self) -> None:
-        """(Re)build the worker's job from the document; without a usable job, none is left."""
+        """(Re)build the worker's job from the document; without a usable job, none is left.
+
+        A large data set is split and standardized off the GUI thread (60,000 images take
+        seconds); meanwhile there is no job, so nothing trains on the document as it was.
+        """
         self._reload.stop()
-        job = self.make_job()
+        self._generation += 1
+        self._pending = None
+        ds = self.dataset()
+        if ds is None:
+            self._install(None)
+            return
+        view = self._document_view()
+        if ds.X.size < self.BACKGROUND_VALUES:
+            self._install(*_build_job(view, ds, self._features))
+            return
+        self.trainer.unload()
+        self.controls.set_state(self.trainer.state)
+        self.message.emit(f"Preparing {ds.name} ({len(ds)} rows) for training…")
+        pending = _PendingJob(self._generation, view, ds, self._features, self._job_built.emit)
+        self._pending = pending
+        pending.thread.start()
+
+    def _on_job_built(self, generation: int) -> None:
+        pending = self._pending
+        if pending is None or pending.generation != generation:
+            return  # the document changed meanwhile: a newer job is on its way
+        self._pending = None
+        pending.thread.join()
+        self._install(pending.job, pending.error)
+
+    def _install(self, job: Job | None, error: str = "") -> None:
+        if error:
+            self.message.emit(error)
         if job is None:
             self.trainer.unload()
             self._job_network = None
@@ -160,10 +189,28 @@ class LiveTraining(QObject):
         self._job_network = job.spec
         self.trainer.load_job(job)
 
+    def _document_view(self) -> Document:
+        """What a job needs of the document, safe to read from another thread.
+
+        Settings are copied; progress arrays are shared (a document's arrays are never written
+        in place), and the data set comes separately.
+        """
+        doc = self.doc_controller.document
+        return Document(
+            network=copy.deepcopy(doc.network),
+            training=copy.deepcopy(doc.training),
+            weights=doc.weights,
+            history=doc.history,
+            standardize=doc.standardize,
+            state=doc.state,
+        )
+
     def _load_pending_job(self) -> None:
         """Play right after an edit: train the edited document, not the job before it."""
         if self._reload.isActive():
             self.load_job()
+        if self._pending is not None:  # Play while the data is being prepared: wait for it
+            self._on_job_built(self._pending.generation)
 
     def _before_change(self, edit: Edit | None) -> None:
         """Before an edit or an undo: end a job that holds unsaved progress, and keep it.
@@ -308,8 +355,36 @@ class LiveTraining(QObject):
     def shutdown(self) -> None:
         """Stop everything for good: the window is closing."""
         self._reload.stop()  # a pending job would start a new training process
+        self._generation += 1
+        self._pending = None
         self.stop()
         self.trainer.shutdown()
+
+
+class _PendingJob:
+    """A job being built on a thread of its own; ``done(generation)`` is called when it is."""
+
+    def __init__(self, generation, view, ds, features, done) -> None:
+        self.generation = generation
+        self.job: Job | None = None
+        self.error = ""
+
+        def build() -> None:
+            self.job, self.error = _build_job(view, ds, features)
+            done(generation)
+
+        self.thread = threading.Thread(target=build, name="nnstudio-job", daemon=True)
+
+
+def _build_job(doc: Document, ds: Dataset, features: list[int] | None) -> tuple[Job | None, str]:
+    """The job for ``doc`` on ``ds``, or None and the reason (plain words) it cannot train."""
+    try:
+        job = job_from_document(doc, ds)
+    except (DataError, ValueError) as exc:
+        return None, f"Cannot train yet: {exc}"
+    if features is not None and max(features) < ds.n_features:
+        job.view["features"] = list(features)
+    return job, ""
 
 
 def normalize(network: dict[str, Any]) -> dict[str, Any]:
@@ -326,6 +401,6 @@ def _is_optimizer_edit(edit: Edit) -> bool:
     """A change of the optimizer or its settings only (the running worker takes it over)."""
     if isinstance(edit, edits.SetValue):
         return tuple(edit.path[:2]) == ("network", "optimizer")
-    if isinstance(edit, edits.Batch):
+    if isinstance(edit, edits.Compound):
         return bool(edit.edits) and all(_is_optimizer_edit(e) for e in edit.edits)
     return False

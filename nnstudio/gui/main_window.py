@@ -7,15 +7,13 @@ engine (in the training worker), files through ``nnstudio.io``.
 from __future__ import annotations
 
 import contextlib
-import time
 from pathlib import Path
 
 from PySide6.QtCore import QChildEvent, QEvent, QSettings, QSize, Qt, QTimer
-from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
+from PySide6.QtGui import QAction, QCloseEvent, QDragEnterEvent, QDropEvent, QKeySequence
 from PySide6.QtWidgets import (
     QApplication,
     QDockWidget,
-    QFileDialog,
     QLabel,
     QMainWindow,
     QMessageBox,
@@ -25,10 +23,12 @@ from PySide6.QtWidgets import (
 )
 
 from nnstudio import __version__, examples
-from nnstudio.document import Document, edits
+from nnstudio.document import Document
 from nnstudio.gui import files, layout, messages
 from nnstudio.gui.code_view import CodeView
 from nnstudio.gui.editor.widget import NetworkEditor
+from nnstudio.gui.lab import Lab
+from nnstudio.gui.lessons.menu import Teaching
 from nnstudio.gui.live import LiveTraining
 from nnstudio.gui.panels.data_panel import DataPanel
 from nnstudio.gui.panels.properties import PropertiesPanel
@@ -36,8 +36,6 @@ from nnstudio.gui.panels.training_settings import TrainingSettings
 from nnstudio.gui.undo import DocumentController
 from nnstudio.io.export import FORMATS, SUFFIXES, export
 
-AUTOSAVE_MS = 60_000
-MAX_RECENT = 8
 SHORTCUTS = [
     ("Space", "Play / pause training"),
     ("Ctrl+B / Ctrl+E", "Step one batch / one epoch"),
@@ -60,11 +58,16 @@ SHORTCUTS = [
 class MainWindow(QMainWindow):
     """Data set on the left, network in the centre, properties on the right, plots below."""
 
-    def __init__(self, document: Document | None = None, settings: QSettings | None = None):
+    def __init__(
+        self,
+        document: Document | None = None,
+        settings: QSettings | None = None,
+        recovery_dir: Path | None = None,
+    ):
         super().__init__()
+        self._closed = False
         self.settings = settings or QSettings()
         self.controller = DocumentController(document or examples.example("xor"))
-        self.path: Path | None = None
         self.setObjectName("MainWindow")
         self.setWindowIcon(files.app_icon())
         self.resize(1280, 800)
@@ -81,6 +84,9 @@ class MainWindow(QMainWindow):
         self.code_view = CodeView(self.controller, self)
         self.code_view.setMinimumHeight(60)  # its text scrolls; the Properties tab is taller
         self.live = LiveTraining(self.controller, self.editor, self)
+        self.lab = Lab(self.controller, self.live, self)
+        self.files = files.ProjectFiles(self, recovery_dir)
+        self.setAcceptDrops(True)
 
         self._build_docks()
         self._build_actions()
@@ -94,14 +100,12 @@ class MainWindow(QMainWindow):
         self.editor.view.propertiesRequested.connect(self._show_properties)
         self.editor.message.connect(self.show_message)
         self.live.message.connect(self.show_message)
+        self.data_panel.message.connect(self.show_message)
+        self.files.message.connect(self.show_message)
+        self.files.pathChanged.connect(self._update_title)
         self.controller.undo_stack.cleanChanged.connect(self._update_title)
         self.controller.documentReplaced.connect(self._update_title)
         self.controller.changed.connect(self._on_changed)
-
-        self._autosave = QTimer(self)
-        self._autosave.setInterval(AUTOSAVE_MS)
-        self._autosave.timeout.connect(self.autosave)
-        self._autosave.start()
         self._restore_layout()
         self._update_title()
         self._on_changed("data")
@@ -143,6 +147,8 @@ class MainWindow(QMainWindow):
         self.neurons_dock = self._dock("Neurons", views.neurons, bottom)
         self.samples_dock = self._dock("Samples", views.samples, right)
         self.confusion_dock = self._dock("Confusion", views.confusion, right)
+        self.lab_docks = [self._dock(title, panel, bottom) for title, panel in self.lab.panels()]
+        self.teaching = Teaching(self)  # the Lesson and Inspector docks (issue 11)
         layout.arrange_default(self)
 
     def _action(self, text: str, slot, shortcut=None, tip: str = "") -> QAction:
@@ -239,6 +245,12 @@ class MainWindow(QMainWindow):
             train_menu.addAction(action)
             self.addAction(action)
 
+        self.teaching.add_menu(bar)
+        lab_menu = bar.addMenu("&Lab")
+        for dock in self.lab_docks:
+            action = lab_menu.addAction(dock.windowTitle())
+            action.triggered.connect(lambda _=False, d=dock: (d.show(), d.raise_()))
+
         help_menu = bar.addMenu("&Help")
         help_menu.addAction(self.shortcuts_action)
         help_menu.addAction(self.about_action)
@@ -313,7 +325,14 @@ class MainWindow(QMainWindow):
         if info is not None:
             (self.samples_dock if info.images else self.boundary_dock).raise_()
 
+    @property
+    def path(self) -> Path | None:
+        """The open project's file (None: untitled work)."""
+        return self.files.path
+
     def _update_title(self, *_args) -> None:
+        if self._closed:
+            return  # Qt may still signal while the window's objects are being deleted
         name = self.path.name if self.path else "Untitled"
         self.setWindowModified(not self.controller.undo_stack.isClean())
         self.setWindowTitle(f"{name}[*] — nnstudio")
@@ -321,9 +340,9 @@ class MainWindow(QMainWindow):
     def show_message(self, text: str) -> None:
         self.status.setText(text)
 
-    def _replace_document(self, doc: Document, path: Path | None) -> None:
+    def replace_document(self, doc: Document) -> None:
+        """Show another document (``self.files`` decides which and keeps its path)."""
         self.live.stop()
-        self.path = path
         self.controller.set_document(doc)
         self._on_changed("data")
         self.editor.zoom_fit()
@@ -351,54 +370,23 @@ class MainWindow(QMainWindow):
     def new_from_example(self, name: str) -> None:
         if not self.maybe_save():
             return
-        self.controller.data_folder, self.controller.allow_outside_paths = None, False
-        self._replace_document(examples.example(name), None)
+        self.files.new_document(examples.example(name))
         self.show_message(f"New project from the example “{name}”.")
 
     def open_dialog(self) -> None:
         if not self.maybe_save():
             return
-        start = str(self.path.parent) if self.path else files.documents_dir()
-        name, _ = QFileDialog.getOpenFileName(self, "Open project", start, files.PROJECT_FILTER)
-        if name:
-            self.open_path(Path(name))
+        path = self.files.open_dialog()
+        if path is not None:
+            self.open_path(path)
 
     def open_path(self, path: Path, interactive: bool = True) -> bool:
-        """Open a project; a failure shows the error and leaves the current work untouched.
+        """Open a project (offering unsaved work on it back); a failure keeps the current work."""
+        return self.files.open_path(path, interactive)
 
-        A project whose data set cannot be loaded still opens (its network is worth having),
-        with one message saying why. Data outside the project's folder is read only if the
-        student agrees.
-        """
-        try:
-            doc = files.load(path)
-        except (OSError, ValueError, MemoryError) as exc:
-            text = "not enough memory" if isinstance(exc, MemoryError) else str(exc)
-            if interactive:
-                messages.error(self, "Could not open the project", text)
-            else:
-                print(f"nnstudio: error: {text}")
-            return False
-        outside = files.data_outside_folder(doc, path)
-        allowed = outside is not None and interactive and self._allow_outside(path, outside)
-        self.controller.data_folder, self.controller.allow_outside_paths = path.parent, allowed
-        self._replace_document(doc, path)
-        files.add_recent(self.settings, path, MAX_RECENT)
-        self.show_message(f"Opened {path.name}.")
-        problem = self.data_panel.load_error()
-        if problem and interactive and (outside is None or allowed):
-            messages.warning(self, "The data set cannot be loaded", f"{path.name}: {problem}")
-        return True
-
-    def _allow_outside(self, project: Path, data: Path) -> bool:
-        answer = messages.ask(
-            self,
-            "Read data outside the project's folder?",
-            f"{project.name} reads its data from {data}, outside the project's folder. "
-            "A project from someone else should only read files next to it. Read it anyway?",
-            default=QMessageBox.StandardButton.No,
-        )
-        return answer == QMessageBox.StandardButton.Yes
+    def offer_recovery(self) -> bool:
+        """Offer unsaved work a crashed window left on this project (or untitled work)."""
+        return self.files.offer_recovery()
 
     def _fill_recent(self) -> None:
         self.recent_menu.clear()
@@ -412,85 +400,53 @@ class MainWindow(QMainWindow):
             self.recent_menu.addAction("No recent projects").setEnabled(False)
 
     def save(self) -> bool:
-        if self.path is None:
-            return self.save_as()
-        return self._save_to(self.path)
+        return self.files.save()
 
     def save_as(self) -> bool:
-        start = (
-            str(self.path) if self.path else str(Path(files.documents_dir()) / "project.nnstudio")
-        )
-        name, _ = QFileDialog.getSaveFileName(self, "Save project", start, files.PROJECT_FILTER)
-        if not name:
-            return False
-        path = Path(name)
-        if path.suffix != ".nnstudio":
-            path = path.with_suffix(".nnstudio")
-        return self._save_to(path)
+        return self.files.save_as()
 
     def _save_to(self, path: Path) -> bool:
-        self.live.sync()
-        try:
-            files.save(self.controller.document, path)
-        except (OSError, ValueError) as exc:
-            messages.error(self, "Could not save the project", str(exc))
-            return False
-        files.discard_recovery(self.path)
-        self.path = path
-        self.controller.data_folder = path.parent
-        self.controller.undo_stack.setClean()
-        files.add_recent(self.settings, path, MAX_RECENT)
-        self._update_title()
-        self.show_message(f"Saved {path.name}.")
-        return True
+        return self.files.save_to(path)
 
     def export_dialog(self, fmt: str) -> None:
         self.live.sync()
-        suffix = SUFFIXES[fmt]
-        stem = self.path.stem if self.path else "model"
-        start = str(Path(files.documents_dir()) / f"{stem}{suffix}")
-        name, _ = QFileDialog.getSaveFileName(self, f"Export as {fmt}", start, f"*{suffix}")
-        if not name:
+        target = self.files.export_target(fmt, SUFFIXES[fmt])
+        if target is None:
             return
         try:
-            written = export(self.controller.document, fmt, Path(name))
+            written = export(self.controller.document, fmt, target)
         except (OSError, ValueError, ImportError) as exc:
             messages.error(self, "Could not export", str(exc))
             return
         self.show_message(f"Exported {', '.join(Path(p).name for p in written)}.")
 
-    # ------------------------------------------------------------------ autosave
-    def autosave(self) -> None:
-        """Write a recovery copy (never the project itself) when there are unsaved changes."""
-        if self.controller.undo_stack.isClean():
-            return
-        try:
-            files.save_recovery(self.controller.document, self.path)
-        except (OSError, ValueError) as exc:
-            self.show_message(f"Autosave failed: {exc}")
+    def autosave(self) -> bool:
+        """Write a recovery copy in the background if the work changed since the last one."""
+        return self.files.autosave()
 
-    def offer_recovery(self) -> None:
-        """After a crash, offer the recovery file left behind."""
-        found = files.find_recovery(self.path)
-        if found is None:
-            return
-        stamp = time.strftime("%Y-%m-%d %H:%M", time.localtime(found.stat().st_mtime))
-        answer = messages.ask(
-            self,
-            "Restore unsaved work?",
-            f"nnstudio found work that was not saved ({stamp}). Restore it?",
-        )
-        if answer == QMessageBox.StandardButton.Yes:
-            try:
-                doc = files.load(found)
-            except (OSError, ValueError, MemoryError) as exc:
-                messages.warning(self, "Could not restore", str(exc) or "not enough memory")
-            else:
-                self.controller.set_document(doc)
-                self.controller.push(edits.SetValue(("auto_output",), doc.auto_output))
-                self.show_message("Restored unsaved work; save it to keep it.")
-                return
-        files.discard_recovery_file(found)
+    # ------------------------------------------------------------------ dropping
+    def dragEnterEvent(self, event: QDragEnterEvent) -> None:
+        if any(files.dropped_kind(p) for p in _local_paths(event)):
+            event.acceptProposedAction()
+
+    def dropEvent(self, event: QDropEvent) -> None:
+        paths = [p for p in _local_paths(event) if files.dropped_kind(p)]
+        if paths:
+            event.acceptProposedAction()
+            QTimer.singleShot(0, lambda: self.open_dropped(paths[0]))
+
+    def open_dropped(self, path: Path) -> None:
+        """A project opens; a CSV file or an MNIST folder opens the import dialog's preview."""
+        kind = files.dropped_kind(path)
+        if kind == "project":
+            if self.maybe_save():
+                self.open_path(path)
+        elif kind in ("csv", "mnist"):
+            dialog = self.data_panel.open_import_dialog(kind)
+            page = dialog.csv_page if kind == "csv" else dialog.mnist_page
+            (page.set_path if kind == "csv" else page.set_folder)(path)
+        else:
+            self.show_message(f"{path.name}: not a project, a CSV file or an MNIST folder.")
 
     # ------------------------------------------------------------------ training
     def train_headless(self, epochs: int) -> None:
@@ -512,8 +468,10 @@ class MainWindow(QMainWindow):
         return ok
 
     def close_silently(self) -> None:
-        """Close without asking (screenshots): training is stopped before the work is dropped."""
+        """Close without asking (screenshots); a recovery copy, if any, is kept."""
+        self.lab.shutdown()
         self.live.shutdown()
+        self.files.close(discard=False)
         self.controller.undo_stack.setClean()
         self.close()
 
@@ -537,8 +495,19 @@ class MainWindow(QMainWindow):
         if not self.maybe_save():
             event.ignore()
             return
-        files.discard_recovery(self.path)
+        # Saved, discarded by the user, or nothing unsaved: this window's recovery copy goes.
+        self.files.close(discard=True)
+        self.data_panel.close_import_dialog()
         self.settings.setValue("window/state", self.saveState())
         self.settings.setValue("window/geometry", self.saveGeometry())
+        self.lab.shutdown()
         self.live.shutdown()
+        self._closed = True
         event.accept()
+
+
+def _local_paths(event: QDropEvent | QDragEnterEvent) -> list[Path]:
+    mime = event.mimeData()
+    if not mime.hasUrls():
+        return []
+    return [Path(url.toLocalFile()) for url in mime.urls() if url.isLocalFile()]

@@ -19,8 +19,30 @@ POSITIVE = (33, 118, 204)  # blue   #2176cc
 NEGATIVE = (224, 104, 16)  # orange #e06810
 NEUTRAL = (150, 150, 150)  # grey   #969696
 
+#: Class colours in order, the same in every view (the data panel's thumbnail, the decision
+#: boundary, the per-class curves): orange and blue first, the scale's ends, so binary class 0
+#: is orange and class 1 blue everywhere; then Okabe-Ito's colour-blind-safe set without its
+#: black (invisible on a dark theme), and a brown.
+CLASS_COLORS = [
+    NEGATIVE,
+    POSITIVE,
+    (0, 158, 115),  # bluish green
+    (204, 121, 167),  # reddish purple
+    (230, 159, 0),  # yellow-orange
+    (86, 180, 233),  # sky blue
+    (213, 94, 0),  # vermillion
+    (120, 120, 120),  # grey
+    (240, 228, 66),  # yellow
+    (170, 120, 60),  # brown
+]
+
 #: How many colour steps each half of the scale has (pens are cached per step).
 STEPS = 8
+
+
+def class_rgb(k: int) -> tuple[int, int, int]:
+    """The colour of class ``k`` (cycling after ten classes)."""
+    return CLASS_COLORS[k % len(CLASS_COLORS)]
 
 
 def diverging_rgb(t: float | np.ndarray) -> np.ndarray:

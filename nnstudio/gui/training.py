@@ -21,17 +21,9 @@ from typing import Any
 from PySide6.QtCore import QCoreApplication, QObject, QThread, QTimer, Signal, Slot
 
 from nnstudio.live import process as training_process
+from nnstudio.live import worker
 from nnstudio.live.job import Job
-from nnstudio.live.worker import (
-    FINISHED,
-    IDLE,
-    PAUSE,
-    PAUSED,
-    RUN,
-    RUNNING,
-    STEP_BATCH,
-    STEP_EPOCH,
-)
+from nnstudio.live.worker import FINISHED, IDLE, PAUSED, RUNNING
 
 __all__ = [
     "FINISHED",
@@ -177,6 +169,8 @@ class TrainingController(QObject):
     #: a run, when a job is stopped, and on :meth:`sync`.
     resultReady = Signal(object)
     jobLoaded = Signal(object)
+    #: The run's replay frames (``nnstudio.live.replay.Frame`` list), after each result.
+    trailReady = Signal(object)
 
     def __init__(self, parent: QObject | None = None, frame_ms: int = 33) -> None:
         super().__init__(parent)
@@ -201,6 +195,7 @@ class TrainingController(QObject):
             "failed": self._on_failed,
             "finished": self.finishedTraining.emit,
             "result": self.resultReady.emit,
+            "trail": self.trailReady.emit,
         }
         self._timer = QTimer(self)
         self._timer.setInterval(frame_ms)
@@ -221,6 +216,14 @@ class TrainingController(QObject):
         if self._send("job", self._job_id, job) and self._send("speed", self._step_interval):
             self._timer.start()
         self.jobLoaded.emit(job)
+
+    @property
+    def process_link(self) -> _ProcessLink | None:
+        """The training process, its command pipe and receiver thread (None before a job).
+
+        For diagnostics and tests: what the controller starts, it must also end.
+        """
+        return self._link
 
     def is_running(self) -> bool:
         """Whether a job is loaded in a live training process (training, paused or idle)."""
@@ -343,12 +346,12 @@ class TrainingController(QObject):
     @Slot()
     def play(self) -> None:
         if self._ensure_job():
-            self._send("mode", RUN)
+            self._send("mode", worker.RUN)
 
     @Slot()
     def pause(self) -> None:
         if self._job_id is not None:
-            self._send("mode", PAUSE)
+            self._send("mode", worker.PAUSE)
 
     @Slot()
     def toggle(self) -> None:
@@ -358,12 +361,12 @@ class TrainingController(QObject):
     @Slot()
     def step_batch(self) -> None:
         if self._ensure_job():
-            self._send("mode", STEP_BATCH)
+            self._send("mode", worker.STEP_BATCH)
 
     @Slot()
     def step_epoch(self) -> None:
         if self._ensure_job():
-            self._send("mode", STEP_EPOCH)
+            self._send("mode", worker.STEP_EPOCH)
 
     @Slot(object)
     def set_optimizer(self, config: dict[str, Any] | str) -> None:

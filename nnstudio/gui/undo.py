@@ -16,6 +16,8 @@ from PySide6.QtGui import QAction, QKeySequence, QUndoCommand, QUndoStack
 
 from nnstudio.document.edits import Edit, SetProgress
 from nnstudio.document.model import Document
+from nnstudio.examples import example
+from nnstudio.gui.datasets import DatasetCache, LoadedData
 
 #: Change areas in the order listeners are told about them.
 AREAS = ("network", "weights", "training", "data")
@@ -24,8 +26,8 @@ _KIND_IDS: dict[str, int] = {}
 
 
 def kind_id(kind: str) -> int:
-    """A stable small integer per edit kind (``QUndoCommand.id``); "batch" never merges."""
-    if kind == "batch":
+    """A stable small integer per edit kind (``QUndoCommand.id``); a compound edit never merges."""
+    if kind == "compound":
         return -1
     return _KIND_IDS.setdefault(kind, 1000 + len(_KIND_IDS))
 
@@ -106,10 +108,15 @@ class DocumentController(QObject):
         #: for an unsaved project) and whether the student allowed a path outside it.
         self.data_folder: Path | None = None
         self.allow_outside_paths = False
+        self._datasets = DatasetCache()
 
     def data_access(self) -> dict[str, Any]:
         """Keyword arguments for ``from_reference`` / ``session.dataset``: folder and permission."""
         return {"base_dir": self.data_folder, "allow_outside": self.allow_outside_paths}
+
+    def dataset(self) -> LoadedData:
+        """The document's data set (or why it cannot load), read once per data reference."""
+        return self._datasets.get(self._document, self.data_access())
 
     @property
     def document(self) -> Document:
@@ -173,7 +180,12 @@ class DocumentController(QObject):
         self._stack.redo()
 
     def set_document(self, document: Document) -> None:
-        """Replace the document (new / open): clears the undo history."""
+        """Replace the document (new / open): clears the undo history.
+
+        The ``before_change`` hooks run first, so a running job writes its progress into the
+        document it trained, not into the new one.
+        """
+        self._notify(None)
         self._stack.clear()
         self._document = document
         self._stack.setClean()
@@ -226,17 +238,5 @@ class _StackAction(QAction):
 
 
 def default_document() -> Document:
-    """A small starting network: 2 inputs, one hidden layer of 4 tanh neurons, 1 sigmoid output."""
-    return Document(
-        network={
-            "inputs": 2,
-            "layers": [
-                {"units": 4, "activation": "tanh"},
-                {"units": 1, "activation": "sigmoid"},
-            ],
-            "loss": "binary_crossentropy",
-            "optimizer": {"name": "sgd", "learning_rate": 0.03, "momentum": 0.0},
-            "seed": 0,
-            "dtype": "float64",
-        }
-    )
+    """A controller's document when given none: the XOR example, as ``nnstudio.examples`` has it."""
+    return example("xor")

@@ -59,11 +59,13 @@ def describe_project(doc: Document, name: str) -> str:
         f"training: {doc.training.get('epochs')} epochs per run, batch size "
         f"{doc.training.get('batch_size')}, validation {doc.training.get('validation_ratio')}",
     ]
-    epochs = len(doc.history.get("loss", []))
     if doc.weights is None:
         lines.append("state: not trained yet")
     else:
-        lines.append(f"state: trained for {epochs} epochs")
+        steps = f", {doc.progress.steps} steps" if doc.state is not None else ""
+        lines.append(f"state: trained for {doc.epochs} epochs{steps}")
+        if doc.state is not None:
+            lines.append("  optimizer state kept: training goes on exactly where it stopped")
     for key, values in doc.history.items():
         if values:
             lines.append(f"  {key}: {values[-1]:.6g}")

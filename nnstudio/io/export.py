@@ -1,6 +1,6 @@
 """Exports: the trained network in formats other programs read, each with a how-to note.
 
-Every export writes its files atomically and a ``NAME.README.txt`` next to them that says how
+Every export writes its files atomically and a ``NAME.EXT.README.txt`` next to them that says how
 to load them. Weights are named as in ``nnstudio.io.weights`` (``layers.{i}.weight`` (out, in),
 ``layers.{i}.bias``), so the safetensors file loads straight into the generated PyTorch module.
 An untrained network is exported with its initial weights (those its seed gives).
@@ -69,8 +69,12 @@ def safetensors_bytes(doc: Document) -> bytes:
 
 
 def readme_path(path: Path) -> Path:
-    """Where an export's how-to note goes: ``model.onnx`` -> ``model.README.txt``."""
-    return path.with_name(f"{path.stem}.README.txt")
+    """Where an export's how-to note goes: ``model.onnx`` -> ``model.onnx.README.txt``.
+
+    The whole file name, suffix included, so exporting ``model.onnx`` and then ``model.json``
+    keeps both notes.
+    """
+    return path.with_name(f"{path.name}.README.txt")
 
 
 def _standardize_note(doc: Document) -> str:

@@ -11,7 +11,7 @@ import json
 from typing import Any
 
 from nnstudio.io.keras_model import keras_model
-from nnstudio.io.scripts import returns_text, shape_text
+from nnstudio.io.scripts import READ_SAFETENSORS, returns_text, shape_text
 
 _HEAD = '''"""{title}: a Keras 3 model exported from nnstudio.
 
@@ -40,24 +40,9 @@ WEIGHTS = Path(__file__).with_name({weights_text})
 # ---- The model: the text nnstudio's code view shows ----------------------------------------
 '''
 
-_TAIL = '''
-
-# ---- The trained weights -------------------------------------------------------------------
-def read_safetensors(path):
-    """Tensors by name: 8 bytes of header length, a JSON header, then raw little-endian data."""
-    data = Path(path).read_bytes()
-    (n,) = struct.unpack("<Q", data[:8])
-    header = json.loads(data[8 : 8 + n])
-    header.pop("__metadata__", None)
-    body = data[8 + n :]
-    dtypes = {{"F32": "<f4", "F64": "<f8"}}
-    tensors = {{}}
-    for name, entry in header.items():
-        start, end = entry["data_offsets"]
-        raw = np.frombuffer(body[start:end], dtype=dtypes[entry["dtype"]])
-        tensors[name] = raw.reshape(entry["shape"])
-    return tensors
-
+_TAIL = (
+    READ_SAFETENSORS
+    + '''
 
 def load(path=WEIGHTS):
     """build_model() with nnstudio's weights: Dense layer i gets layers.i.weight and .bias.
@@ -87,6 +72,7 @@ if __name__ == "__main__":
     model.summary()
     print(predict(np.zeros((1, INPUTS))))
 '''
+)
 
 
 def keras_script(

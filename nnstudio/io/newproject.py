@@ -12,7 +12,7 @@ import copy
 import os
 from pathlib import Path
 
-from nnstudio.data import Dataset, read_csv
+from nnstudio.data import Dataset, import_csv
 from nnstudio.data.embedded import embed
 from nnstudio.document import DEFAULT_TRAINING, Document
 from nnstudio.document.edits import output_for_task
@@ -47,13 +47,16 @@ def from_dataset(ds: Dataset, reference: dict | None = None) -> Document:
 
 
 def from_csv(path: str | os.PathLike[str], label: str | int | None = None) -> Document:
-    """A project from a CSV file of numeric features and one label column (the last by default).
+    """A project from a CSV file of numeric features and one label column.
 
-    The data is embedded; ``data`` records where it came from.
+    Without ``label`` the column is guessed as the import dialog guesses it (a column named
+    ``label``, ``class``... wherever it is, else the last column of words, else the last). The
+    data is embedded; ``data`` records where it came from and which column was the label.
     """
     path = Path(path)
-    ds = read_csv(path, label=label).validate()
+    result = import_csv(path, label=label)
     reference = {"source": "csv", "path": str(path)}
-    if label is not None:
-        reference["label"] = label
-    return from_dataset(ds, reference)
+    reference["label"] = result.label_column if result.has_header else label
+    if reference["label"] is None:
+        del reference["label"]
+    return from_dataset(result.dataset, reference)

@@ -9,6 +9,27 @@ from __future__ import annotations
 
 from typing import Any
 
+#: The generated scripts' own safetensors reader (NumPy only; no pickle), shared by the NumPy and
+#: Keras scripts. A template fragment: braces are doubled for ``str.format``.
+READ_SAFETENSORS = '''
+
+# ---- The trained weights -------------------------------------------------------------------
+def read_safetensors(path):
+    """Tensors by name: 8 bytes of header length, a JSON header, then raw little-endian data."""
+    data = Path(path).read_bytes()
+    (n,) = struct.unpack("<Q", data[:8])
+    header = json.loads(data[8 : 8 + n])
+    header.pop("__metadata__", None)
+    body = data[8 + n :]
+    dtypes = {{"F32": "<f4", "F64": "<f8"}}
+    tensors = {{}}
+    for name, entry in header.items():
+        start, end = entry["data_offsets"]
+        raw = np.frombuffer(body[start:end], dtype=dtypes[entry["dtype"]])
+        tensors[name] = raw.reshape(entry["shape"])
+    return tensors
+'''
+
 _PYTORCH = '''"""{title}: a PyTorch model exported from nnstudio.
 
     import torch
@@ -152,24 +173,9 @@ def predict(X, path=WEIGHTS):
     return a
 '''
 
-_NUMPY_TAIL = '''
-
-# ---- The trained weights -------------------------------------------------------------------
-def read_safetensors(path):
-    """Tensors by name: 8 bytes of header length, a JSON header, then raw little-endian data."""
-    data = Path(path).read_bytes()
-    (n,) = struct.unpack("<Q", data[:8])
-    header = json.loads(data[8 : 8 + n])
-    header.pop("__metadata__", None)
-    body = data[8 + n :]
-    dtypes = {{"F32": "<f4", "F64": "<f8"}}
-    tensors = {{}}
-    for name, entry in header.items():
-        start, end = entry["data_offsets"]
-        raw = np.frombuffer(body[start:end], dtype=dtypes[entry["dtype"]])
-        tensors[name] = raw.reshape(entry["shape"]).astype(np.float64)
-    return tensors
-
+_NUMPY_TAIL = (
+    READ_SAFETENSORS
+    + '''
 
 @functools.cache
 def load(path=WEIGHTS):
@@ -181,6 +187,7 @@ def load(path=WEIGHTS):
 if __name__ == "__main__":
     print(predict(np.zeros((1, INPUTS))))
 '''
+)
 
 
 def _constants(spec: dict[str, Any], standardize: dict | None) -> dict[str, str]:

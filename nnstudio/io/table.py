@@ -28,7 +28,7 @@ import numpy as np
 from nnstudio.data import DataError
 from nnstudio.data import embedded as emb
 from nnstudio.data.limits import check_table
-from nnstudio.data.textfile import split_line, text_lines
+from nnstudio.data.textfile import fast_table, split_line, text_lines
 from nnstudio.document import Document
 from nnstudio.io import session
 
@@ -87,17 +87,8 @@ class _InputReader:
         return fast if fast is not None else self._parse_slow(chunk)
 
     def _parse_fast(self, chunk: list[tuple[int, str]]) -> np.ndarray | None:
-        try:
-            table = np.loadtxt(
-                [text for _, text in chunk],
-                delimiter=self.delimiter,
-                comments=None,
-                quotechar='"',
-                ndmin=2,
-            )
-        except ValueError:
-            return None
-        if table.shape != (len(chunk), self.width):
+        table = fast_table(chunk, self.delimiter, self.width)
+        if table is None:
             return None
         X = table[:, self.columns]
         return X if np.isfinite(X).all() else None

@@ -29,6 +29,7 @@ from typing import Any, BinaryIO, Protocol
 
 import numpy as np
 
+from nnstudio.engine import layout
 from nnstudio.io.errors import ProjectError
 from nnstudio.io.untrusted import check_file_size, parse_json
 
@@ -49,23 +50,13 @@ class WeightsFile:
 
 def tensor_names(spec: dict[str, Any]) -> list[str]:
     """Tensor names in the engine's ``get_weights`` order (W0, b0, W1, b1, ...)."""
-    names = []
-    for i, layer in enumerate(spec["layers"]):
-        names.append(f"layers.{i}.weight")
-        if layer["use_bias"]:
-            names.append(f"layers.{i}.bias")
-    return names
+    return [f"layers.{k}.{kind}" for k, kind in layout.weight_slots(spec)]
 
 
 def expected_shapes(spec: dict[str, Any]) -> dict[str, tuple[int, ...]]:
-    """Each tensor's shape in the file: weights (out, in), biases (out,)."""
-    shapes, fan_in = {}, spec["inputs"]
-    for i, layer in enumerate(spec["layers"]):
-        shapes[f"layers.{i}.weight"] = (layer["units"], fan_in)
-        if layer["use_bias"]:
-            shapes[f"layers.{i}.bias"] = (layer["units"],)
-        fan_in = layer["units"]
-    return shapes
+    """Each tensor's shape in the file: weights (out, in), i.e. W transposed; biases (out,)."""
+    shapes = layout.weight_shapes(spec)
+    return {name: shape[::-1] for name, shape in zip(tensor_names(spec), shapes, strict=True)}
 
 
 def to_tensors(spec: dict[str, Any], weights: list[np.ndarray]) -> dict[str, np.ndarray]:

@@ -17,6 +17,7 @@ import numpy as np
 from nnstudio.data import DataError, Dataset, Standardizer
 from nnstudio.document import Document, normalize_training
 from nnstudio.engine import normalize_spec
+from nnstudio.live.images import prepare_float32, trains_in_float32
 
 
 @dataclass
@@ -36,7 +37,8 @@ class Job:
     ``history`` is the document's whole history: the run appends to it, so the views and the
     write-back see every epoch since the network was initialised. ``view`` is what the live
     views need beyond the weights (task, classes, boundary features, the standardizer's mean
-    and scale, image shape, grid size).
+    and scale, image shape, grid size). ``dtype`` is "float32" for images when the
+    ``image_float32`` setting is on (the arrays are float32 then), else None: the spec's own.
     """
 
     spec: dict[str, Any]
@@ -54,6 +56,12 @@ class Job:
     class_names: list[str] | None = None
     target_names: list[str] | None = None
     name: str = "data"
+    dtype: str | None = None  # what the network trains in, when not the spec's dtype
+
+    @property
+    def network_spec(self) -> dict[str, Any]:
+        """The spec the run's network is built from: ``spec`` in the job's ``dtype``."""
+        return self.spec if self.dtype is None else {**self.spec, "dtype": self.dtype}
 
     @property
     def epochs_done(self) -> int:
@@ -101,20 +109,29 @@ def check_fits(doc: Document, ds: Dataset) -> None:
 
 def job_from_document(doc: Document, dataset: Dataset, grid: int = 100) -> Job:
     """The job that continues ``doc``'s training on ``dataset`` (its own data set, loaded)."""
-    prep = prepare(doc, dataset)
+    settings = normalize_training(doc.training)
+    if trains_in_float32(settings, dataset):
+        check_fits(doc, dataset)
+        arrays = prepare_float32(dataset, settings, split_seed(doc))
+        std, dtype = arrays.standardizer, "float32"
+        X_train, y_train, X_val, y_val = arrays.X_train, arrays.y_train, arrays.X_val, arrays.y_val
+    else:
+        prep = prepare(doc, dataset)
+        std, dtype = prep.standardizer, None
+        X_train, y_train = prep.train.X, prep.train.y
+        X_val, y_val = prep.validation.X, prep.validation.y
     spec = normalize_spec(doc.network)
-    std = prep.standardizer
     d = dataset.n_features
     state = None
     if doc.state is not None:
         state = {**copy.deepcopy(doc.state), "epochs": doc.epochs}
     return Job(
         spec=spec,
-        settings=normalize_training(doc.training),
-        X_train=prep.train.X,
-        y_train=prep.train.y,
-        X_val=prep.validation.X,
-        y_val=prep.validation.y,
+        settings=settings,
+        X_train=X_train,
+        y_train=y_train,
+        X_val=X_val,
+        y_val=y_val,
         weights=None if doc.weights is None else [np.array(w) for w in doc.weights],
         state=state,
         history=copy.deepcopy(doc.history),
@@ -132,4 +149,5 @@ def job_from_document(doc: Document, dataset: Dataset, grid: int = 100) -> Job:
         class_names=None if dataset.class_names is None else list(dataset.class_names),
         target_names=None if dataset.target_names is None else list(dataset.target_names),
         name=dataset.name,
+        dtype=dtype,
     )

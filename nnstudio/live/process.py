@@ -42,17 +42,20 @@ from nnstudio.live.worker import Gate, Worker
 CHILD_THREAD_VARIABLES = ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS")
 
 
-def start_child() -> tuple[BaseProcess, Connection, Connection]:
+def start_child(
+    target: Callable[[Connection, Connection], None] | None = None,
+) -> tuple[BaseProcess, Connection, Connection]:
     """Start the training process; returns it with the commands (send) and events (recv) ends.
 
     The child is spawned (a fresh interpreter: nothing of the GUI, no forked Qt state) and is a
     daemon, so it cannot outlive the app. Single-threaded BLAS is set for its start only.
+    ``target`` is the child's main function (default :func:`run_child`; races use their own).
     """
     ctx = multiprocessing.get_context("spawn")
     commands_in, commands_out = ctx.Pipe(duplex=False)
     events_in, events_out = ctx.Pipe(duplex=False)
     process = ctx.Process(
-        target=run_child,
+        target=target or run_child,
         args=(commands_in, events_out),
         name="nnstudio-training",
         daemon=True,

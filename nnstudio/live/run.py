@@ -19,6 +19,7 @@ from nnstudio.data.embedded import project_dataset
 from nnstudio.document import Document, Progress
 from nnstudio.engine import Callback, EarlyStopping, History, NanGuard, Network, fit
 from nnstudio.live.job import Job, job_from_document
+from nnstudio.live.replay import Trail, TrailRecorder, capacity_for
 
 #: Per-epoch figures the document keeps, in the order the README lists them.
 HISTORY_KEYS = ("loss", "accuracy", "val_loss", "val_accuracy")
@@ -36,8 +37,12 @@ def epochs_for_next_run(settings: dict[str, Any], done: int) -> int | None:
 
 
 def build_network(job: Job) -> Network:
-    """The job's network with its weights and its training state (counters, optimizer, RNGs)."""
-    net = Network(job.spec)
+    """The job's network with its weights and its training state (counters, optimizer, RNGs).
+
+    It trains in the job's dtype (float32 for images); weights and optimizer state from a
+    float64 document are rounded to it.
+    """
+    net = Network(job.network_spec)
     if job.weights is not None:
         net.set_weights(job.weights)
     if job.state is not None:
@@ -75,6 +80,10 @@ class Run:
         self.history: dict[str, list[float]] = copy.deepcopy(job.history)
         self.message = ""
         self.diverged = False
+        #: The weights of past epochs, for replay (bounded: see ``nnstudio.live.replay``).
+        self.trail = Trail(capacity_for(self.net.n_params, self.net.dtype.itemsize))
+        if self.net.position is None:  # between epochs: the run's start is a frame too
+            self.trail.record(self.net)
 
     def callbacks(self) -> list[Callback]:
         """The guard, early stopping as the settings say, and the history record."""
@@ -90,6 +99,7 @@ class Run:
                 )
             )
         out.append(_Record(self.history))
+        out.append(TrailRecorder(self.trail))
         return out
 
     def fit(
@@ -178,5 +188,6 @@ def train(
     there). ``base_dir`` (the project file's folder) resolves a relative data-file path;
     ``allow_outside`` lets the reference point outside it.
     """
-    data = project_dataset(doc.data, doc.embedded, base_dir, allow_outside)
-    return train_document(doc, job_from_document(doc, data), epochs, callbacks, stop)
+    # The loaded data set is dropped once the job is built: an MNIST-sized set is 376 MB.
+    job = job_from_document(doc, project_dataset(doc.data, doc.embedded, base_dir, allow_outside))
+    return train_document(doc, job, epochs, callbacks, stop)

@@ -184,7 +184,9 @@ class Snapshotter:
         self.mean = np.zeros(d) if mean is None else np.asarray(mean, float)
         self.scale = np.ones(d) if scale is None else np.asarray(scale, float)
         if self.view.get("ranges") is None:
-            self.view["ranges"] = default_ranges(X_train * self.scale + self.mean)
+            # min and max in raw units (scale > 0), without a raw copy of a large data set
+            extremes = np.stack([X_train.min(axis=0), X_train.max(axis=0)])
+            self.view["ranges"] = default_ranges(extremes * self.scale + self.mean)
         self.task = view.get("task", "regression")
         self.classes = int(view.get("classes") or 0)
         has_val = X_val is not None and len(X_val) > 0

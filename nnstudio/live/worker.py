@@ -12,6 +12,8 @@ way out is ``emit(kind, *args)`` with plain data:
 ``("result", progress)``   what the document keeps (``Run.progress()``): at every pause,
                            at the end of a run and when asked (``sync``)
 ``("finished", progress)`` a run reached its end
+``("trail", frames)``      the run's replay frames (``live.replay.Frame``), after each
+                           ``result``
 ========================== ==========================================================
 
 Commands come in through a :class:`Gate`, because a training loop cannot wait for messages:
@@ -211,7 +213,7 @@ class Worker:
             return
         self.samples_per_s = 0.0
         self.send(force=True)
-        self.emit("result", run.progress())
+        self._report()
         if run.diverged:
             self.emit("message", run.message)
             self._set_status(PAUSED)
@@ -233,7 +235,7 @@ class Worker:
             if self.status == RUNNING:
                 self.samples_per_s = 0.0
                 self.send(force=True)
-                self.emit("result", self.run_.progress())
+                self._report()
                 self._set_status(PAUSED)
             gate.wait_while_paused()
         if self.status == PAUSED and not gate.interrupted:
@@ -248,7 +250,7 @@ class Worker:
             self.snapshotter.set_features(pending["features"])
             self.send(force=True)
         if pending.get("sync"):
-            self.emit("result", self.run_.progress())
+            self._report()
 
     # ------------------------------------------------------------------- reporting
     def note_batch(self, logs: dict[str, Any]) -> None:
@@ -267,6 +269,11 @@ class Worker:
         snap["samples_per_s"] = self.samples_per_s if self.status == RUNNING else 0.0
         snap["batches_per_epoch"] = self.job.batches_per_epoch
         self.emit("snapshot", snap)
+
+    def _report(self) -> None:
+        """The run's progress for the document, then its replay frames."""
+        self.emit("result", self.run_.progress())
+        self.emit("trail", list(self.run_.trail.frames))
 
     def _set_status(self, status: str) -> None:
         self.status = status

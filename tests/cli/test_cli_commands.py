@@ -111,6 +111,20 @@ def test_new_from_csv_embeds_the_data_and_trains(tmp_path, capsys):
     assert "embedded: 60 rows" in out
 
 
+def test_new_from_an_mnist_style_csv_takes_the_label_column_without_being_told(tmp_path, capsys):
+    """``label,pixel1..pixel784``: the label is the first column, not pixel784."""
+    rng = np.random.default_rng(0)
+    data = tmp_path / "sign_mnist.csv"
+    header = "label," + ",".join(f"pixel{i + 1}" for i in range(784))
+    rows = [",".join(map(str, [i % 3, *rng.integers(0, 256, 784)])) for i in range(12)]
+    data.write_text(header + "\n" + "\n".join(rows) + "\n")
+    project = tmp_path / "signs.nnstudio"
+    assert run(capsys, "new", "--csv", str(data), "-o", str(project))[0] == 0
+    doc = load_project(project)
+    assert doc.network["inputs"] == 784 and doc.embedded["task"] == "multiclass"
+    assert doc.embedded["image_shape"] == [28, 28] and doc.data["label"] == "label"
+
+
 def test_info_describes_projects_and_weights(tmp_path, capsys, xor_project):
     code, out, _ = run(capsys, "info", str(xor_project))
     assert code == 0
@@ -215,11 +229,28 @@ def test_bad_arguments_fail_before_any_window(tmp_path, capsys, fake_gui):
     assert code == 2 and "neither a command" in last_error(err)
     bad = tmp_path / "bad.nnstudio"
     bad.write_bytes(b"junk")
-    code, _, err = run(capsys, str(bad))
-    assert code == 1 and "not a zip" in last_error(err)
+    code, _, err = run(capsys, str(bad), "--screenshot", str(tmp_path / "shot.png"))
+    assert code == 1 and "not a zip" in last_error(err)  # no window to show it in
     code, _, err = run(capsys, "--example", "nope")
     assert code == 1 and "unknown example" in last_error(err)
     assert fake_gui == []
+
+
+def test_a_bad_project_opens_the_window_which_shows_the_error(tmp_path, capsys, fake_gui):
+    """A student who double-clicks a damaged file sees the window and the message in it."""
+    bad = tmp_path / "bad.nnstudio"
+    bad.write_bytes(b"junk")
+    code, _, err = run(capsys, str(bad))
+    assert code == 0 and err == ""
+    assert fake_gui == [(str(bad), None, None, None)]
+
+
+@pytest.mark.parametrize("epochs", ["99999999999999999999", "0", "-3", "many"])
+def test_absurd_epochs_are_refused_in_one_line(epochs, capsys, xor_project):
+    code, _, err = run(capsys, "train", str(xor_project), "--epochs", epochs)
+    assert code == 2
+    assert err.strip().splitlines()[-1].startswith("nnstudio: error: argument --epochs")
+    assert "Traceback" not in err
 
 
 def test_without_a_gui_the_example_trains_headless(capsys, monkeypatch):

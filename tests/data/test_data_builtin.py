@@ -1,4 +1,11 @@
-"""Built-in data sets: shapes, classes, names, and the same numbers as scikit-learn's copies."""
+"""Built-in data sets: shapes, classes, names, and the same numbers as scikit-learn's copies.
+
+scikit-learn's copies are described in ``tests/golden/datasets.json`` (shapes, names and
+SHA-256 checksums, written by ``tools/make_golden.py``), so the comparison runs without it;
+with scikit-learn installed, a test also compares the values and the committed file directly.
+"""
+
+import hashlib
 
 import numpy as np
 import pytest
@@ -61,18 +68,41 @@ def test_each_call_returns_a_fresh_copy():
         (builtin.digits, "load_digits"),
     ],
 )
-def test_values_match_scikit_learn(load, sklearn_name):
+def test_values_match_scikit_learn(load, sklearn_name, golden, golden_tool):
     datasets = pytest.importorskip("sklearn.datasets")
     reference = getattr(datasets, sklearn_name)()
     d = load()
     np.testing.assert_array_equal(d.X, reference.data)
     np.testing.assert_array_equal(d.y, reference.target)
     assert d.class_names == [str(c) for c in reference.target_names]
+    committed = golden("datasets.json")["datasets"][load.__name__]
+    assert golden_tool.datasets()[load.__name__] == committed
+
+
+def sha256(values, dtype):
+    return hashlib.sha256(np.ascontiguousarray(values, dtype=dtype).tobytes()).hexdigest()
+
+
+@pytest.mark.parametrize("load", EXPECTED)
+def test_values_match_scikit_learns_golden_checksums(load, golden):
+    want = golden("datasets.json")["datasets"][load.__name__]
+    d = load()
+    assert list(d.X.shape) == want["shape"]
+    assert d.class_names == want["class_names"]
+    assert d.class_counts().tolist() == want["class_counts"]
+    assert sha256(d.X, "<f8") == want["X_sha256"]
+    assert sha256(d.y, "<i8") == want["y_sha256"]
+
+
+def test_a_changed_value_changes_the_checksum(golden):
+    d = builtin.iris()
+    d.X[0, 0] = np.nextafter(d.X[0, 0], 10)  # one unit in the last place
+    assert sha256(d.X, "<f8") != golden("datasets.json")["datasets"]["iris"]["X_sha256"]
 
 
 def test_licence_notes_ship_with_the_data():
-    from importlib.resources import files
+    from nnstudio.resource_files import resource
 
-    notes = files("nnstudio").joinpath("resources", "datasets", "LICENSES.md").read_text("utf-8")
+    notes = resource("datasets", "LICENSES.md").read_text("utf-8")
     for needle in ("iris.csv", "wine_data.csv", "breast_cancer.csv", "digits.csv.gz", "BSD", "UCI"):
         assert needle in notes

@@ -106,6 +106,15 @@ def test_data_package_needs_neither_qt_nor_pandas_nor_sklearn():
     assert roots.isdisjoint({"PySide6", "shiboken6", "pyqtgraph", "pandas", "sklearn", "scipy"})
 
 
+@pytest.mark.parametrize("source", ["csv", "mnist"])
+def test_a_file_reference_cannot_pass_a_progress_function(source, tmp_path):
+    """``progress`` is a loader argument for the GUI, not something a project file may set."""
+    location = {"csv": "path", "mnist": "folder"}[source]
+    ref = {"source": source, location: str(tmp_path), "progress": "print"}
+    with pytest.raises(DataError, match="unknown key"):
+        from_reference(ref)
+
+
 @pytest.mark.parametrize("path", ["/etc/passwd", "../secret.csv", "data/../../x.csv"])
 def test_a_project_reference_cannot_leave_its_folder_unless_allowed(tmp_path, path):
     from nnstudio.data import OutsidePathError

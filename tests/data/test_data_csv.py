@@ -129,7 +129,9 @@ def test_missing_values_are_refused_with_count_and_first_place(tmp_path):
     with pytest.raises(DataError) as info:
         read_csv(write(tmp_path, text))
     message = str(info.value)
-    assert 'data.csv: 4 missing value(s), the first at line 3, column "b" ("NA")' in message
+    assert message.startswith("data.csv: 4 problems (4 missing values):\n")
+    assert '  line 3, column "b": missing value ("NA")\n' in message
+    assert '  line 6, column "label": missing value ("null")' in message
     assert 'missing="drop"' in message
 
 

@@ -1,10 +1,12 @@
 """A corpus of malformed CSV files: each is refused with a DataError that says where and why."""
 
 import re
+import tracemalloc
 
 import pytest
 
-from nnstudio.data import DataError, preview, read_csv
+from nnstudio.data import DataError, preview, read_csv, textfile
+from nnstudio.data.limits import MAX_LINE_BYTES, MAX_TEXT_BYTES
 
 CORPUS = {  # name: (file bytes, read_csv options, expected message part)
     "empty": (b"", {}, "data.csv: the file is empty"),
@@ -33,7 +35,7 @@ CORPUS = {  # name: (file bytes, read_csv options, expected message part)
     "decimal comma": (
         b'a,b,label\n1,"2,5",x\n3,4,y\n',
         {},
-        'line 2, column "b": expected a number, found "2,5" (use a dot for decimals)',
+        'line 2, column "b": expected a number, found "2,5"\nDecimal commas: use a dot',
     ),
     "infinity": (
         b"a,b,label\n1,2,x\ninf,4,y\n",
@@ -49,7 +51,12 @@ CORPUS = {  # name: (file bytes, read_csv options, expected message part)
     "UTF-16 text": (
         "a,b,label\n1,2,x\n".encode("utf-16"),
         {},
-        "data.csv, line 1: contains a NUL byte",
+        "data.csv: this is UTF-16 text; save it as UTF-8",
+    ),
+    "UTF-16 text without a byte-order mark": (
+        "a,b,label\n1,2,x\n".encode("utf-16-le"),
+        {},
+        "data.csv, line 1: contains a NUL byte; this is a binary file or UTF-16 text",
     ),
     "latin-1 bytes": (
         "a,b,label\n1,2,x\n3,4,y\n5,6,caf\u00e9\n".encode("latin-1"),
@@ -95,7 +102,8 @@ CORPUS = {  # name: (file bytes, read_csv options, expected message part)
     "missing label": (
         b"a,b,label\n1,2,x\n3,4,\n5,6,y\n",
         {},
-        'data.csv: 1 missing value(s), the first at line 3, column "label" ("")',
+        'data.csv, line 3, column "label": missing value ("")\nMissing values: fix them, or '
+        'import with missing="drop"',
     ),
     "every row missing something": (
         b"a,b,label\n1,NA,x\n?,4,y\n",
@@ -148,3 +156,43 @@ def test_preview_reports_encoding_problems_too(tmp_path):
     path.write_bytes(b"a,b\n\xff\xfe,1\n")
     with pytest.raises(DataError, match="line 2: not UTF-8 text"):
         preview(path)
+
+
+def test_a_line_of_gigabytes_is_refused_without_reading_it(tmp_path):
+    """A 1 GB "line" (a sparse file: no disk used) is refused after reading at most 5 MB."""
+    path = tmp_path / "huge.csv"
+    with path.open("wb") as f:
+        f.write(b"a,b,label\n1,2,x\n")
+        f.truncate(MAX_TEXT_BYTES)  # the largest CSV file read at all
+    tracemalloc.start()
+    try:
+        with pytest.raises(DataError) as info:
+            read_csv(path)
+        _, peak = tracemalloc.get_traced_memory()
+    finally:
+        tracemalloc.stop()
+    assert f"huge.csv, line 3: longer than {MAX_LINE_BYTES:,} bytes" in str(info.value)
+    assert peak < 50 * 2**20
+
+
+def test_a_long_text_line_is_refused_by_its_number(tmp_path, monkeypatch):
+    monkeypatch.setattr(textfile, "MAX_LINE_BYTES", 1000)
+    path = tmp_path / "long.csv"
+    path.write_text("a,b,label\n1,2,x\n" + ",".join(["7"] * 600) + "\n")
+    with pytest.raises(DataError, match=re.escape("long.csv, line 3: longer than")):
+        read_csv(path)
+
+
+def test_the_column_table_is_held_to_the_data_limits_before_it_parses(tmp_path, monkeypatch):
+    from nnstudio.data import limits
+    from nnstudio.data.csv_table import read_table
+
+    monkeypatch.setattr(limits, "MAX_ROWS", 3)
+    path = tmp_path / "rows.csv"
+    path.write_text("a,b,label\n" + "1,2,x\n3,4,y\n" * 2)
+    seen: list[float] = []
+    with pytest.raises(DataError, match=r"rows\.csv: 4 rows; the limit is 3"):
+        read_table(path, progress=seen.append)
+    assert seen == []  # refused before a single chunk was parsed
+    monkeypatch.setattr(limits, "MAX_ROWS", 4)
+    assert read_table(path).n_rows == 4

@@ -30,17 +30,26 @@ def xor_doc(weights: bool = False) -> Document:
 
 
 def assert_same(a: Document, b: Document) -> None:
-    assert a.network == b.network
-    assert a.training == b.training
-    assert a.data == b.data
-    assert a.auto_output == b.auto_output
-    if a.weights is None or b.weights is None:
-        assert a.weights is None and b.weights is None
-    else:
-        assert len(a.weights) == len(b.weights)
-        for x, y in zip(a.weights, b.weights, strict=True):
-            assert x.dtype == y.dtype
-            np.testing.assert_array_equal(x, y)
+    """Every field of the two documents is equal: arrays exactly, dtypes and nested state too."""
+    for name in ("network", "training", "data", "auto_output", "history", "standardize"):
+        assert getattr(a, name) == getattr(b, name), name
+    for name in ("weights", "embedded"):
+        x, y = getattr(a, name), getattr(b, name)
+        assert (x is None) == (y is None), name
+        pairs = zip(x, y, strict=True) if isinstance(x, list) else ((x[k], y[k]) for k in x or {})
+        if isinstance(x, dict):
+            assert x.keys() == y.keys(), name
+        for u, v in pairs:
+            assert np.asarray(u).dtype == np.asarray(v).dtype, name
+            np.testing.assert_array_equal(u, v)
+    assert (a.state is None) == (b.state is None)
+    if a.state is not None:
+        va, vb = a.state["optimizer"].get("vectors", {}), b.state["optimizer"].get("vectors", {})
+        assert va.keys() == vb.keys()
+        for key in va:
+            np.testing.assert_array_equal(va[key], vb[key])
+        plain = lambda s: {**s, "optimizer": {**s["optimizer"], "vectors": None}}  # noqa: E731
+        assert plain(a.state) == plain(b.state)
 
 
 def roundtrip(doc: Document, edit: E.Edit) -> E.Edit:
@@ -85,7 +94,7 @@ EDITS = [
     lambda: E.SetValue(("training", "early_stopping", "patience"), 5),
     lambda: E.SetValue(("data", "name"), "circle"),
     lambda: E.SetValue(("auto_output",), False),
-    lambda: E.Batch((E.SetInputs(4), E.SetOutput(2, "linear", "mse"))),
+    lambda: E.Compound((E.SetInputs(4), E.SetOutput(2, "linear", "mse"))),
 ]
 
 
@@ -277,9 +286,9 @@ def test_batch_rolls_back_on_error():
     doc = xor_doc(weights=True)
     before = doc.copy()
     with pytest.raises(ValueError):
-        E.Batch((E.SetInputs(5), E.SetUnits(0, 0))).apply(doc)
+        E.Compound((E.SetInputs(5), E.SetUnits(0, 0))).apply(doc)
     assert_same(doc, before)
-    assert E.Batch((E.SetInputs(5), E.SetValue(("data", "x"), 1))).areas() == {"network", "data"}
+    assert E.Compound((E.SetInputs(5), E.SetValue(("data", "x"), 1))).areas() == {"network", "data"}
 
 
 @pytest.mark.parametrize(

@@ -184,16 +184,18 @@ def test_dropout_only_in_training_and_inverted():
     x = rng.normal(size=(1, 3))
     X = np.repeat(x, 4000, axis=0)
     y = np.zeros(4000)
-    clean = net.predict(x)[0, 0]
-    np.testing.assert_array_equal(net.predict(X), net.predict(X))  # deterministic
+    W1, b1, W2, b2 = net.get_weights()
+    clean = ((x @ W1 + b1) @ W2 + b2)[0, 0]  # by hand: every unit kept, nothing scaled
+    masks_before = net.dropout_rng.bit_generator.state
     np.testing.assert_allclose(net.predict(X), np.full((4000, 1), clean), rtol=1e-12)
-    assert net.loss(X, y) == net.loss(X, y) == pytest.approx(clean**2, rel=1e-12)
+    assert net.loss(X, y) == pytest.approx(clean**2, rel=1e-12)
+    assert net.dropout_rng.bit_generator.state == masks_before  # no mask was drawn
     net.train_step(X, y)
+    assert net.dropout_rng.bit_generator.state != masks_before  # training draws masks
     noisy = net.last_output[:, 0].copy()
     # Training outputs vary row to row: masks differ per sample.
     assert noisy.std() > 0.05 * abs(clean) and len(np.unique(noisy)) > 100
     # Inverted dropout: kept activations are scaled by 1/(1 - rate), so the mean is preserved.
-    W1, b1, W2, _ = net.get_weights()
     contrib = (x @ W1 + b1)[0] * W2[:, 0]
     # Each contribution is 0 or 2x with probability 1/2: std of the mean of 4000 samples.
     se = math.sqrt((contrib**2).sum()) / math.sqrt(4000)

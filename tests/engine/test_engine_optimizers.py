@@ -8,10 +8,14 @@ differs from the algorithm boxes in its documentation in two places that matter 
 (Adam's running mean uses ``lerp``, the same value as the box's formula up to rounding.)
 
 Each configuration runs 50 steps on a fixed problem through the Optimizer class directly and
-through ``Network.train_step``; an optional test repeats them in real torch.optim.
+through ``Network.train_step``, and through ``Network.train_step`` against torch.optim's own
+trajectory committed in ``tests/golden/`` (always on); with torch installed, a test repeats the
+steps in real torch.optim and checks the committed file too.
 """
 
+import json
 import math
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -47,39 +51,12 @@ CONFIGS = [
 IDS = ["-".join(f"{k}={v}" for k, v in c.items() if k != "name") or "x" for c in CONFIGS]
 IDS = [f"{c['name']}:{i}" for c, i in zip(CONFIGS, IDS, strict=True)]
 
-# torch.optim's documented defaults (lr is called learning_rate here).
-TORCH_DEFAULTS = {
-    "sgd": {
-        "learning_rate": 1e-3,
-        "momentum": 0.0,
-        "dampening": 0.0,
-        "nesterov": False,
-        "weight_decay": 0.0,
-    },
-    "adam": {
-        "learning_rate": 1e-3,
-        "betas": [0.9, 0.999],
-        "eps": 1e-8,
-        "weight_decay": 0.0,
-        "amsgrad": False,
-    },
-    "rmsprop": {
-        "learning_rate": 1e-2,
-        "alpha": 0.99,
-        "eps": 1e-8,
-        "weight_decay": 0.0,
-        "momentum": 0.0,
-        "centered": False,
-    },
-    "adagrad": {
-        "learning_rate": 1e-2,
-        "lr_decay": 0.0,
-        "weight_decay": 0.0,
-        "initial_accumulator_value": 0.0,
-        "eps": 1e-10,
-    },
-    "adadelta": {"learning_rate": 1.0, "rho": 0.9, "eps": 1e-6, "weight_decay": 0.0},
-}
+# torch.optim's defaults as torch 2.13 has them (tests/golden/torch_defaults.json, written by
+# tools/make_golden.py; lr is called learning_rate here). Adam's decoupled_weight_decay
+# (AdamW's rule) is the one torch option the engine does not offer.
+GOLDEN_DEFAULTS = Path(__file__).parents[1] / "golden" / "torch_defaults.json"
+TORCH_DEFAULTS = json.loads(GOLDEN_DEFAULTS.read_text(encoding="utf-8"))["defaults"]
+NOT_OFFERED = {"adam": {"decoupled_weight_decay"}}
 
 
 # --------------------------------------------------------------------------- references
@@ -267,11 +244,12 @@ def test_delta_is_the_last_update():
 @pytest.mark.parametrize("name", sorted(TORCH_DEFAULTS))
 def test_defaults_are_torch_defaults(name):
     cfg = normalize_optimizer(name)
-    assert cfg == {"name": name, **TORCH_DEFAULTS[name]}
+    offered = {k: v for k, v in TORCH_DEFAULTS[name].items() if k not in NOT_OFFERED.get(name, ())}
+    assert cfg == {"name": name, **offered}
     assert normalize_optimizer({"name": name}) == cfg
     net = Network.from_spec({"inputs": 1, "layers": [{"units": 1}], "optimizer": name})
     assert net.to_spec()["optimizer"] == cfg
-    assert set(optimizers.get(name).defaults) == set(TORCH_DEFAULTS[name])
+    assert set(optimizers.get(name).defaults) == set(offered)
 
 
 def test_optimizer_names_are_the_courses():
@@ -359,34 +337,48 @@ def torch_trajectory(torch, config, net):
     return np.array(out)
 
 
-@pytest.mark.parametrize("config", CONFIGS, ids=IDS)
-def test_matches_real_torch_optim(config):
-    torch = pytest.importorskip("torch")
+def engine_steps(config, start):
+    """The engine's 50 ``train_step`` parameter vectors from ``start``."""
     X, y = net_data()
     net = Network.from_spec({**NET_SPEC, "optimizer": config})
-    want = torch_trajectory(torch, config, net)
-    got = []
+    net.set_weights(net.split_flat(start))
+    out = []
     for _ in range(STEPS):
         net.train_step(X, y)
-        got.append(net.params.copy())
-    np.testing.assert_allclose(np.array(got), want, rtol=1e-10, atol=1e-12)
+        out.append(net.params.copy())
+    return np.array(out)
 
 
-@pytest.mark.parametrize("name", sorted(TORCH_DEFAULTS))
-def test_defaults_match_installed_torch(name):
+@pytest.mark.parametrize("config", CONFIGS, ids=IDS)
+def test_matches_torch_optim_golden_trajectory(config, golden):
+    trajectories = golden("torch_optim.safetensors")
+    want = trajectories[IDS[CONFIGS.index(config)]]
+    assert want.shape == (STEPS, Network.from_spec(NET_SPEC).n_params)
+    np.testing.assert_allclose(
+        engine_steps(config, trajectories["initial"]), want, rtol=1e-10, atol=1e-12
+    )
+
+
+def test_the_golden_trajectories_tell_the_configurations_apart(golden):
+    """A file of 21 copies of one run would pass the test above for SGD alone: it is not."""
+    trajectories = golden("torch_optim.safetensors")
+    finals = [trajectories[i][-1] for i in IDS]
+    for i, a in enumerate(finals):
+        assert np.abs(a - trajectories["initial"]).max() > 1e-3
+        for b in finals[i + 1 :]:
+            assert not np.allclose(a, b, rtol=1e-6)
+
+
+@pytest.mark.parametrize("config", CONFIGS, ids=IDS)
+def test_matches_real_torch_optim(config, golden):
     torch = pytest.importorskip("torch")
-    import inspect
+    net = Network.from_spec({**NET_SPEC, "optimizer": config})
+    want = torch_trajectory(torch, config, net)
+    np.testing.assert_allclose(engine_steps(config, net.params), want, rtol=1e-10, atol=1e-12)
+    committed = golden("torch_optim.safetensors")[IDS[CONFIGS.index(config)]]
+    np.testing.assert_allclose(committed, want, rtol=1e-10, atol=1e-12)
 
-    cls = {
-        "sgd": torch.optim.SGD,
-        "adam": torch.optim.Adam,
-        "rmsprop": torch.optim.RMSprop,
-        "adagrad": torch.optim.Adagrad,
-        "adadelta": torch.optim.Adadelta,
-    }[name]
-    sig = inspect.signature(cls.__init__).parameters
-    for key, value in normalize_optimizer(name).items():
-        if key == "name":
-            continue
-        default = sig["lr" if key == "learning_rate" else key].default
-        assert (list(default) if key == "betas" else default) == value, key
+
+def test_golden_defaults_match_installed_torch(golden, golden_tool):
+    torch = pytest.importorskip("torch")
+    assert golden_tool.torch_defaults(torch) == golden("torch_defaults.json")["defaults"]

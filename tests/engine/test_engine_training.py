@@ -12,7 +12,6 @@ from nnstudio.engine import (
     LambdaCallback,
     NanGuard,
     Network,
-    Throttle,
     evaluate,
     fit,
     training,
@@ -377,19 +376,3 @@ def test_train_step_skips_a_non_finite_step_without_warnings():
     np.testing.assert_array_equal(net.params, before)
     net.train_step(X, y)
     assert net.last_step_ok and not np.array_equal(net.params, before)
-
-
-def test_throttle_limits_calls():
-    X, y = regression_data(100)
-    calls = []
-    fit(
-        regressor(),
-        X,
-        y,
-        epochs=3,
-        batch_size=1,
-        callbacks=[Throttle(calls.append, interval=3600)],
-    )
-    # epoch ends always report; batch ends at most once per interval (here: the first one only)
-    assert len(calls) == 4
-    assert "batch" in calls[0] and all("batch" not in c for c in calls[1:])

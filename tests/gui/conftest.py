@@ -27,3 +27,18 @@ def _fail_on_qt_warnings(qtlog):
     ]
     if bad:
         pytest.fail("Qt warnings:\n" + "\n".join(bad), pytrace=False)
+
+
+@pytest.fixture(autouse=True)
+def _private_recovery_folder(tmp_path_factory, monkeypatch):
+    """Each test's windows keep recovery files in a folder of their own, never the user's."""
+    from nnstudio.gui import recovery
+
+    folder = tmp_path_factory.mktemp("recovery")
+    monkeypatch.setattr(recovery, "recovery_dir", lambda: folder)
+    real_legacy = recovery.legacy_file
+    untitled = folder.parent / (folder.name + "-untitled.nnstudio.autosave")
+    monkeypatch.setattr(
+        recovery, "legacy_file", lambda p: untitled if p is None else real_legacy(p)
+    )
+    return folder

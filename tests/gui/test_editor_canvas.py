@@ -19,7 +19,7 @@ from nnstudio.document import Document
 from nnstudio.document import edits as E
 from nnstudio.gui.editor import NetworkEditor, mime_data
 from nnstudio.gui.editor.items import ConnectionsItem, UnitButtonItem
-from nnstudio.gui.editor.scene import fmt
+from nnstudio.gui.numbers import fmt
 from nnstudio.gui.undo import DocumentController
 
 

@@ -84,7 +84,7 @@ def test_change_activation_by_clicking_the_layer(studio, qtbot):
     studio.click_layer(0)
     panel = studio.panel
     assert panel.stack.currentWidget() is panel.layer_page
-    combo = panel._fields["activation"]
+    combo = panel.field("activation")
     assert combo.currentText() == "tanh"
     assert "(-1, 1)" in panel._rows["activation"][2].text()  # the registry's description
     assert "tanh" in combo.toolTip()  # the formula
@@ -106,7 +106,7 @@ def test_change_activation_by_clicking_the_layer(studio, qtbot):
 
 def test_units_spin_box_and_undo(studio):
     studio.click_layer(1)
-    spin = studio.panel._fields["units"]
+    spin = studio.panel.field("units")
     studio.type_into(spin, "12")
     assert studio.doc.network["layers"][1]["units"] == 12
     assert studio.editor.scene.headers[2].text == "Dense · 12 · tanh"
@@ -121,21 +121,21 @@ def test_initializer_shows_its_parameter(studio, qtbot):
     panel = studio.panel
     std_row = panel._rows["std"][0]
     assert not std_row.isVisibleTo(panel)
-    combo = panel._fields["initializer"]
+    combo = panel.field("initializer")
     combo.setCurrentIndex(combo.findData("normal"))
     combo.activated.emit(combo.currentIndex())
     assert studio.doc.network["layers"][0]["initializer"] == "normal"
     assert std_row.isVisibleTo(panel)
-    studio.type_into(panel._fields["std"], "0.2")
+    studio.type_into(panel.field("std"), "0.2")
     assert studio.doc.network["layers"][0]["std"] == pytest.approx(0.2)
 
 
 def test_dropout_and_bias_checkbox(studio, qtbot):
     studio.click_layer(0)
     panel = studio.panel
-    studio.type_into(panel._fields["dropout"], "0.5")
+    studio.type_into(panel.field("dropout"), "0.5")
     assert studio.doc.network["layers"][0]["dropout"] == 0.5
-    box = panel._fields["use_bias"]
+    box = panel.field("use_bias")
     qtbot.mouseClick(box, Qt.MouseButton.LeftButton, pos=QPoint(8, box.height() // 2))
     assert studio.doc.network["layers"][0]["use_bias"] is False
     assert E.param_indices(studio.doc.network, 1) == (1, 2)
@@ -201,8 +201,8 @@ def test_gradient_shown_when_known(studio):
 def test_output_layer_locked_and_loss_warning(studio):
     studio.click_layer(2)
     panel = studio.panel
-    assert not panel._fields["units"].isEnabled()
-    assert not panel._fields["activation"].isEnabled()
+    assert not panel.field("units").isEnabled()
+    assert not panel.field("activation").isEnabled()
     assert "follow the task" in panel.layer_note.text()
     assert not panel.warning_label.isVisibleTo(panel)
     studio.controller.push(E.SetValue(("network", "loss"), "categorical_crossentropy"))
@@ -210,7 +210,7 @@ def test_output_layer_locked_and_loss_warning(studio):
     assert "softmax" in panel.warning_label.text()
     studio.controller.push(E.SetValue(("auto_output",), False))
     studio.editor.scene.sync()
-    assert panel._fields["units"].isEnabled()
+    assert panel.field("units").isEnabled()
     assert any(b.k == 2 for b in studio.editor.scene.buttons)  # +/- on the output now
 
 

@@ -102,6 +102,9 @@ def assert_tab_titles_whole(win: MainWindow) -> None:
 def test_default_layout_is_readable(open_window, example, size):
     win = open_window(example, size)
     assert (win.width(), win.height()) == size  # nothing forced the window to grow
+    for dock in win.findChildren(QDockWidget):  # the lessons' and the lab's panels too
+        assert dock.isVisible() and not dock.isFloating(), dock.windowTitle()
+        assert win.dockWidgetArea(dock) != Qt.DockWidgetArea.NoDockWidgetArea, dock.windowTitle()
     assert_docks_fit_their_contents(win)
     assert_tab_titles_whole(win)
     assert showing(win.properties_dock.widget())

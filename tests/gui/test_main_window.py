@@ -6,12 +6,13 @@ import subprocess
 import sys
 import zipfile
 from pathlib import Path
+from unittest import mock
 
 import numpy as np
 import pytest
 from PySide6.QtCore import QSettings, QStandardPaths, Qt
 from PySide6.QtGui import QImage
-from PySide6.QtWidgets import QMessageBox, QTabBar
+from PySide6.QtWidgets import QFileDialog, QMessageBox, QTabBar
 
 from nnstudio import examples
 from nnstudio.document import edits
@@ -40,6 +41,12 @@ def window(qtbot, tmp_path):
     assert not win.live.trainer.is_running()
 
 
+def save_as(win: MainWindow, path: Path) -> bool:
+    """File > Save As…, typing ``path`` into the file dialog."""
+    with mock.patch.object(QFileDialog, "getSaveFileName", return_value=(str(path), "")):
+        return win.save_as()
+
+
 def _hidden_units(win: MainWindow) -> list[int]:
     return [layer["units"] for layer in win.controller.document.network["layers"][:-1]]
 
@@ -50,7 +57,7 @@ def test_title_shows_name_and_unsaved_mark(window, tmp_path):
     window.controller.push(edits.SetUnits(0, 5))
     assert window.isWindowModified()
     path = tmp_path / "lesson.nnstudio"
-    assert window._save_to(path)
+    assert save_as(window, path)
     assert window.windowTitle().startswith("lesson.nnstudio")
     assert not window.isWindowModified()
 
@@ -60,7 +67,7 @@ def test_edit_save_reopen_finds_the_same_network(window, tmp_path):
     window.controller.push(edits.SetLayerProperty(0, "activation", "relu"))
     window.controller.push(edits.SetWeight(0, 1, 2, 0.125))
     path = tmp_path / "mine.nnstudio"
-    assert window._save_to(path)
+    assert save_as(window, path)
     before = window.controller.document
     window.new_from_example("spiral")
     assert window.controller.document.data["name"] == "spiral"
@@ -122,7 +129,8 @@ def test_learning_rate_change_keeps_the_workers_place(window, qtbot):
     steps = trainer.latest["step"]
     assert steps > 0
     window.controller.push(edits.SetValue(("network", "optimizer", "learning_rate"), 0.001))
-    qtbot.wait(200)
+    progress = trainer.sync()  # a round trip: the process has handled the change by now
+    assert progress.steps == steps
     assert trainer.state == PAUSED  # no new job: still paused where it was
     assert trainer.latest["step"] == steps
     assert trainer.job.spec["optimizer"]["learning_rate"] == 0.001
@@ -137,30 +145,19 @@ def test_architecture_change_says_weights_reset(window, qtbot):
     assert any("Undo" in m for m in messages)
 
 
-def test_autosave_writes_recovery_and_offer_restores(window, tmp_path, monkeypatch):
+def test_autosave_writes_a_recovery_copy_and_saving_discards_it(window, qtbot, tmp_path):
     path = tmp_path / "work.nnstudio"
-    assert window._save_to(path)
+    assert save_as(window, path)
     window.controller.push(edits.SetUnits(0, 7))
-    window.autosave()
-    recovery = files.recovery_path(path)
-    assert recovery.is_file()
+    with qtbot.waitSignal(window.files.autosaved, timeout=20_000):
+        assert window.autosave()
+    recovery = window.files.recovery_file
+    assert recovery is not None and recovery.is_file()
     assert load_project(recovery).network["layers"][0]["units"] == 7
     assert load_project(path).network["layers"][0]["units"] != 7  # the project is untouched
-    monkeypatch.setattr(gui_messages, "box", lambda *a, **k: QMessageBox.StandardButton.Yes)
-    window.open_path(path, interactive=False)
-    window.offer_recovery()
-    assert _hidden_units(window)[0] == 7
-    assert window.isWindowModified()
-
-
-def test_saving_discards_the_recovery_file(window, tmp_path):
-    path = tmp_path / "work.nnstudio"
-    window._save_to(path)
-    window.controller.push(edits.SetUnits(0, 7))
-    window.autosave()
-    assert files.recovery_path(path).is_file()
-    window._save_to(path)
-    assert not files.recovery_path(path).exists()
+    assert save_as(window, path)
+    assert not recovery.exists()
+    assert load_project(path).network["layers"][0]["units"] == 7
 
 
 def test_export_menu_lists_every_format(window):
@@ -188,8 +185,10 @@ def test_dock_tabs_show_whole_titles_also_after_the_user_regroups_them(window, q
     tabs = _dock_tab_titles(window)
     assert tabs == {
         ("Boundary", "Samples", "Confusion"): Qt.TextElideMode.ElideNone,
-        ("Weights", "Neurons"): Qt.TextElideMode.ElideNone,
-        ("Properties", "Code"): Qt.TextElideMode.ElideNone,
+        ("Weights", "Neurons", "Inspector"): Qt.TextElideMode.ElideNone,
+        ("Properties", "Code", "Landscape"): Qt.TextElideMode.ElideNone,
+        ("Data set", "Lesson"): Qt.TextElideMode.ElideNone,
+        ("Loss", "Replay", "Race"): Qt.TextElideMode.ElideNone,  # the teaching lab's docks
     }
     window.tabifyDockWidget(window.loss_dock, window.data_dock)  # as a drag would
     qtbot.waitUntil(lambda: len(_dock_tab_titles(window)) == 4)
@@ -275,7 +274,7 @@ def test_finished_run_is_committed(window, qtbot):
 
 def test_recent_files_remember_saved_projects(window, tmp_path):
     path = tmp_path / "recent.nnstudio"
-    window._save_to(path)
+    save_as(window, path)
     assert files.recent(window.settings)[0] == Path(path).resolve()
 
 

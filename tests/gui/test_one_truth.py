@@ -7,9 +7,7 @@ and then checks the files and the command line against what the window showed.
 from __future__ import annotations
 
 import csv
-import importlib.util
 import json
-import sys
 from pathlib import Path
 
 import numpy as np
@@ -74,8 +72,13 @@ def _ended(state: str) -> bool:
 
 
 def save(win: MainWindow, path: Path) -> None:
-    win.path = path
-    assert win.save()
+    """File > Save As…, typing ``path`` into the file dialog."""
+    from unittest import mock
+
+    from PySide6.QtWidgets import QFileDialog
+
+    with mock.patch.object(QFileDialog, "getSaveFileName", return_value=(str(path), "")):
+        assert win.save_as()
 
 
 def window_network(win: MainWindow) -> tuple[Network, np.ndarray, np.ndarray]:
@@ -84,17 +87,6 @@ def window_network(win: MainWindow) -> tuple[Network, np.ndarray, np.ndarray]:
     net = Network(job.spec)
     net.set_weights(snap["weights"])
     return net, np.asarray(job.view["mean"]), np.asarray(job.view["scale"])
-
-
-def import_module(path: Path):
-    spec = importlib.util.spec_from_file_location(path.stem, path)
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[path.stem] = module
-    try:
-        spec.loader.exec_module(module)
-    finally:
-        del sys.modules[path.stem]
-    return module
 
 
 def forward_from_safetensors(path: Path, X: np.ndarray) -> np.ndarray:
@@ -136,7 +128,7 @@ CASES = {  # example -> epochs to train in the window
 
 @pytest.mark.parametrize("name", CASES)
 def test_trained_in_the_window_is_what_files_and_cli_give(
-    open_window, qtbot, tmp_path, capsys, name
+    open_window, qtbot, tmp_path, capsys, name, import_script
 ):
     win = open_window(example(name))
     set_epochs(win, qtbot, CASES[name])
@@ -166,7 +158,7 @@ def test_trained_in_the_window_is_what_files_and_cli_give(
     ]:
         assert cli(["export", str(path), "--format", fmt, "--out", str(out / file)]) == 0
     got = {
-        "numpy": import_module(out / "model.py").predict(X),
+        "numpy": import_script(out / "model.py").predict(X),
         "safetensors": forward_from_safetensors(out / "model.safetensors", X),
     }
     pytest.importorskip("onnx")
@@ -220,8 +212,21 @@ def test_window_and_command_line_train_the_same_weights(open_window, qtbot, tmp_
     assert by_window.standardize == by_cli.standardize
 
 
-def test_continue_after_reopen_in_the_window_equals_training_straight(open_window, qtbot, tmp_path):
+OPTIMIZERS = [
+    {"name": "sgd", "learning_rate": 0.05, "momentum": 0.9},
+    {"name": "adam", "learning_rate": 0.01},
+    {"name": "rmsprop", "learning_rate": 0.01},
+    {"name": "adagrad", "learning_rate": 0.1},
+    {"name": "adadelta", "learning_rate": 1.0},
+]
+
+
+@pytest.mark.parametrize("optimizer", OPTIMIZERS, ids=[o["name"] for o in OPTIMIZERS])
+def test_continue_after_reopen_in_the_window_equals_training_straight(
+    open_window, qtbot, tmp_path, optimizer
+):
     doc = example("circle")
+    doc.network["optimizer"] = dict(optimizer)
     doc.network["layers"][0]["dropout"] = 0.2  # the dropout stream must continue too
     straight = doc.copy()
     live.train(straight, epochs=24)
@@ -413,3 +418,62 @@ def test_consecutive_training_results_are_one_undo_step(qtbot):
     assert controller.undo_stack.undoText() == "Train to step 3"
     controller.undo()
     assert controller.document.weights is None
+
+
+def test_a_pause_mid_epoch_saved_and_reopened_goes_on_exactly(open_window, qtbot, tmp_path):
+    doc = example("xor")
+    straight = doc.copy()
+    straight.training["epochs"] = 3
+    live.train(straight)
+
+    win = open_window(doc)
+    set_epochs(win, qtbot, 3)
+    trainer = win.live.trainer
+    for step in (1, 2, 3):  # three weight updates into the first epoch, then a pause
+        win.live.controls.step_batch_action.trigger()
+        qtbot.waitUntil(lambda s=step: trainer.latest["step"] == s, timeout=10_000)
+        qtbot.waitUntil(lambda: trainer.state == PAUSED, timeout=10_000)
+    path = tmp_path / "mid.nnstudio"
+    save(win, path)
+    saved = load_project(path)
+    assert saved.state["steps"] == 3 and saved.state["position"]["seen"] == 30
+
+    again = open_window(saved)
+    assert again.live.trainer.latest["step"] == 3
+    play_to_the_end(again, qtbot)
+    done = again.controller.document
+    assert done.epochs == 3
+    for a, b in zip(done.weights, straight.weights, strict=True):
+        np.testing.assert_allclose(a, b, rtol=0, atol=1e-12)
+    np.testing.assert_allclose(done.history["loss"], straight.history["loss"], atol=1e-12)
+
+
+def test_a_new_document_never_receives_the_old_ones_training(open_window, qtbot):
+    win = open_window(example("xor"))
+    set_epochs(win, qtbot, 0)  # until stopped
+    trainer = win.live.trainer
+    win.live.controls.play_action.trigger()
+    qtbot.waitUntil(lambda: trainer.state == RUNNING and trainer.latest["epoch"] >= 1)
+    old = win.controller.document
+    fresh = example("xor")
+    win.controller.set_document(fresh)  # as File > New does, without stopping first
+    assert old.epochs >= 1  # the run went into the document it trained
+    assert fresh.weights is None and fresh.history == {}
+    assert win.controller.undo_stack.count() == 0
+
+
+def test_a_large_data_set_is_prepared_off_the_gui_thread(open_window, qtbot, monkeypatch):
+    from nnstudio.gui.live import LiveTraining
+
+    monkeypatch.setattr(LiveTraining, "BACKGROUND_VALUES", 0)  # every data set counts as large
+    win = open_window(example("iris"))
+    trainer = win.live.trainer
+    win.controller.push(edits.SetValue(("training", "batch_size"), 16))
+    qtbot.waitUntil(lambda: trainer.job is not None and trainer.job.settings["batch_size"] == 16)
+    # Two edits in a row: only the job of the last one is kept.
+    win.controller.push(edits.SetValue(("training", "batch_size"), 17))
+    win.controller.push(edits.SetValue(("training", "batch_size"), 18))
+    set_epochs(win, qtbot, 2)
+    play_to_the_end(win, qtbot)
+    assert trainer.job.settings["batch_size"] == 18
+    assert win.controller.document.epochs == 2

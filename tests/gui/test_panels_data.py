@@ -113,11 +113,15 @@ def test_importing_a_csv_embeds_it_in_the_document(panel, qtbot, tmp_path):
     dialog.choose_csv_file = lambda: str(path)
     qtbot.mouseClick(dialog.csv_page.file.button, Qt.MouseButton.LeftButton)
     page = dialog.csv_page
-    assert page.label.currentText() == "weight"  # the last column by default
-    page.label.setCurrentIndex(page.label.findText("kind"))
+    qtbot.waitUntil(lambda: not page.progress.busy, timeout=20_000)
+    assert page.label.currentText() == "kind"  # the column of words, though not the last
     assert dialog.ok_button.isEnabled()
     steps = panel.controller.undo_stack.count()
-    qtbot.mouseClick(dialog.ok_button, Qt.MouseButton.LeftButton)
+    messages = []
+    panel.message.connect(messages.append)
+    with qtbot.waitSignal(dialog.accepted, timeout=20_000):
+        qtbot.mouseClick(dialog.ok_button, Qt.MouseButton.LeftButton)
+    assert messages and messages[-1].startswith("Imported flowers.csv: 4 rows")
     doc = panel.controller.document
     assert doc.data["source"] == "csv" and doc.data["label"] == "kind"
     assert doc.embedded["X"].tolist() == [[1, 0.5], [2, 0.7], [3, 0.1], [4, 0.2]]
@@ -138,6 +142,7 @@ def test_a_malformed_csv_shows_the_error_and_changes_nothing(panel, qtbot, tmp_p
     dialog = panel.open_import_dialog("csv")
     qtbot.keyClicks(dialog.csv_page.file.edit, str(path))
     qtbot.keyClick(dialog.csv_page.file.edit, Qt.Key.Key_Return)
+    qtbot.waitUntil(lambda: not dialog.csv_page.progress.busy, timeout=20_000)
     status = dialog.csv_page.status
     assert status.is_error
     assert 'broken.csv, line 3, column "b": expected a number, found "abc"' in status.text()

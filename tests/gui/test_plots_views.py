@@ -237,3 +237,19 @@ def test_boundary_says_when_other_inputs_are_held_at_their_mean(qtbot):
     view.set_job(make_job(2, 2))
     assert not view.note.isVisible()
     assert view.plot.getPlotItem().getViewBox().state["aspectLocked"]  # one scale on both axes
+
+
+def test_a_large_data_set_draws_an_even_sample_of_its_points(qtbot):
+    rng = np.random.default_rng(3)
+    X = rng.normal(size=(60_000, 2))
+    y = (X[:, 0] > 0).astype(int)
+    job = make_job(2, 2)
+    job.X_train, job.y_train = X, y
+    view = BoundaryView()
+    qtbot.addWidget(view)
+    view.set_job(job)
+    xs, ys = view.train_points.getData()
+    assert len(xs) == 2000
+    rows = np.linspace(0, 59_999, 2000).astype(int)
+    np.testing.assert_allclose(xs, X[rows, 0] * 2.0 + 1.0)  # raw units: x * scale + mean
+    np.testing.assert_allclose(ys, X[rows, 1] * 2.0 + 1.0)

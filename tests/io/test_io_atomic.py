@@ -54,14 +54,20 @@ def test_a_replaced_file_keeps_its_permissions(tmp_path):
 
 @posix_only
 def test_the_autosave_copies_the_projects_permissions(tmp_path):
-    from nnstudio.gui import files  # Qt is only needed for the paths
+    from nnstudio.gui import recovery  # Qt is only needed for the slot's lock file
+    from nnstudio.io.project import project_bytes
 
     project = tmp_path / "secret.nnstudio"
     save_project(example("xor"), project)
     os.chmod(project, 0o600)
-    recovery = files.save_recovery(example("xor"), project)
-    assert recovery.name == "secret.nnstudio.autosave"
-    assert mode(recovery) == 0o600
+    slot = recovery.new_slot(tmp_path / "recovery")
+    try:
+        slot.write(project_bytes(example("xor")), project)
+    finally:
+        slot.release()
+    assert slot.work.parent == tmp_path / "recovery"
+    assert mode(slot.work) == 0o600
+    assert load_project(slot.work).data == example("xor").data
 
 
 @pytest.mark.skipif(not hasattr(os, "symlink"), reason="needs symbolic links")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import importlib.util
 import json
 import sys
@@ -47,23 +48,12 @@ IDS = [f"{h}-{o}{'' if b else '-nobias'}" for h, o, b in CASES]
 X = np.random.default_rng(2).normal(0, 3, (11, 3))
 
 
-def import_module(path):
-    spec = importlib.util.spec_from_file_location(path.stem, path)
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[path.stem] = module
-    try:
-        spec.loader.exec_module(module)
-    finally:
-        del sys.modules[path.stem]
-    return module
-
-
 @pytest.mark.parametrize(("hidden", "output", "bias"), CASES, ids=IDS)
-def test_numpy_script_matches_the_engine(tmp_path, hidden, output, bias):
+def test_numpy_script_matches_the_engine(tmp_path, hidden, output, bias, import_script):
     doc = make_doc(hidden, output, bias=bias)
     written = export(doc, "numpy", tmp_path / f"np_{hidden}_{bias}.py")
     assert [p.suffix for p in written] == [".safetensors", ".py", ".txt"]
-    module = import_module(written[1])
+    module = import_script(written[1])
     np.testing.assert_allclose(module.predict(X), session.predict(doc, X), rtol=1e-12, atol=1e-12)
 
 
@@ -90,17 +80,46 @@ def test_onnx_model_declares_opset_17_and_a_dynamic_batch(tmp_path):
     assert model.graph.output[0].name == "output"
 
 
+def weights_sha256(doc):
+    flat = np.concatenate([w.ravel() for w in doc.weights])
+    return hashlib.sha256(np.ascontiguousarray(flat, dtype="<f8").tobytes()).hexdigest()
+
+
 @pytest.mark.parametrize(("hidden", "output", "bias"), CASES, ids=IDS)
-def test_pytorch_script_strict_loads_and_matches(tmp_path, hidden, output, bias):
+def test_engine_matches_pytorchs_golden_outputs(golden, hidden, output, bias):
+    """The exported PyTorch model's float64 outputs, committed by tools/make_golden.py."""
+    committed = golden("torch_export.json")
+    case = committed["cases"][IDS[CASES.index((hidden, output, bias))]]
+    doc = make_doc(hidden, output, bias=bias)
+    assert weights_sha256(doc) == case["weights_sha256"]  # the same network as when written
+    assert hashlib.sha256(X.astype("<f8").tobytes()).hexdigest() == committed["X_sha256"]
+    want = np.array(case["outputs"])
+    assert want.shape == (len(X), doc.network["layers"][-1]["units"])
+    np.testing.assert_allclose(session.predict(doc, X), want, rtol=1e-10, atol=1e-12)
+
+
+@pytest.mark.parametrize(("hidden", "output", "bias"), CASES, ids=IDS)
+def test_pytorch_script_strict_loads_and_matches(tmp_path, hidden, output, bias, import_script):
     torch = pytest.importorskip("torch")
     doc = make_doc(hidden, output, bias=bias)
     written = export(doc, "pytorch", tmp_path / f"pt_{hidden}_{bias}.py")
-    module = import_module(written[1])
+    module = import_script(written[1])
     model = module.load()  # load_state_dict(strict=True) inside
     with torch.no_grad():
         out = model(torch.tensor(X, dtype=torch.float32)).numpy()
     np.testing.assert_allclose(out, session.predict(doc, X), rtol=1e-5, atol=1e-5)
     assert set(model.state_dict()) == set(load_file(written[0]))
+
+
+def test_golden_outputs_match_installed_torch(golden, golden_tool):
+    torch = pytest.importorskip("torch")
+    recomputed, committed = golden_tool.torch_export(torch), golden("torch_export.json")
+    assert recomputed["X_sha256"] == committed["X_sha256"]
+    for case_id, case in committed["cases"].items():
+        assert recomputed["cases"][case_id]["weights_sha256"] == case["weights_sha256"]
+        np.testing.assert_allclose(
+            recomputed["cases"][case_id]["outputs"], case["outputs"], rtol=1e-10, atol=1e-12
+        )
 
 
 def test_safetensors_export_has_pytorch_layout_and_metadata(tmp_path):
@@ -114,7 +133,7 @@ def test_safetensors_export_has_pytorch_layout_and_metadata(tmp_path):
         meta = f.metadata()
     assert json.loads(meta["nnstudio.spec"])["layers"][0]["units"] == 5
     assert json.loads(meta["nnstudio.standardize"]) == doc.standardize
-    assert (tmp_path / "w.README.txt").read_text().startswith("w.safetensors:")
+    assert (tmp_path / "w.safetensors.README.txt").read_text().startswith("w.safetensors:")
 
 
 def test_safetensors_export_is_deterministic():
@@ -122,12 +141,12 @@ def test_safetensors_export_is_deterministic():
     assert safetensors_bytes(doc) == safetensors_bytes(doc.copy())
 
 
-def test_without_standardization_there_is_no_standardize_metadata(tmp_path):
+def test_without_standardization_there_is_no_standardize_metadata(tmp_path, import_script):
     doc = make_doc("relu", "linear", standardize=False)
     path = export(doc, "safetensors", tmp_path / "w.safetensors")[0]
     with safe_open(str(path), framework="np") as f:
         assert "nnstudio.standardize" not in f.metadata()
-    module = import_module(export(doc, "numpy", tmp_path / "plain.py")[1])
+    module = import_script(export(doc, "numpy", tmp_path / "plain.py")[1])
     np.testing.assert_allclose(module.predict(X), session.predict(doc, X), rtol=1e-12)
 
 
@@ -140,9 +159,9 @@ def test_json_export_is_readable_and_exact(tmp_path):
     assert data["layers"][0]["bias"] is None
 
 
-def test_untrained_network_exports_its_initial_weights(tmp_path):
+def test_untrained_network_exports_its_initial_weights(tmp_path, import_script):
     doc = example("xor")
-    module = import_module(export(doc, "numpy", tmp_path / "fresh.py")[1])
+    module = import_script(export(doc, "numpy", tmp_path / "fresh.py")[1])
     np.testing.assert_allclose(module.predict(X[:, :2]), session.predict(doc, X[:, :2]))
 
 
@@ -171,3 +190,14 @@ def test_onnx_export_without_onnx_installed_is_a_clear_error(tmp_path, monkeypat
     with pytest.raises(ProjectError, match="pip install onnx"):
         export(example("xor"), "onnx", tmp_path / "m.onnx")
     assert list(tmp_path.iterdir()) == []
+
+
+def test_two_exports_of_one_name_keep_both_notes(tmp_path):
+    """model.onnx then model.json: each keeps its own README (one used to overwrite the other)."""
+    doc = example("xor")
+    export(doc, "json", tmp_path / "model.json")
+    export(doc, "safetensors", tmp_path / "model.safetensors")
+    notes = sorted(p.name for p in tmp_path.glob("*.README.txt"))
+    assert notes == ["model.json.README.txt", "model.safetensors.README.txt"]
+    assert (tmp_path / "model.json.README.txt").read_text().startswith("model.json:")
+    assert (tmp_path / "model.safetensors.README.txt").read_text().startswith("model.safetensors:")

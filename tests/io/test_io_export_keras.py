@@ -9,7 +9,6 @@ from __future__ import annotations
 import ast
 import importlib.util
 import os
-import sys
 from pathlib import Path
 
 import numpy as np
@@ -23,7 +22,7 @@ from nnstudio.examples import example
 from nnstudio.io import export, load_project, save_project, session
 from nnstudio.io.code import model_code, script_code
 
-GOLDEN = Path(__file__).parent / "golden" / "keras_golden_model.py.txt"
+GOLDEN = Path(__file__).parents[1] / "golden" / "keras_golden_model.py.txt"
 X = np.random.default_rng(2).normal(0, 3, (11, 3))
 
 # torch's Tensor.__array__ has no ``copy`` argument yet, which NumPy 2 warns about whenever
@@ -38,17 +37,6 @@ if "KERAS_BACKEND" not in os.environ and importlib.util.find_spec("torch") is no
 
 def keras():
     return pytest.importorskip("keras")
-
-
-def import_module(path: Path):
-    spec = importlib.util.spec_from_file_location(path.stem, path)
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[path.stem] = module
-    try:
-        spec.loader.exec_module(module)
-    finally:
-        del sys.modules[path.stem]
-    return module
 
 
 def project(output: str, *, hidden="tanh", dropout=0.0, l2=0.0, optimizer=None) -> Document:
@@ -196,28 +184,28 @@ CASES = {
 
 
 @pytest.mark.parametrize("case", list(CASES))
-def test_keras_predict_equals_nnstudio_predict(tmp_path, case):
+def test_keras_predict_equals_nnstudio_predict(tmp_path, case, import_script):
     keras()
     doc = project(**CASES[case])
-    module = import_module(export(doc, "keras", tmp_path / f"k_{case.replace('-', '_')}.py")[1])
+    module = import_script(export(doc, "keras", tmp_path / f"k_{case.replace('-', '_')}.py")[1])
     np.testing.assert_allclose(module.predict(X), session.predict(doc, X), rtol=1e-5, atol=1e-5)
 
 
-def test_keras_predict_equals_nnstudio_predict_without_a_standardizer(tmp_path):
+def test_keras_predict_equals_nnstudio_predict_without_a_standardizer(tmp_path, import_script):
     keras()
     doc = project("sigmoid", hidden="leaky_relu")
     doc.standardize = None
-    module = import_module(export(doc, "keras", tmp_path / "plain.py")[1])
+    module = import_script(export(doc, "keras", tmp_path / "plain.py")[1])
     np.testing.assert_allclose(module.predict(X), session.predict(doc, X), rtol=1e-5, atol=1e-5)
 
 
 @pytest.mark.parametrize("case", list(CASES))
-def test_the_generated_train_runs_two_epochs(tmp_path, case):
+def test_the_generated_train_runs_two_epochs(tmp_path, case, import_script):
     keras()
     doc = project(**CASES[case])
     doc.training.update(batch_size=4, validation_ratio=0.25)
     doc.training["early_stopping"] = {"enabled": True, "patience": 3, "min_delta": 0.0}
-    module = import_module(export(doc, "keras", tmp_path / f"t_{case.replace('-', '_')}.py")[1])
+    module = import_script(export(doc, "keras", tmp_path / f"t_{case.replace('-', '_')}.py")[1])
     y = {
         "binary": (X[:, 0] > 0).astype(int),
         "multiclass": np.arange(11) % 3,
@@ -241,7 +229,7 @@ OPTIMIZERS = [
 
 
 @pytest.mark.parametrize("optimizer", OPTIMIZERS, ids=lambda o: o["name"])
-def test_keras_steps_follow_nnstudio_steps(tmp_path, optimizer):
+def test_keras_steps_follow_nnstudio_steps(tmp_path, optimizer, import_script):
     """Three full-batch steps in Keras land where the engine's three steps land.
 
     One batch per epoch and no validation make a Keras epoch one step on the same mean slope,
@@ -251,7 +239,7 @@ def test_keras_steps_follow_nnstudio_steps(tmp_path, optimizer):
     keras()
     doc = project("linear", optimizer=optimizer, l2=0.01)
     doc.training.update(batch_size=len(X), validation_ratio=0.0)
-    module = import_module(export(doc, "keras", tmp_path / f"s_{optimizer['name']}.py")[1])
+    module = import_script(export(doc, "keras", tmp_path / f"s_{optimizer['name']}.py")[1])
     y = np.column_stack([np.sin(X[:, 0]), X[:, 1] * X[:, 2] / 9])
     model, _ = module.train(X, y, epochs=3)
 
@@ -278,10 +266,10 @@ def test_the_command_line_exports_keras(tmp_path, capsys):
     assert capsys.readouterr().out.splitlines() == [
         f"wrote {tmp_path / 'iris_keras.safetensors'}",
         f"wrote {target}",
-        f"wrote {tmp_path / 'iris_keras.README.txt'}",
+        f"wrote {tmp_path / 'iris_keras.py.README.txt'}",
     ]
     assert "from iris_keras import load, predict, train" in (
-        tmp_path / "iris_keras.README.txt"
+        tmp_path / "iris_keras.py.README.txt"
     ).read_text(encoding="utf-8")
     assert model_code(load_project(tmp_path / "iris.nnstudio"), "keras") in target.read_text(
         encoding="utf-8"

@@ -394,7 +394,7 @@ CSVS = [
     ("header-only", b"a,b,label\n", "no data rows"),
     ("nul", b"a,b,label\n1,2,x\x00\n", "NUL"),
     ("latin1", b"a,b,label\n1,2,caf\xe9\n3,4,tea\n", "not UTF-8"),
-    ("utf16", "a,b,label\n1,2,x\n".encode("utf-16"), "NUL"),
+    ("utf16", "a,b,label\n1,2,x\n".encode("utf-16"), "UTF-16"),
     ("ragged", b"a,b,label\n1,2,x\n3,y\n", "line 3"),
     ("non-numeric", b"a,b,label\n1,2,x\n3,abc,y\n", "abc"),
     ("inf", b"a,b,label\n1,2,x\n3,inf,y\n", "line 3"),
@@ -700,19 +700,23 @@ def open_in_window(studio, path, monkeypatch, answer=None) -> tuple[bool, list[s
 
 
 def measured(fn):
-    """(fn's result, seconds, peak memory growth in MB) for a call in this process."""
+    """(fn's result, CPU seconds, peak memory growth in MB) for a call in this process.
+
+    CPU time, not wall-clock time: it bounds the work a file causes, and other programs
+    keeping a shared machine busy do not change it.
+    """
     if os.path.exists(_CLEAR_REFS):
         with open(_CLEAR_REFS, "w") as f:
             f.write("5")
         base = _peak_kb()
-        started = time.perf_counter()
+        started = time.process_time()
         result = fn()
-        return result, time.perf_counter() - started, (_peak_kb() - base) / 1024
+        return result, time.process_time() - started, (_peak_kb() - base) / 1024
     tracemalloc.start()
     try:
-        started = time.perf_counter()
+        started = time.process_time()
         result = fn()
-        took = time.perf_counter() - started
+        took = time.process_time() - started
         return result, took, tracemalloc.get_traced_memory()[1] / 2**20
     finally:
         tracemalloc.stop()
@@ -783,7 +787,12 @@ def test_a_file_name_with_markup_is_shown_as_text(studio, tmp_path, monkeypatch)
 
 
 # ==================================================================== bounded time and memory
-TIME_LIMIT_S = 2.0
+#: The goal is under 2 s per case (the slowest takes about 0.5 s on an idle 2-core machine);
+#: `NNSTUDIO_CORPUS_TIMES=1 pytest tests/io/test_io_malformed.py -s` prints each case's time
+#: and memory. The test's bound is five times the goal: it still catches a hang or a
+#: quadratic blow-up (those took minutes), and a busy CI machine does not turn it red.
+TIME_GOAL_S = 2.0
+TIME_LIMIT_S = 5 * TIME_GOAL_S
 MEMORY_LIMIT_MB = 300
 _CLEAR_REFS = "/proc/self/clear_refs"
 needs_proc = pytest.mark.skipif(
@@ -798,10 +807,11 @@ def _peak_kb() -> int:
 
 
 def bounded(argv: list[str]) -> tuple[int, str, float, float]:
-    """Run the command line in a forked child: (exit code, stderr, seconds, peak MB over start).
+    """Run the command line in a forked child: (exit code, stderr, CPU s, peak MB over start).
 
     The child resets its peak-memory mark first (``clear_refs``), so the peak is what this case
-    added, whatever the test process held before; the time includes only the command.
+    added, whatever the test process held before; the time is the command's CPU time
+    (see ``measured``).
     """
     read_end, write_end = os.pipe()
     pid = os.fork()
@@ -812,10 +822,10 @@ def bounded(argv: list[str]) -> tuple[int, str, float, float]:
                 f.write("5")
             base = _peak_kb()
             err = io.StringIO()
-            started = time.perf_counter()
+            started = time.process_time()
             with contextlib.redirect_stderr(err), contextlib.redirect_stdout(io.StringIO()):
                 code = main(argv)
-            took = time.perf_counter() - started
+            took = time.process_time() - started
             result = [code, err.getvalue(), took, (_peak_kb() - base) / 1024]
         except BaseException as exc:
             result = [-1, repr(exc), 0.0, 0.0]

@@ -111,9 +111,10 @@ class HeldPipe:
     """A pipe end whose send waits until released (a GUI busy painting)."""
 
     def __init__(self):
-        self.sent, self.release = [], threading.Event()
+        self.sent, self.entered, self.release = [], threading.Event(), threading.Event()
 
     def send(self, event):
+        self.entered.set()
         self.release.wait(5)
         self.sent.append(event)
 
@@ -122,9 +123,7 @@ def test_outbox_keeps_order_and_only_the_latest_waiting_snapshot():
     pipe = HeldPipe()
     outbox = _Outbox(pipe, on_gone=lambda: None)
     outbox.put("snapshot", 1, ("a",))
-    deadline = time.monotonic() + 5
-    while outbox._queue and time.monotonic() < deadline:  # the sender holds "a" in send
-        time.sleep(0.001)
+    assert pipe.entered.wait(5)  # the sender holds "a" in send
     for kind, value in [("snapshot", "b"), ("snapshot", "c"), ("state", "paused")]:
         outbox.put(kind, 1, (value,))
     outbox.put("snapshot", 1, ("d",))

@@ -61,7 +61,23 @@ class ColumnItem(QGraphicsItem):
         _scene(self).select(("layer", self.k))
 
 
-class HeaderItem(QGraphicsItem):
+class _Selectable(QGraphicsItem):
+    """An item drawn in ``self._rect`` that shows whether it is selected (outline within MARGIN)."""
+
+    MARGIN = 2.0
+    selected = False
+
+    def set_selected(self, selected: bool) -> None:
+        if selected != self.selected:
+            self.selected = selected
+            self.update()
+
+    def boundingRect(self) -> QRectF:
+        m = self.MARGIN
+        return self._rect.adjusted(-m, -m, m, m)
+
+
+class HeaderItem(_Selectable):
     """A column's title ("Dense · 8 · tanh"); drag a hidden layer's header to reorder layers."""
 
     def __init__(self, k: int, text: str, center_x: float, y: float, movable: bool) -> None:
@@ -86,14 +102,6 @@ class HeaderItem(QGraphicsItem):
     @property
     def text(self) -> str:
         return self._text
-
-    def set_selected(self, selected: bool) -> None:
-        if selected != self.selected:
-            self.selected = selected
-            self.update()
-
-    def boundingRect(self) -> QRectF:
-        return self._rect.adjusted(-2, -2, 2, 2)
 
     def paint(self, painter: QPainter, option: QStyleOptionGraphicsItem, widget=None) -> None:
         theme = _scene(self).theme
@@ -167,8 +175,10 @@ class UnitButtonItem(QGraphicsItem):
             _scene(self).change_units(self.k, self.delta)
 
 
-class NeuronItem(QGraphicsItem):
+class NeuronItem(_Selectable):
     """One neuron: a circle whose centre shows its bias on the diverging scale."""
+
+    MARGIN = 3.0  # its selection outline is 3 px wide
 
     def __init__(self, k: int, j: int, center: QPointF, is_input: bool) -> None:
         super().__init__()
@@ -187,14 +197,6 @@ class NeuronItem(QGraphicsItem):
             self.bias_t = t
             self._bias_color = None if t is None else palette.step_color(round(t * palette.STEPS))
             self.update()
-
-    def set_selected(self, selected: bool) -> None:
-        if selected != self.selected:
-            self.selected = selected
-            self.update()
-
-    def boundingRect(self) -> QRectF:
-        return self._rect.adjusted(-3, -3, 3, 3)
 
     def paint(self, painter: QPainter, option: QStyleOptionGraphicsItem, widget=None) -> None:
         theme = _scene(self).theme

@@ -35,6 +35,7 @@ from nnstudio.gui.editor.items import (
     NeuronItem,
     UnitButtonItem,
 )
+from nnstudio.gui.numbers import fmt
 from nnstudio.gui.undo import DocumentController
 
 #: MIME type of items dragged from the editor's toolbox; the payload is b"dense" or b"neuron".
@@ -72,11 +73,6 @@ def shown_indices(units: int) -> tuple[np.ndarray, bool]:
     if units <= MAX_DRAWN:
         return np.arange(units), False
     return np.concatenate([np.arange(EDGE), np.arange(units - EDGE, units)]), True
-
-
-def fmt(value: float) -> str:
-    """A number to 4 significant digits, as tooltips and the properties panel show it."""
-    return f"{value:.4g}"
 
 
 @dataclass

@@ -10,7 +10,8 @@ from nnstudio.document import edits
 from nnstudio.engine.spec import parameter_count
 from nnstudio.gui import palette
 from nnstudio.gui.editor import keyboard
-from nnstudio.gui.editor.scene import NetworkScene, fmt
+from nnstudio.gui.editor.scene import NetworkScene
+from nnstudio.gui.numbers import fmt
 
 MIN_ZOOM = 0.05
 MAX_ZOOM = 4.0

@@ -2,7 +2,7 @@
 
 Everything shown is read from the document (``doc.data``, ``doc.embedded``,
 ``doc.training["validation_ratio"]``) whenever it changes; every control pushes an edit. The
-loaded ``Dataset`` is cached only to draw it, keyed by the reference that produced it.
+loaded ``Dataset`` comes from the window's one cache (``DocumentController.dataset``).
 
 Choosing a data set is one undo step that also fits the input layer (one input per feature)
 and, while the output layer is automatic, the output layer and loss to the task.
@@ -11,7 +11,6 @@ and, while the output layer is automatic, the output layer and loss to the task.
 from __future__ import annotations
 
 import html
-import json
 from typing import Any
 
 from PySide6.QtCore import Qt, Signal
@@ -83,7 +82,6 @@ class DataPanel(QWidget):
         self.import_dialog: ImportDialog | None = None
         self.native_dialogs = True  # tests turn this off
         self._infos = {info.name: info for info in available()}
-        self._cache: tuple[str, Dataset | None, str] | None = None  # (key, dataset, error)
         self._updating = False
 
         self.chooser = QComboBox(self)
@@ -246,21 +244,9 @@ class DataPanel(QWidget):
         return self._dataset()[1]
 
     def _dataset(self) -> tuple[Dataset | None, str]:
-        """The document's data set (cached by reference) or the reason it cannot be loaded."""
-        doc = self.controller.document
-        arrays = None if doc.embedded is None else id(doc.embedded.get("X"))
-        key = json.dumps(doc.data, sort_keys=True, default=str) + str(arrays)
-        if self._cache is None or self._cache[0] != key:
-            dataset, error = None, ""
-            try:
-                if doc.embedded is not None:
-                    dataset = emb.to_dataset(doc.embedded)
-                elif doc.data:
-                    dataset = from_reference(doc.data, **self.controller.data_access())
-            except (ValueError, OSError, KeyError, MemoryError) as exc:  # DataError included
-                error = f"Cannot load the data set: {exc or 'not enough memory'}"
-            self._cache = (key, dataset, error)
-        return self._cache[1], self._cache[2]
+        """The document's data set or the reason it cannot be loaded (the window's one cache)."""
+        loaded = self.controller.dataset()
+        return loaded.dataset, loaded.error
 
     # --------------------------------------------------------------------- edits
     def _push(self, edit) -> bool:
@@ -312,10 +298,16 @@ class DataPanel(QWidget):
         dialog.open()
         return dialog
 
+    def close_import_dialog(self) -> None:
+        """Close an open import dialog, stopping its reading thread (the window closes)."""
+        if self.import_dialog is not None:
+            self.import_dialog.reject()
+
     def use_import(self, dataset: Dataset, reference: dict[str, Any]) -> bool:
         """Make an imported data set the document's (rows embedded so the project travels)."""
         doc = self.controller.document
-        ok = self._push(data_change(doc, reference, dataset, emb.embed(dataset)))
+        # The dialog made this data set for the document alone: no 400 MB copy of it.
+        ok = self._push(data_change(doc, reference, dataset, emb.embed(dataset, copy=False)))
         if ok:
             self.message.emit(f"Imported {data_name(reference)}: {describe(dataset)}.")
         return ok

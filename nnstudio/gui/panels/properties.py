@@ -30,6 +30,7 @@ from nnstudio.engine.activations import ACTIVATIONS
 from nnstudio.engine.initializers import INITIALIZERS
 from nnstudio.engine.losses import LOSSES
 from nnstudio.gui import naming
+from nnstudio.gui.numbers import fmt
 from nnstudio.gui.undo import DocumentController
 
 HINT = (
@@ -60,10 +61,6 @@ _FORMULA = {
 
 #: What a gradient field says before any step or gradient check has computed one.
 NO_STEP_YET = "no step yet (train or check gradients)"
-
-
-def _fmt(value: float) -> str:
-    return f"{value:.4g}"
 
 
 def _muted(text: str = "") -> QLabel:
@@ -294,6 +291,10 @@ class PropertiesPanel(QWidget):
 
     # ---------------------------------------------------------------- selection and refresh
 
+    def field(self, key: str) -> QWidget:
+        """The control that edits the selected layer's ``key`` ("units", "activation", ...)."""
+        return self._fields[key]
+
     def selection(self) -> tuple | None:
         return self._selection
 
@@ -442,9 +443,9 @@ class PropertiesPanel(QWidget):
             self.bias_edit.setEnabled(False)
         else:
             self.bias_edit.setEnabled(True)
-            self._set_text(self.bias_edit, _fmt(float(self._weights()[b_idx][j])))
+            self._set_text(self.bias_edit, fmt(float(self._weights()[b_idx][j])))
         grad = self._gradient(k, None, j)
-        self.bias_gradient.setText(NO_STEP_YET if grad is None else _fmt(grad))
+        self.bias_gradient.setText(NO_STEP_YET if grad is None else fmt(grad))
         self.stack.setCurrentWidget(self.neuron_page)
 
     def _show_connection(self, k: int, i: int, j: int) -> None:
@@ -453,9 +454,9 @@ class PropertiesPanel(QWidget):
         name = naming.weight_name(k, i, j, len(layers), self._input_names())
         self.connection_info.setText(name[0].upper() + name[1:] + ".")
         w_idx, _ = edits.param_indices(self.controller.document.network, k)
-        self._set_text(self.weight_edit, _fmt(float(self._weights()[w_idx][i, j])))
+        self._set_text(self.weight_edit, fmt(float(self._weights()[w_idx][i, j])))
         grad = self._gradient(k, i, j)
-        self.weight_gradient.setText(NO_STEP_YET if grad is None else _fmt(grad))
+        self.weight_gradient.setText(NO_STEP_YET if grad is None else fmt(grad))
         self.stack.setCurrentWidget(self.connection_page)
 
     @staticmethod

@@ -6,6 +6,7 @@ the Space shortcut once. The widget only talks to a :class:`TrainingController`.
 
 from __future__ import annotations
 
+import math
 from typing import Any
 
 from PySide6.QtCore import Qt, Signal, Slot
@@ -20,7 +21,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from nnstudio.gui.plots.common import fmt, last
+from nnstudio.gui.numbers import fmt
+from nnstudio.gui.plots.common import last
 from nnstudio.gui.training import FINISHED, IDLE, PAUSED, RUNNING, TrainingController
 
 #: Speed slider positions: steps per second (0 = as fast as possible).
@@ -59,26 +61,26 @@ class TrainingControls(QWidget):
 
     speedChanged = Signal(float)
 
-    def __init__(self, controller: TrainingController, parent: QWidget | None = None) -> None:
+    def __init__(self, trainer: TrainingController, parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        self.controller = controller
+        self.trainer = trainer
         self.play_action = QAction("Play", self)
         self.play_action.setShortcut(QKeySequence(Qt.Key.Key_Space))
         self.play_action.setShortcutContext(Qt.ShortcutContext.WindowShortcut)
         self.play_action.setToolTip("Start or pause training (Space)")
-        self.play_action.triggered.connect(controller.toggle)
+        self.play_action.triggered.connect(trainer.toggle)
         self.step_batch_action = QAction("Step batch", self)
         self.step_batch_action.setShortcut(QKeySequence("Ctrl+B"))
         self.step_batch_action.setToolTip(
             "Train on one batch (one weight update), then pause (Ctrl+B)"
         )
-        self.step_batch_action.triggered.connect(controller.step_batch)
+        self.step_batch_action.triggered.connect(trainer.step_batch)
         self.step_epoch_action = QAction("Step epoch", self)
         self.step_epoch_action.setShortcut(QKeySequence("Ctrl+E"))
         self.step_epoch_action.setToolTip(
             "Train to the end of the current epoch, then pause (Ctrl+E)"
         )
-        self.step_epoch_action.triggered.connect(controller.step_epoch)
+        self.step_epoch_action.triggered.connect(trainer.step_epoch)
         self.reset_action = QAction("Reset", self)
         # Reset is an edit of the document: the window connects it (``LiveTraining.reset``).
         self.reset_action.setToolTip(
@@ -138,10 +140,10 @@ class TrainingControls(QWidget):
         layout.addLayout(buttons)
         layout.addLayout(grid)
 
-        controller.stateChanged.connect(self.set_state)
-        controller.snapshot.connect(self.update_snapshot)
+        trainer.stateChanged.connect(self.set_state)
+        trainer.snapshot.connect(self.update_snapshot)
         self._on_speed(self.speed.value())
-        self.set_state(controller.state)
+        self.set_state(trainer.state)
 
     def actions_for_window(self) -> list[QAction]:
         """Play/pause (Space), step batch, step epoch, reset: for the main window's menus."""
@@ -149,7 +151,7 @@ class TrainingControls(QWidget):
 
     @Slot(str)
     def set_state(self, state: str) -> None:
-        has_job = self.controller.job is not None
+        has_job = self.trainer.job is not None
         running = state == RUNNING
         self.play_action.setText("Pause" if running else "Play")
         self.play_action.setEnabled(has_job)
@@ -175,7 +177,7 @@ class TrainingControls(QWidget):
     def _on_speed(self, position: int) -> None:
         rate = SPEEDS[position]
         self.speed_label.setText(f"{rate} steps/s" if rate else "full")
-        self.controller.set_speed(float(rate))
+        self.trainer.set_speed(float(rate))
         full = rate == 0
         if not full:
             self._watch_position = position
@@ -194,8 +196,8 @@ class TrainingControls(QWidget):
         v = self.values
         v["epoch"].setText(str(snap["epoch"]))
         v["step"].setText(str(snap["step"]))
-        rate = snap.get("samples_per_s", 0) if self.controller.state == RUNNING else 0
+        rate = snap.get("samples_per_s", 0) if self.trainer.state == RUNNING else 0
         v["speed"].setText(f"{rate:.0f}")
-        train = last(snap.get("epoch_loss"))
-        v["loss"].setText(fmt(train if train == train else snap.get("loss")))
+        train = last(snap.get("epoch_loss"))  # before the first epoch ends: the last batch's
+        v["loss"].setText(fmt(snap.get("loss") if math.isnan(train) else train))
         v["val_loss"].setText(fmt(last(snap.get("val_loss"))))

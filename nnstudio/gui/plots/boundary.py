@@ -18,7 +18,6 @@ from PySide6.QtWidgets import QComboBox, QHBoxLayout, QLabel, QVBoxLayout, QWidg
 from nnstudio.gui import palette
 from nnstudio.gui.plots.common import (
     LiveView,
-    class_color,
     diverging_colormap,
     plot_widget,
     raw_inputs,
@@ -111,6 +110,8 @@ class BoundaryView(LiveView):
             if X is None or len(X) == 0:
                 item.setData([], [])
                 continue
+            shown = _shown_rows(len(X))
+            X, y = X[shown], np.asarray(y)[shown]
             raw = raw_inputs(job, X)
             if one_input:
                 xs, ys = raw[:, 0], np.asarray(y, float).reshape(len(X), -1)[:, 0]
@@ -136,7 +137,7 @@ class BoundaryView(LiveView):
     def _point_colors(self, y: np.ndarray) -> list[tuple[int, int, int]]:
         if self.task in ("binary", "multiclass"):
             labels = y.argmax(axis=1) if y.ndim == 2 and y.shape[1] > 1 else y.reshape(-1)
-            return [class_color(int(k)) for k in labels]
+            return [palette.class_rgb(int(k)) for k in labels]
         v = np.asarray(y, float).reshape(len(y), -1)[:, 0]
         t = (v - v.mean()) / (np.abs(v - v.mean()).max() or 1.0)
         return [tuple(int(c) for c in rgb) for rgb in palette.diverging_rgb(t)]
@@ -177,7 +178,7 @@ class BoundaryView(LiveView):
     def _class_rgba(prob: np.ndarray) -> np.ndarray:
         """Colour by the most likely class, opacity by how sure the network is."""
         k = prob.shape[2]
-        colors = np.array([class_color(c) for c in range(k)], np.float64)
+        colors = np.array([palette.class_rgb(c) for c in range(k)], np.float64)
         best = prob.argmax(axis=2)
         confidence = prob.max(axis=2)
         rgba = np.empty((*best.shape, 4), np.uint8)
@@ -185,3 +186,15 @@ class BoundaryView(LiveView):
         # 1/k (a guess) -> transparent, 1 (certain) -> opaque
         rgba[..., 3] = np.clip((confidence - 1 / k) / (1 - 1 / k), 0, 1) * 255
         return rgba
+
+
+#: Points drawn per set: more cannot be told apart on a plot this size, and 60,000 imported
+#: rows took seconds to draw (each point is an item with its own brush).
+MAX_POINTS = 2000
+
+
+def _shown_rows(n: int) -> np.ndarray:
+    """Evenly spaced rows, all of them up to MAX_POINTS (the split has shuffled the rows)."""
+    if n <= MAX_POINTS:
+        return np.arange(n)
+    return np.linspace(0, n - 1, MAX_POINTS).astype(np.int64)

@@ -15,25 +15,7 @@ from PySide6.QtWidgets import QWidget
 from nnstudio.gui import palette
 from nnstudio.live.job import Job
 
-#: Categorical colours for classes (Okabe-Ito, colour-blind safe); the first two match the
-#: diverging scale's ends so binary class 0 is orange and class 1 blue everywhere.
-CLASS_COLORS = [
-    palette.NEGATIVE,
-    palette.POSITIVE,
-    (0, 158, 115),
-    (204, 121, 167),
-    (240, 228, 66),
-    (86, 180, 233),
-    (213, 94, 0),
-    (0, 114, 178),
-    (120, 120, 120),
-    (170, 120, 60),
-]
 WRONG = QColor(215, 38, 61)  # red for a wrong prediction
-
-
-def class_color(k: int) -> tuple[int, int, int]:
-    return CLASS_COLORS[k % len(CLASS_COLORS)]
 
 
 def diverging_colormap() -> pg.ColorMap:
@@ -105,6 +87,27 @@ def plot_widget(parent: QWidget, title: str = "", x: str = "", y: str = "") -> p
     w = pg.PlotWidget(parent, background=t.background)
     style_plot(w.getPlotItem(), t, title, x, y)
     return w
+
+
+def image_plot(
+    parent: QWidget, title: str, x: str = "", y: str = ""
+) -> tuple[pg.PlotWidget, pg.ImageItem]:
+    """A plot showing one picture (rows down, square pixels) that the mouse cannot pan or zoom.
+
+    Without axis labels the axes are hidden: a grid of sample images has no scale to read.
+    """
+    plot = plot_widget(parent, title, x, y)
+    item = plot.getPlotItem()
+    if not (x or y):
+        item.hideAxis("left")
+        item.hideAxis("bottom")
+    item.setMenuEnabled(False)
+    item.setMouseEnabled(False, False)
+    item.invertY(True)
+    item.setAspectLocked(True)
+    image = pg.ImageItem(axisOrder="row-major")
+    plot.addItem(image)
+    return plot, image
 
 
 def style_plot(item: pg.PlotItem, t: palette.Theme, title: str = "", x: str = "", y: str = ""):
@@ -212,15 +215,6 @@ def layout_widget(parent: QWidget) -> pg.GraphicsLayoutWidget:
 
 def text_color(widget: QWidget) -> QColor:
     return widget.palette().color(QPalette.ColorRole.Text)
-
-
-def fmt(value: Any) -> str:
-    """4 significant digits, or a dash for a missing value."""
-    try:
-        v = float(value)
-    except (TypeError, ValueError):
-        return "–"
-    return "–" if np.isnan(v) else f"{v:.4g}"
 
 
 def last(curve: tuple[np.ndarray, np.ndarray] | None) -> float:

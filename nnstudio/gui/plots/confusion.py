@@ -12,7 +12,7 @@ import numpy as np
 import pyqtgraph as pg
 from PySide6.QtWidgets import QVBoxLayout, QWidget
 
-from nnstudio.gui.plots.common import LiveView, plot_widget, sequential_colormap, theme
+from nnstudio.gui.plots.common import LiveView, image_plot, sequential_colormap, theme
 from nnstudio.live.job import Job
 
 
@@ -21,16 +21,9 @@ class ConfusionView(LiveView):
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        self.plot = plot_widget(
+        self.plot, self.image = image_plot(
             self, "Confusion matrix (validation)", "predicted class", "true class"
         )
-        item = self.plot.getPlotItem()
-        item.setMenuEnabled(False)
-        item.setMouseEnabled(False, False)
-        item.invertY(True)
-        item.setAspectLocked(True)
-        self.image = pg.ImageItem(axisOrder="row-major")
-        self.plot.addItem(self.image)
         t = theme(self)
         self.lut = sequential_colormap(t.dark).getLookupTable(nPts=256)
         self.text, self.dark = t.text, t.dark

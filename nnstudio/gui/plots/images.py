@@ -12,7 +12,7 @@ import numpy as np
 import pyqtgraph as pg
 from PySide6.QtWidgets import QVBoxLayout, QWidget
 
-from nnstudio.gui.plots.common import WRONG, LiveView, plot_widget, raw_inputs, theme
+from nnstudio.gui.plots.common import WRONG, LiveView, image_plot, raw_inputs, theme
 from nnstudio.live.job import Job
 
 COLUMNS = 6
@@ -24,16 +24,7 @@ class SampleImagesView(LiveView):
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        self.plot = plot_widget(self, "Validation samples: true → predicted")
-        item = self.plot.getPlotItem()
-        item.hideAxis("left")
-        item.hideAxis("bottom")
-        item.setMenuEnabled(False)
-        item.setMouseEnabled(False, False)
-        item.invertY(True)
-        item.setAspectLocked(True)
-        self.image = pg.ImageItem(axisOrder="row-major")
-        self.plot.addItem(self.image)
+        self.plot, self.image = image_plot(self, "Validation samples: true → predicted")
         self.labels: list[pg.TextItem] = []
         self.text = theme(self).text
         layout = QVBoxLayout(self)

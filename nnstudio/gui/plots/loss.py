@@ -15,7 +15,8 @@ from PySide6.QtGui import QColor
 from PySide6.QtWidgets import QCheckBox, QHBoxLayout, QLabel, QVBoxLayout, QWidget
 
 from nnstudio.gui import palette
-from nnstudio.gui.plots.common import LiveView, RangeKeeper, fmt, plot_widget, theme
+from nnstudio.gui.numbers import fmt
+from nnstudio.gui.plots.common import LiveView, RangeKeeper, plot_widget, theme
 from nnstudio.live.job import Job
 
 TRAIN = palette.POSITIVE

@@ -15,14 +15,13 @@ import pyqtgraph as pg
 from PySide6.QtCore import QPointF
 from PySide6.QtWidgets import QFrame, QLabel, QScrollArea, QVBoxLayout, QWidget
 
-from nnstudio.gui import naming
+from nnstudio.gui import naming, palette
+from nnstudio.gui.numbers import fmt
 from nnstudio.gui.plots.common import (
-    CLASS_COLORS,
     LiveView,
     RangeKeeper,
     StickyScale,
     diverging_colormap,
-    fmt,
     layout_widget,
     plot_widget,
     style_plot,
@@ -167,7 +166,7 @@ class WeightsView(LiveView):
         self.norm_legend.setColumnCount(max(1, -(-n_layers // 3)))  # every layer, 3 rows at most
         self.norm_curves = []
         for k in range(n_layers):
-            pen = pg.mkPen(CLASS_COLORS[k % len(CLASS_COLORS)], width=2)
+            pen = pg.mkPen(palette.class_rgb(k), width=2)
             curve = self.norm_plot.plot(pen=pen, name=f"layer {k + 1}", antialias=False)
             # Up to 4096 points per curve: an antialiased wide path of them costs ~4 ms a frame.
             curve.setClipToView(True)

@@ -7,9 +7,8 @@ interaction, and repainting a few hundred dots is cheaper than a pyqtgraph scene
 * One feature: the feature across, the target (or the class) up.
 * Images: the first few images in a row-major grid, each with its class name.
 
-Class colours come from the Okabe-Ito set (safe for colour-blind viewers); the first two are
-the playground's orange and blue, matching the synthetic sets' class names. Regression targets
-use the project's orange-grey-blue diverging scale.
+Class colours are the ones every view uses (``gui/palette.py``): orange and blue first, matching
+the synthetic sets' class names. Regression targets use the orange-grey-blue diverging scale.
 """
 
 from __future__ import annotations
@@ -21,29 +20,16 @@ from PySide6.QtCore import QPointF, QRectF, QSize, Qt
 from PySide6.QtGui import QColor, QFont, QImage, QPainter, QPalette, QPen
 from PySide6.QtWidgets import QSizePolicy, QWidget
 
-from nnstudio.gui.palette import NEGATIVE, POSITIVE, diverging_rgb
+from nnstudio.gui.palette import POSITIVE, class_rgb, diverging_rgb
 
-#: Class colours in order: orange, blue, then the rest of Okabe-Ito's palette.
-CLASS_COLORS = [
-    NEGATIVE,
-    POSITIVE,
-    (0, 158, 115),  # bluish green
-    (204, 121, 167),  # reddish purple
-    (230, 159, 0),  # yellow-orange
-    (86, 180, 233),  # sky blue
-    (213, 94, 0),  # vermillion
-    (120, 120, 120),  # grey
-    (240, 228, 66),  # yellow
-    (0, 0, 0),  # black
-]
 MAX_POINTS = 1500
 MAX_IMAGES = 8
 MARGIN = 6
 
 
 def class_color(index: int) -> QColor:
-    """The colour of class ``index`` (cycling after ten classes)."""
-    return QColor(*CLASS_COLORS[index % len(CLASS_COLORS)])
+    """The colour of class ``index`` (``palette.CLASS_COLORS``) as a ``QColor``."""
+    return QColor(*class_rgb(index))
 
 
 class DataThumbnail(QWidget):

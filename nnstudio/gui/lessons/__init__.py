@@ -1,0 +1,1 @@
+"""Lessons in the window: the Lesson panel, the Lessons menu, and steps done with the controls."""
