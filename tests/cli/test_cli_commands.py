@@ -242,7 +242,7 @@ def test_a_bad_project_opens_the_window_which_shows_the_error(tmp_path, capsys, 
     bad.write_bytes(b"junk")
     code, _, err = run(capsys, str(bad))
     assert code == 0 and err == ""
-    assert fake_gui == [(str(bad), None, None, None)]
+    assert fake_gui == [(str(bad), None, None, None, None)]
 
 
 @pytest.mark.parametrize("epochs", ["99999999999999999999", "0", "-3", "many"])
