@@ -79,7 +79,7 @@ def test_landscape_of_the_course_line_follows_a_gradient_step(open_window, qtbot
         win.live.controls.step_epoch_action.trigger()
     qtbot.waitUntil(lambda: panel.result.centre != [-1.0, 5.0], timeout=10_000)
     assert panel.result.centre == pytest.approx([-0.7, 5.1])
-    assert list(panel.path) == pytest.approx([(-1.0, 5.0), (-0.7, 5.1)])
+    np.testing.assert_allclose(np.array(list(panel.path), dtype=float), [[-1.0, 5.0], [-0.7, 5.1]])
     np.testing.assert_allclose(panel.path_item.getData()[0], [-1.0, -0.7])
     panel.one_button.click()  # one weight: the loss curve with its tangent
     qtbot.waitUntil(lambda: panel.result.ys is None, timeout=10_000)
