@@ -42,3 +42,32 @@ def _private_recovery_folder(tmp_path_factory, monkeypatch):
         recovery, "legacy_file", lambda p: untitled if p is None else real_legacy(p)
     )
     return folder
+
+
+@pytest.fixture
+def open_window(qtbot, tmp_path):
+    """Opens studio windows on documents; closes each, and its processes, afterwards."""
+    from PySide6.QtCore import QSettings, QStandardPaths
+
+    from nnstudio.gui.main_window import MainWindow
+
+    QStandardPaths.setTestModeEnabled(True)
+    windows = []
+
+    def make(doc=None) -> MainWindow:
+        settings = QSettings(str(tmp_path / f"settings{len(windows)}.ini"), QSettings.IniFormat)
+        settings.setValue("training/steps_per_s", 0)  # full speed: tests wait for runs
+        win = MainWindow(doc, settings=settings)
+        win.resize(1280, 800)
+        win.show()
+        windows.append(win)
+        qtbot.waitUntil(lambda: win.live.trainer.latest is not None, timeout=20_000)
+        return win
+
+    yield make
+    for win in windows:
+        win.lab.shutdown()
+        win.live.shutdown()
+        win.controller.undo_stack.setClean()
+        win.close()
+        assert not win.live.trainer.is_running()

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-from PySide6.QtCore import QSettings, QStandardPaths
 
 from nnstudio import live
 from nnstudio.engine import Network
@@ -13,29 +12,6 @@ from nnstudio.gui.main_window import MainWindow
 from nnstudio.gui.training import FINISHED, PAUSED
 from nnstudio.live.landscape import Axis, losses_at
 from nnstudio.live.race import race_document
-
-
-@pytest.fixture
-def open_window(qtbot, tmp_path):
-    QStandardPaths.setTestModeEnabled(True)
-    windows = []
-
-    def make(doc) -> MainWindow:
-        settings = QSettings(str(tmp_path / f"settings{len(windows)}.ini"), QSettings.IniFormat)
-        settings.setValue("training/steps_per_s", 0)  # full speed: the test waits for training
-        win = MainWindow(doc, settings=settings)
-        win.resize(1280, 800)
-        win.show()
-        windows.append(win)
-        qtbot.waitUntil(lambda: win.live.trainer.latest is not None, timeout=20_000)
-        return win
-
-    yield make
-    for win in windows:
-        win.lab.shutdown()
-        win.live.shutdown()
-        win.controller.undo_stack.setClean()
-        win.close()
 
 
 def show(win: MainWindow, title: str) -> None:

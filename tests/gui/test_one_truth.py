@@ -12,7 +12,6 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from PySide6.QtCore import QSettings, QStandardPaths
 from safetensors import safe_open
 from safetensors.numpy import load_file
 
@@ -24,30 +23,6 @@ from nnstudio.examples import example
 from nnstudio.gui.main_window import MainWindow
 from nnstudio.gui.training import FINISHED, PAUSED, RUNNING
 from nnstudio.io import load_project, session
-
-
-@pytest.fixture
-def open_window(qtbot, tmp_path):
-    """Opens windows on documents; closes each (and its training process) afterwards."""
-    QStandardPaths.setTestModeEnabled(True)
-    windows = []
-
-    def make(doc=None) -> MainWindow:
-        settings = QSettings(str(tmp_path / f"settings{len(windows)}.ini"), QSettings.IniFormat)
-        settings.setValue("training/steps_per_s", 0)  # full speed: tests wait for runs
-        win = MainWindow(doc, settings=settings)
-        win.resize(1280, 800)
-        win.show()
-        windows.append(win)
-        qtbot.waitUntil(lambda: win.live.trainer.latest is not None, timeout=20_000)
-        return win
-
-    yield make
-    for win in windows:
-        win.live.shutdown()
-        win.controller.undo_stack.setClean()
-        win.close()
-        assert not win.live.trainer.is_running()
 
 
 def set_epochs(win: MainWindow, qtbot, epochs: int) -> None:
