@@ -41,14 +41,13 @@ class Subject:
 
     @classmethod
     def of(cls, doc: Document, dataset: Dataset) -> Subject:
-        prep = prepare(doc, dataset)
+        train, rows = _split_rows(doc, dataset)
         net = session.network(doc)
-        rows = dataset if prep.standardizer is None else dataset.standardized(prep.standardizer)
         return cls(
             doc,
             net,
-            prep.train.X,
-            net.prepare_targets(prep.train.targets()),
+            train.X,
+            net.prepare_targets(train.targets()),
             rows.X,
             net.prepare_targets(rows.targets()),
         )
@@ -64,6 +63,25 @@ class Subject:
         if name not in names:
             raise LookupError(f"no weight {name!r}; the network has {names[0]} … {names[-1]}")
         return names.index(name)
+
+
+#: The last data set's training rows and all rows, as the network sees them: they depend on
+#: the data and the split settings, not on the weights, and the inspector asks again at every
+#: pause (splitting and standardizing 60,000 images takes seconds).
+_last_split: tuple[Dataset, tuple, Dataset, Dataset] | None = None
+
+
+def _split_rows(doc: Document, dataset: Dataset) -> tuple[Dataset, Dataset]:
+    global _last_split
+    settings = doc.training
+    key = (settings["validation_ratio"], settings["standardize"], doc.network.get("seed", 0))
+    key = (*key, doc.network["inputs"], doc.network["layers"][-1]["units"])
+    if _last_split is not None and _last_split[0] is dataset and _last_split[1] == key:
+        return _last_split[2], _last_split[3]
+    prep = prepare(doc, dataset)
+    rows = dataset if prep.standardizer is None else dataset.standardized(prep.standardizer)
+    _last_split = (dataset, key, prep.train, rows)
+    return prep.train, rows
 
 
 def measure(subject: Subject, quantity: dict[str, Any]) -> float | None:

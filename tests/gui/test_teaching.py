@@ -13,6 +13,7 @@ from PySide6.QtCore import QSettings, QStandardPaths, Qt
 from PySide6.QtWidgets import QLineEdit
 
 from nnstudio.document import Document, edits
+from nnstudio.examples import example
 from nnstudio.gui.lessons.steps import do_step
 from nnstudio.gui.main_window import MainWindow
 from nnstudio.gui.training import FINISHED, PAUSED
@@ -309,3 +310,20 @@ def test_unit_health_in_the_inspector(window, qtbot):
     settle(win, qtbot)
     assert insp.tabs.tabText(2) == "Unit health (1)"
     assert insp.health.text().startswith("ReLU unit 1.1 outputs 0 on every training sample")
+
+
+def test_a_large_data_set_is_inspected_when_asked(window, qtbot, monkeypatch):
+    from nnstudio.gui.inspector import panel as inspector_panel
+
+    monkeypatch.setattr(inspector_panel, "LARGE_VALUES", 100)  # iris (600 values) counts as large
+    win = window
+    win.files.new_document(example("iris"))
+    insp = win.teaching.inspector
+    win.teaching.inspector_dock.show()
+    win.teaching.inspector_dock.raise_()
+    insp.refresh()
+    assert insp.inspect_button.isVisible() and insp.inspection is None
+    assert "press 'Inspect this data set'" in insp.summary.text()
+    qtbot.mouseClick(insp.inspect_button, Qt.MouseButton.LeftButton)
+    assert insp.inspection is not None and not insp.inspect_button.isVisible()
+    assert insp.weights.rowCount() > 0

@@ -42,6 +42,8 @@ from nnstudio.teaching.measure import Subject
 MAX_TABLE_ROWS = 200
 #: Rows used for "All training rows" and unit health on large data sets.
 MAX_BATCH_ROWS = 5000
+#: Data sets with more values than this are inspected only when the student asks.
+LARGE_VALUES = 2_000_000
 #: Weights listed (a 784-256 layer has 200,000; a lecture tabulates a handful).
 MAX_WEIGHT_ROWS = 2000
 #: The finite-difference check costs two losses per weight.
@@ -122,6 +124,13 @@ class InspectorPanel(QWidget):
         self.check_result = QLabel(self)
         self.check_result.setTextFormat(Qt.TextFormat.PlainText)
         self.check_result.setWordWrap(True)
+        # A large data set is inspected when asked, not at every pause (splitting and
+        # standardizing 60,000 images takes seconds on the GUI thread).
+        self.inspect_button = QPushButton("Inspect this data set", self)
+        self.inspect_button.setToolTip("Compute the tables for this large data set now")
+        self.inspect_button.clicked.connect(self._inspect_large)
+        self.inspect_button.hide()
+        self._large_ok: Dataset | None = None  # the large data set the student asked for
 
         right = QWidget(self)
         column = QVBoxLayout(right)
@@ -130,6 +139,7 @@ class InspectorPanel(QWidget):
         column.addWidget(self.tabs, 1)
         buttons = QHBoxLayout()
         buttons.addWidget(self.hide_box)
+        buttons.addWidget(self.inspect_button)
         buttons.addWidget(self.check_button)
         buttons.addWidget(self.check_result, 1)
         column.addLayout(buttons)
@@ -225,6 +235,18 @@ class InspectorPanel(QWidget):
             return
         ds = self._dataset()
         doc = self.controller.document
+        large = ds is not None and ds.X.size > LARGE_VALUES and self._large_ok is not ds
+        self.inspect_button.setVisible(large)
+        if large:
+            self.subject = self.inspection = None
+            self.summary.setText(
+                f"This data set is large ({len(ds)} rows × {ds.n_features} features): "
+                "press 'Inspect this data set' to compute the tables (a few seconds)."
+            )
+            self.weights.set_rows([])
+            self.nodes.set_rows([])
+            self.refreshed.emit()
+            return
         try:
             if ds is None:
                 raise DataError("the data set cannot be loaded")
@@ -246,6 +268,10 @@ class InspectorPanel(QWidget):
         self.nodes.set_rows([self._node_row(n) for n in ins.nodes])
         self._show_health()
         self.refreshed.emit()
+
+    def _inspect_large(self) -> None:
+        self._large_ok = self._dataset()
+        self.refresh()
 
     def _summary(self, ins: Inspection, what: str) -> str:
         lines = [f"Loss in use: {ins.loss_name}   {ins.loss_formula}"]
