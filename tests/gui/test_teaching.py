@@ -171,6 +171,19 @@ def test_the_canvas_numbers_go_when_the_inspector_is_hidden(window, qtbot):
     settle(win, qtbot)
     assert probe.items == []
     win.teaching.inspector_dock.show()
+    win.teaching.inspector_dock.raise_()  # its tab to the front, as a click on it does
+    qtbot.waitUntil(lambda: len(probe.items) == 5, timeout=5000)
+
+
+def test_the_canvas_numbers_go_when_the_inspector_tab_is_behind_another(window, qtbot):
+    win = window
+    open_from_menu(win, qtbot, "1-baseline")
+    probe = win.teaching.probe
+    assert len(probe.items) == 5
+    neighbour = win.tabifiedDockWidgets(win.teaching.inspector_dock)[0]
+    neighbour.raise_()  # another tab in front of the Inspector's
+    qtbot.waitUntil(lambda: probe.items == [], timeout=5000)
+    win.teaching.inspector_dock.raise_()
     qtbot.waitUntil(lambda: len(probe.items) == 5, timeout=5000)
 
 

@@ -167,6 +167,17 @@ class InspectorPanel(QWidget):
         if self._stale:
             self.schedule()
 
+    def shown(self) -> bool:
+        """On screen: a dock tabbed behind another stays "visible" to Qt but shows nothing."""
+        return self.isVisible() and not self.visibleRegion().isEmpty()
+
+    def on_dock_visibility(self, visible: bool) -> None:
+        """The dock's tab came to the front or went behind: catch up, or clear the canvas."""
+        if visible:
+            self.schedule()
+        else:
+            self._timer.start(0)  # refresh() sees it hidden and takes the numbers off
+
     # ---------------------------------------------------------------------- pinning
     def pin(self, sample: int | None) -> None:
         """Pin data-set row ``sample`` (0-based), or None for all training rows (one batch)."""
@@ -223,7 +234,7 @@ class InspectorPanel(QWidget):
         numbers; it catches up when shown.
         """
         self._timer.stop()
-        if not self.isVisible():
+        if not self.shown():
             self._stale = True
             if self.inspection is not None:
                 self.inspection = None

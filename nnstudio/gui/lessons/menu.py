@@ -46,6 +46,7 @@ class Teaching:
         win.loss_dock.raise_()
         self.probe = CanvasProbe(win.editor)
         self.inspector.refreshed.connect(self._show_on_canvas)
+        self.inspector_dock.visibilityChanged.connect(self.inspector.on_dock_visibility)
         self.lesson_panel.doStep.connect(lambda action: do_step(win, action))
         self.lesson_panel.openLink.connect(self.show_view)
         boundary = win.live.views.boundary
