@@ -118,6 +118,7 @@ def live(app, job, seconds: float, name: str, opts: argparse.Namespace) -> dict[
 
     from nnstudio.document import Document
     from nnstudio.gui.editor import NetworkEditor
+    from nnstudio.gui.live import CanvasPainter
     from nnstudio.gui.panels.training_controls import TrainingControls
     from nnstudio.gui.plots.boundary import BoundaryView
     from nnstudio.gui.plots.confusion import ConfusionView
@@ -160,14 +161,10 @@ def live(app, job, seconds: float, name: str, opts: argparse.Namespace) -> dict[
     # The canvas as the window drives it: connection colours and the neuron pictures.
     editor = NetworkEditor(DocumentController(Document(network=dict(job.spec))))
     grid.addWidget(editor, 1 + (len(views) + 1) // 2, 0, 1, 2)
-    image_shape = job.view["image_shape"]
     editor.set_pictures_enabled(not opts.no_pictures)
 
-    def on_canvas(snap):
-        editor.set_connection_values(snap["weights"], "weights")
-        editor.set_neuron_pictures(snap, image_shape)
-
-    controller.snapshot.connect(on_canvas)
+    canvas = CanvasPainter(editor, lambda: controller.job, window)
+    controller.snapshot.connect(canvas.show)
     window.resize(1280, 1000)
     window.show()
     painted = PaintCounter(views[0].loss_plot.viewport())

@@ -94,6 +94,7 @@ class LiveTraining(QObject):
         self._job_built.connect(self._on_job_built)
         self._features: list[int] | None = None
         self._trained = controller.document.weights is not None
+        self.canvas = CanvasPainter(editor, lambda: self.trainer.job, self)
         self._reload = QTimer(self)
         self._reload.setSingleShot(True)
         self._reload.setInterval(0)
@@ -103,7 +104,7 @@ class LiveTraining(QObject):
             self.trainer.jobLoaded.connect(view.set_job)
             self.trainer.snapshot.connect(view.update_snapshot)
         self.views.boundary.featuresChanged.connect(self._on_features)
-        self.trainer.snapshot.connect(self._show_on_canvas)
+        self.trainer.snapshot.connect(self.canvas.show)
         self.trainer.jobLoaded.connect(lambda _job: self.controls.set_state(self.trainer.state))
         self.trainer.stateChanged.connect(self._on_state)
         self.trainer.message.connect(self.message)
@@ -299,16 +300,6 @@ class LiveTraining(QObject):
         box.setDetailedText(details)
         box.open()
 
-    def _show_on_canvas(self, snap: dict[str, Any]) -> None:
-        if "weights" in snap:
-            self.editor.set_connection_values(snap["weights"], "weights")
-        if snap.get("grads") is not None and snap.get("step"):
-            self.editor.set_connection_values(snap["grads"], "gradients")
-        if snap.get("updates") is not None and snap.get("step"):
-            self.editor.set_connection_values(snap["updates"], "updates")
-        job = self.trainer.job
-        self.editor.set_neuron_pictures(snap, job.view.get("image_shape") if job else None)
-
     # ---------------------------------------------------------------- whole runs
     def train_headless(self, epochs: int, timeout_s: float = 300.0) -> bool:
         """Train ``epochs`` epochs through the worker and wait (for ``--train-epochs``).
@@ -345,7 +336,7 @@ class LiveTraining(QObject):
         for view in self.views.all():
             view.update_snapshot(snap)
         self.controls.update_snapshot(snap)
-        self._show_on_canvas(snap)
+        self.canvas.draw(snap)
 
     def stop(self) -> None:
         """Stop training (within one batch); its progress goes into the document."""
@@ -359,6 +350,53 @@ class LiveTraining(QObject):
         self._pending = None
         self.stop()
         self.trainer.shutdown()
+
+
+class CanvasPainter(QObject):
+    """Recolours the canvas from snapshots at most ``fps`` times a second, the newest last.
+
+    The canvas is the costliest thing to repaint (a 12 x 256 network: ~50 ms a frame); the
+    plots keep the full rate. The first snapshot is drawn at once; later ones within the
+    interval are coalesced and the newest is drawn when it ends, so a pause always shows its
+    own numbers.
+    """
+
+    def __init__(self, editor: NetworkEditor, job: Any, parent: QObject, fps: int = 10) -> None:
+        super().__init__(parent)
+        self.editor, self._job = editor, job
+        self._pending: dict[str, Any] | None = None
+        self._timer = QTimer(self)
+        self._timer.setSingleShot(True)
+        self._timer.setInterval(1000 // fps)
+        self._timer.timeout.connect(self._draw_pending)
+
+    def show(self, snap: dict[str, Any]) -> None:
+        self._pending = snap
+        if not self._timer.isActive():
+            self._draw_pending()
+
+    def draw(self, snap: dict[str, Any]) -> None:
+        """Now, whatever the rate (screenshots)."""
+        self._timer.stop()
+        self._pending = None
+        self._paint(snap)
+
+    def _draw_pending(self) -> None:
+        snap, self._pending = self._pending, None
+        if snap is not None:
+            self._paint(snap)
+            self._timer.start()
+
+    def _paint(self, snap: dict[str, Any]) -> None:
+        editor = self.editor
+        if "weights" in snap:
+            editor.set_connection_values(snap["weights"], "weights")
+        if snap.get("grads") is not None and snap.get("step"):
+            editor.set_connection_values(snap["grads"], "gradients")
+        if snap.get("updates") is not None and snap.get("step"):
+            editor.set_connection_values(snap["updates"], "updates")
+        job = self._job()
+        editor.set_neuron_pictures(snap, job.view.get("image_shape") if job else None)
 
 
 class _PendingJob:
