@@ -189,7 +189,7 @@ class Edit:
         return self.kind.replace("_", " ")
 
 
-def _swap_weights(doc: Document, new: Progress | None) -> Progress:
+def _swap_progress(doc: Document, new: Progress | None) -> Progress:
     """An architecture change: the new progress (``None``: afresh from the seed); the old one.
 
     The old weights no longer fit, so the curves and the optimizer state that belong to them go
@@ -208,7 +208,7 @@ class InsertLayer(Edit):
     #: A complete layer dict to insert instead of ``units``/``activation`` (used by undo).
     layer: dict[str, Any] | None = None
     #: Training progress after the edit (``None``: afresh, weights from the seed).
-    weights: Progress | None = field(default=None, repr=False)
+    progress: Progress | None = field(default=None, repr=False)
 
     kind: ClassVar[str] = "insert_layer"
 
@@ -227,8 +227,8 @@ class InsertLayer(Edit):
         new = copy.deepcopy(net)
         new["layers"].insert(self.index, layer)
         _commit(doc, new)
-        old = _swap_weights(doc, self.weights)
-        return RemoveLayer(self.index, weights=old)
+        old = _swap_progress(doc, self.progress)
+        return RemoveLayer(self.index, progress=old)
 
     def describe(self) -> str:
         return f"add layer {self.index + 1}"
@@ -239,7 +239,7 @@ class RemoveLayer(Edit):
     """Remove hidden layer ``index``."""
 
     index: int
-    weights: Progress | None = field(default=None, repr=False)
+    progress: Progress | None = field(default=None, repr=False)
 
     kind: ClassVar[str] = "remove_layer"
 
@@ -248,8 +248,8 @@ class RemoveLayer(Edit):
         new = copy.deepcopy(doc.network)
         layer = new["layers"].pop(self.index)
         _commit(doc, new)
-        old = _swap_weights(doc, self.weights)
-        return InsertLayer(self.index, layer=layer, weights=old)
+        old = _swap_progress(doc, self.progress)
+        return InsertLayer(self.index, layer=layer, progress=old)
 
     def describe(self) -> str:
         return f"remove layer {self.index + 1}"
@@ -261,7 +261,7 @@ class MoveLayer(Edit):
 
     source: int
     target: int
-    weights: Progress | None = field(default=None, repr=False)
+    progress: Progress | None = field(default=None, repr=False)
 
     kind: ClassVar[str] = "move_layer"
 
@@ -273,8 +273,8 @@ class MoveLayer(Edit):
         new = copy.deepcopy(doc.network)
         new["layers"].insert(self.target, new["layers"].pop(self.source))
         _commit(doc, new)
-        old = _swap_weights(doc, self.weights)
-        return MoveLayer(self.target, self.source, weights=old)
+        old = _swap_progress(doc, self.progress)
+        return MoveLayer(self.target, self.source, progress=old)
 
     def describe(self) -> str:
         return f"move layer {self.source + 1}"
@@ -286,7 +286,7 @@ class SetUnits(Edit):
 
     k: int
     units: int
-    weights: Progress | None = field(default=None, repr=False)
+    progress: Progress | None = field(default=None, repr=False)
 
     kind: ClassVar[str] = "set_units"
 
@@ -298,13 +298,13 @@ class SetUnits(Edit):
         old_units = new["layers"][self.k]["units"]
         new["layers"][self.k]["units"] = int(self.units)
         _commit(doc, new)
-        old = _swap_weights(doc, self.weights)
-        return SetUnits(self.k, old_units, weights=old)
+        old = _swap_progress(doc, self.progress)
+        return SetUnits(self.k, old_units, progress=old)
 
     def merge(self, other: Edit) -> bool:
-        if isinstance(other, SetUnits) and other.k == self.k and other.weights is None:
+        if isinstance(other, SetUnits) and other.k == self.k and other.progress is None:
             self.units = other.units
-            self.weights = None
+            self.progress = None
             return True
         return False
 
@@ -327,7 +327,7 @@ class SetLayerProperty(Edit):
     key: str
     value: Any
     params: dict[str, float] | None = None
-    weights: Any = field(default=MISSING, repr=False)  # MISSING: leave doc.weights alone
+    progress: Any = field(default=MISSING, repr=False)  # MISSING: leave the progress alone
 
     kind: ClassVar[str] = "set_layer_property"
 
@@ -390,11 +390,11 @@ class SetLayerProperty(Edit):
             layer[self.key] = value
         _commit(doc, new)
         architecture = self.key in _ARCHITECTURE_PROPERTIES
-        old_weights: Any = MISSING
-        if architecture or self.weights is not MISSING:
-            new_weights = None if self.weights is MISSING else self.weights
-            old_weights = _swap_weights(doc, new_weights)
-        return SetLayerProperty(self.k, self.key, old_value, weights=old_weights)
+        old_progress: Any = MISSING
+        if architecture or self.progress is not MISSING:
+            new_progress = None if self.progress is MISSING else self.progress
+            old_progress = _swap_progress(doc, new_progress)
+        return SetLayerProperty(self.k, self.key, old_value, progress=old_progress)
 
     def merge(self, other: Edit) -> bool:
         if (
@@ -576,7 +576,7 @@ class SetInputs(Edit):
     """Set the number of inputs (it follows the data set)."""
 
     inputs: int
-    weights: Progress | None = field(default=None, repr=False)
+    progress: Progress | None = field(default=None, repr=False)
 
     kind: ClassVar[str] = "set_inputs"
 
@@ -588,7 +588,7 @@ class SetInputs(Edit):
         old_inputs = new["inputs"]
         new["inputs"] = int(n)
         _commit(doc, new)
-        return SetInputs(old_inputs, weights=_swap_weights(doc, self.weights))
+        return SetInputs(old_inputs, progress=_swap_progress(doc, self.progress))
 
     def describe(self) -> str:
         return f"set inputs to {self.inputs}"
@@ -601,7 +601,7 @@ class SetOutput(Edit):
     units: int
     activation: str
     loss: str | None = None
-    weights: Progress | None = field(default=None, repr=False)
+    progress: Progress | None = field(default=None, repr=False)
 
     kind: ClassVar[str] = "set_output"
 
@@ -615,8 +615,8 @@ class SetOutput(Edit):
         if self.loss is not None:
             new["loss"] = self.loss
         _commit(doc, new)
-        old = _swap_weights(doc, self.weights)
-        return SetOutput(old_units, old_act, old_loss, weights=old)
+        old = _swap_progress(doc, self.progress)
+        return SetOutput(old_units, old_act, old_loss, progress=old)
 
     def describe(self) -> str:
         return "set output layer"

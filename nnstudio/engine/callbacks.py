@@ -113,10 +113,11 @@ class NanGuard(Callback):
 
     ``Network.train_step`` never applies such a step, but the steps before it may already have
     thrown the weights far out (1e150 is finite). So the guard keeps the weights of the epoch
-    with the lowest training loss so far (at first: the weights training started from) and puts
-    them back when it stops the run, with fresh optimizer state: lowering the learning rate and
-    training again then works. ``epoch`` and ``step`` say where the loss stopped being finite,
-    ``restored_epoch`` whose weights are back (``None``: the starting weights).
+    with the lowest training loss so far, or the weights training started from (scored by the
+    first batch's loss) until an epoch does better, and puts them back when it stops the run,
+    with fresh optimizer state: lowering the learning rate and training again then works.
+    ``epoch`` and ``step`` say where the loss stopped being finite, ``restored_epoch`` whose
+    weights are back (``None``: the starting weights).
     """
 
     def __init__(self) -> None:

@@ -135,8 +135,9 @@ def fit(
             order = net.shuffle_rng.permutation(n) if shuffle else None
             batches.start_epoch(order)
             T_ep = T if order is None else T[order]
-            cursor = net.cursor = _Cursor(rng_at_start, first, loss_sum, correct, outputs, T_ep)
-            cursor.key = (n, batch_size, shuffle)
+            cursor = net.cursor = _Cursor(
+                (n, batch_size, shuffle), rng_at_start, first, loss_sum, correct, outputs, T_ep
+            )
             for start in range(first, n, batch_size):
                 if stopping():
                     break
@@ -146,9 +147,13 @@ def fit(
                     outputs[start:end] = net.last_output
                 cursor.loss_sum += loss * (end - start)
                 cursor.seen = end
-                logs = {"epoch": epoch, "batch": start // batch_size, "step": net.steps}
-                logs["loss"] = loss
-                logs["size"] = end - start
+                logs = {
+                    "epoch": epoch,
+                    "batch": start // batch_size,
+                    "step": net.steps,
+                    "loss": loss,
+                    "size": end - start,
+                }
                 for cb in batch_cbs:
                     cb.on_batch_end(logs)
             if cursor.seen < n:  # interrupted mid-epoch: remember where, so fit goes on there
@@ -179,11 +184,11 @@ class _Cursor:
     answers, and the shuffle stream as it was before the epoch drew its order.
     """
 
-    def __init__(self, rng_at_start, first, loss_sum, correct_before, outputs, targets) -> None:
+    def __init__(self, key, rng_at_start, first, loss_sum, correct_before, outputs, targets):
+        self.key: tuple[int, int, bool] = key  # rows, batch size, shuffle
         self.rng_at_start, self.first, self.seen = rng_at_start, first, first
         self.loss_sum, self.correct_before = loss_sum, correct_before
         self.outputs, self.targets = outputs, targets
-        self.key: tuple[int, int, bool] = (0, 0, False)
         self.finished = False
 
     def correct(self) -> int:

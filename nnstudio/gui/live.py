@@ -23,6 +23,7 @@ from PySide6.QtWidgets import QMessageBox
 from nnstudio.data import DataError, Dataset
 from nnstudio.document import Document, Progress, edits
 from nnstudio.document.edits import Edit
+from nnstudio.engine import normalize_spec
 from nnstudio.gui.datasets import LoadedData
 from nnstudio.gui.editor.widget import NetworkEditor
 from nnstudio.gui.panels.training_controls import TrainingControls
@@ -86,7 +87,6 @@ class LiveTraining(QObject):
             ConfusionView(),
         )
         self._loaded: LoadedData | None = None  # the last data-set load this class saw
-        self._job_network: dict[str, Any] | None = None
         self._own_progress: Progress | None = None  # the last progress this class committed
         self._committing = False
         self._generation = 0  # of load_job calls: a job built for an older one is dropped
@@ -184,10 +184,8 @@ class LiveTraining(QObject):
             self.message.emit(error)
         if job is None:
             self.trainer.unload()
-            self._job_network = None
             self.controls.set_state(self.trainer.state)
             return
-        self._job_network = job.spec
         self.trainer.load_job(job)
 
     def _document_view(self) -> Document:
@@ -234,8 +232,7 @@ class LiveTraining(QObject):
         self._trained = doc.weights is not None
         if area == "network" and self._only_optimizer_changed():
             # The running worker keeps its place and applies it before its next step.
-            self._job_network = normalize(doc.network)
-            self.trainer.set_optimizer(self._job_network["optimizer"])
+            self.trainer.set_optimizer(normalize_spec(doc.network)["optimizer"])
             return
         own, self._own_progress = self._own_progress, None  # only the push's own signal
         if area == "weights" and own is not None and self._is_own_commit(own):
@@ -248,10 +245,11 @@ class LiveTraining(QObject):
         self.load_job()
 
     def _only_optimizer_changed(self) -> bool:
-        if self._job_network is None or not self.trainer.is_running():
+        job = self.trainer.job
+        if job is None or not self.trainer.is_running():
             return False
-        now = normalize(self.doc_controller.document.network)
-        return _without_optimizer(now) == _without_optimizer(self._job_network)
+        now = normalize_spec(self.doc_controller.document.network)
+        return _without_optimizer(now) == _without_optimizer(job.spec)
 
     def _is_own_commit(self, own: Progress) -> bool:
         doc = self.doc_controller.document
@@ -423,12 +421,6 @@ def _build_job(doc: Document, ds: Dataset, features: list[int] | None) -> tuple[
     if features is not None and max(features) < ds.n_features:
         job.view["features"] = list(features)
     return job, ""
-
-
-def normalize(network: dict[str, Any]) -> dict[str, Any]:
-    from nnstudio.engine import normalize_spec
-
-    return normalize_spec(network)
 
 
 def _without_optimizer(spec: dict[str, Any]) -> dict[str, Any]:

@@ -62,6 +62,7 @@ class _Receiver(QThread):
         self._cond = threading.Condition()
         self._ended: dict[int, Any] = {}
         self._results = 0  # "result" events seen, for wait_result()
+        self._last_result: tuple[int | None, Any] = (None, None)
         self._done = False
 
     def run(self) -> None:
@@ -163,8 +164,6 @@ class TrainingController(QObject):
     stateChanged = Signal(str)
     message = Signal(str)
     failed = Signal(str, str)
-    #: A run reached its end (the reason it stopped early, or "").
-    finishedTraining = Signal(object)
     #: What the document keeps (``nnstudio.document.Progress``): at every pause, at the end of
     #: a run, when a job is stopped, and on :meth:`sync`.
     resultReady = Signal(object)
@@ -193,7 +192,6 @@ class TrainingController(QObject):
             "state": self._on_state,
             "message": self.message.emit,
             "failed": self._on_failed,
-            "finished": self.finishedTraining.emit,
             "result": self.resultReady.emit,
             "trail": self.trailReady.emit,
         }
@@ -234,7 +232,8 @@ class TrainingController(QObject):
         """Stop within one batch and hand the weights on; True if the process confirmed in time.
 
         The process stays up for the next job. One that does not answer within ``timeout_ms``
-        is stuck: it is ended at once, with a message, and the last weights shown are kept.
+        is stuck: it is ended at once, with a message; the document keeps what the last pause
+        wrote back.
         """
         if self._job_id is None:
             return True

@@ -11,7 +11,7 @@ way out is ``emit(kind, *args)`` with plain data:
 ``("failed", text, tb)``   an exception; the worker then ends
 ``("result", progress)``   what the document keeps (``Run.progress()``): at every pause,
                            at the end of a run and when asked (``sync``)
-``("finished", progress)`` a run reached its end
+``("finished", reason)``   a run reached its end (why it stopped early, or "")
 ``("trail", frames)``      the run's replay frames (``live.replay.Frame``), after each
                            ``result``
 ========================== ==========================================================

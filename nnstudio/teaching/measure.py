@@ -20,6 +20,7 @@ from nnstudio.document import Document
 from nnstudio.engine import Network
 from nnstudio.io import session
 from nnstudio.live import prepare
+from nnstudio.live.job import split_seed
 from nnstudio.teaching.inspect import weight_names
 
 
@@ -74,7 +75,7 @@ _last_split: tuple[Dataset, tuple, Dataset, Dataset] | None = None
 def _split_rows(doc: Document, dataset: Dataset) -> tuple[Dataset, Dataset]:
     global _last_split
     settings = doc.training
-    key = (settings["validation_ratio"], settings["standardize"], doc.network.get("seed", 0))
+    key = (settings["validation_ratio"], settings["standardize"], split_seed(doc))
     key = (*key, doc.network["inputs"], doc.network["layers"][-1]["units"])
     if _last_split is not None and _last_split[0] is dataset and _last_split[1] == key:
         return _last_split[2], _last_split[3]
