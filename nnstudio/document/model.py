@@ -94,7 +94,12 @@ class Document:
         return self.progress.epochs
 
     def copy(self) -> Document:
-        """A deep copy: edits and the worker never share mutable state with the GUI's document."""
+        """A copy that shares no mutable state with this document but the embedded arrays.
+
+        Those can be hundreds of megabytes and are never written into (an edit replaces them
+        as a whole), so sharing them is safe and makes a copy cheap enough for autosave and
+        for building a training job on another thread.
+        """
         return Document(
             network=copy.deepcopy(self.network),
             training=copy.deepcopy(self.training),
@@ -102,7 +107,7 @@ class Document:
             weights=None if self.weights is None else [w.copy() for w in self.weights],
             history=copy.deepcopy(self.history),
             standardize=copy.deepcopy(self.standardize),
-            embedded=copy.deepcopy(self.embedded),
+            embedded=None if self.embedded is None else dict(self.embedded),
             auto_output=self.auto_output,
             state=copy.deepcopy(self.state),
         )

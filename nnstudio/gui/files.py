@@ -248,7 +248,7 @@ class ProjectFiles(QObject):
             return False
         self.window.live.sync()
         self._wait_for_autosave()
-        snap = recovery.snapshot(self.controller.document)
+        snap = self.controller.document.copy()  # cheap: the data arrays are shared
         outcome = self._run(
             f"Saving {path.name}…",
             lambda progress: _write_project(snap, path, progress),
@@ -307,7 +307,7 @@ class ProjectFiles(QObject):
             return False
         self._slot = slot
         key, project = self._key(), self.path
-        snap = recovery.snapshot(self.controller.document)
+        snap = self.controller.document.copy()  # cheap: the data arrays are shared
         task = Task(lambda _: slot.write(project_bytes(snap), project), self)
         task.succeeded.connect(lambda _: self._autosave_done(key))
         task.failed.connect(lambda text: self.message.emit(f"Autosave failed: {text}"))

@@ -11,7 +11,6 @@ learning rate or optimizer goes to the running worker directly, after it is in t
 
 from __future__ import annotations
 
-import copy
 import threading
 from dataclasses import dataclass
 from typing import Any
@@ -189,20 +188,8 @@ class LiveTraining(QObject):
         self.trainer.load_job(job)
 
     def _document_view(self) -> Document:
-        """What a job needs of the document, safe to read from another thread.
-
-        Settings are copied; progress arrays are shared (a document's arrays are never written
-        in place), and the data set comes separately.
-        """
-        doc = self.doc_controller.document
-        return Document(
-            network=copy.deepcopy(doc.network),
-            training=copy.deepcopy(doc.training),
-            weights=doc.weights,
-            history=doc.history,
-            standardize=doc.standardize,
-            state=doc.state,
-        )
+        """What a job needs of the document, safe to read from another thread."""
+        return self.doc_controller.document.copy()
 
     def _load_pending_job(self) -> None:
         """Play right after an edit: train the edited document, not the job before it."""

@@ -29,7 +29,6 @@ from pathlib import Path
 from PySide6.QtCore import QLockFile, QStandardPaths, Qt
 from PySide6.QtWidgets import QMessageBox, QWidget
 
-from nnstudio.document import Document
 from nnstudio.io.atomic import write_bytes, write_text
 from nnstudio.io.untrusted import MAX_FILE_BYTES
 
@@ -190,23 +189,6 @@ def adopt_legacy(folder: Path, project: Path | None) -> None:
         old.unlink()
 
 
-def snapshot(doc: Document) -> Document:
-    """A copy of ``doc`` safe to serialise in another thread, made in milliseconds.
-
-    Settings, spec, history and weights are copied (edits change them in place); the embedded
-    data arrays, which can be hundreds of megabytes, are shared, because an edit replaces them
-    as a whole and never writes into them.
-    """
-    embedded = doc.embedded
-    doc.embedded = None
-    try:
-        copy = doc.copy()
-    finally:
-        doc.embedded = embedded
-    copy.embedded = None if embedded is None else dict(embedded)
-    return copy
-
-
 def _when(seconds: float | None) -> str:
     if seconds is None:
         return "an unknown time"
@@ -261,5 +243,4 @@ __all__ = [
     "new_slot",
     "orphans",
     "recovery_dir",
-    "snapshot",
 ]
