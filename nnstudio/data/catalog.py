@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from nnstudio.data import builtin, synthetic
-from nnstudio.data.csv import read_csv
+from nnstudio.data.csv import CsvImport, import_csv
 from nnstudio.data.dataset import Dataset
 from nnstudio.data.errors import DataError
 from nnstudio.data.idx import load_mnist_folder
@@ -119,7 +119,7 @@ def from_reference(
 
     Named sets: ``{"source": "synthetic", "name": "xor", "n_samples": 500, "noise": 0.1,
     "seed": 0}`` or ``{"source": "builtin", "name": "iris"}``. Files: ``{"source": "csv",
-    "path": ..., "label": ..., ...}`` (the keyword arguments of :func:`read_csv`) or
+    "path": ..., "label": ..., ...}`` (the keyword arguments of :func:`import_csv`) or
     ``{"source": "mnist", "folder": ..., "kind": "train"}``. Relative paths are taken from
     ``base_dir`` (the project file's folder) when given. With ``allow_outside=False`` (a
     reference read from a project file) an absolute path or one with ``..`` raises
@@ -213,8 +213,8 @@ def _reject_unknown(keys: Mapping[str, Any], allowed: tuple[str, ...], what: str
         )
 
 
-_FILE_SOURCES: dict[str, tuple[str, Callable[..., Dataset]]] = {
-    "csv": ("path", read_csv),
+_FILE_SOURCES: dict[str, tuple[str, Callable[..., Dataset | CsvImport]]] = {
+    "csv": ("path", import_csv),
     "mnist": ("folder", load_mnist_folder),
 }
 
@@ -229,7 +229,8 @@ def _from_file_reference(
         regular_file(location)
     elif not location.is_dir():
         raise DataError(f"{location.name}: not a folder")
-    return loader(location, **params)
+    loaded = loader(location, **params)
+    return loaded.dataset if isinstance(loaded, CsvImport) else loaded
 
 
 def outside_location(ref: Any, base_dir: str | Path) -> Path | None:

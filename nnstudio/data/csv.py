@@ -24,6 +24,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from os import PathLike
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 
@@ -68,28 +69,12 @@ class CsvImport:
     excluded: tuple[str, ...] = ()  # columns left out
 
 
-def read_csv(
-    path: str | PathLike[str],
-    *,
-    label: str | int | None = None,
-    exclude: Iterable[str | int] = (),
-    delimiter: str | None = None,
-    has_header: bool | None = None,
-    task: str | None = None,
-    missing: str = "error",
-    decimal_comma: bool = False,
-) -> Dataset:
-    """Import a CSV file of numeric features and one label column; see :func:`import_csv`."""
-    return import_csv(
-        path,
-        label=label,
-        exclude=exclude,
-        delimiter=delimiter,
-        has_header=has_header,
-        task=task,
-        missing=missing,
-        decimal_comma=decimal_comma,
-    ).dataset
+def read_csv(path: str | PathLike[str], **options: Any) -> Dataset:
+    """Import a CSV file of numeric features and one label column.
+
+    The keyword options are :func:`import_csv`'s; this returns only the data set.
+    """
+    return import_csv(path, **options).dataset
 
 
 def import_csv(

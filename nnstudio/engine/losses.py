@@ -60,30 +60,23 @@ class MSE(Loss):
     name = "mse"
     description = "Mean squared error: the average of (prediction - target)^2."
     formula = "L = mean((p - t)^2),  dL/dp = 2 (p - t) / N"
+    scale = 1.0  # the loss is scale * mean((p - t)^2)
 
     def value(self, pred, target):
         d = pred - target
-        return float(np.vdot(d, d) / d.size)
+        return float(self.scale * np.vdot(d, d) / d.size)
 
     def gradient(self, pred, target):
         d = pred - target
-        d *= 2.0 / d.size
+        d *= 2.0 * self.scale / d.size
         return d
 
 
-class HalfMSE(Loss):
+class HalfMSE(MSE):
     name = "half_mse"
     description = "Half the mean squared error: the 1/2 convention some textbooks use."
     formula = "L = mean((p - t)^2) / 2,  dL/dp = (p - t) / N"
-
-    def value(self, pred, target):
-        d = pred - target
-        return float(0.5 * np.vdot(d, d) / d.size)
-
-    def gradient(self, pred, target):
-        d = pred - target
-        d *= 1.0 / d.size
-        return d
+    scale = 0.5
 
 
 class MAE(Loss):
