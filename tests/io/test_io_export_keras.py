@@ -1,7 +1,8 @@
 """The Keras export: its text (always), and with Keras installed its predictions and training.
 
-Keras runs on whichever backend ``KERAS_BACKEND`` names; the tests pick torch when it is
-installed and nothing else is set. Only the tests that run Keras skip when it is absent.
+Keras runs on whichever backend ``KERAS_BACKEND`` names; unless it is set, the tests pick
+torch when it is installed, else JAX (the ``dev`` extra's). Only the tests that run Keras skip
+when it is absent.
 """
 
 from __future__ import annotations
@@ -31,8 +32,11 @@ pytestmark = pytest.mark.filterwarnings(
     "ignore:__array__ implementation doesn't accept a copy keyword:DeprecationWarning"
 )
 
-if "KERAS_BACKEND" not in os.environ and importlib.util.find_spec("torch") is not None:
-    os.environ["KERAS_BACKEND"] = "torch"
+if "KERAS_BACKEND" not in os.environ:
+    for backend in ("torch", "jax"):
+        if importlib.util.find_spec(backend) is not None:
+            os.environ["KERAS_BACKEND"] = backend
+            break
 
 
 def keras():
