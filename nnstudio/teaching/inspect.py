@@ -11,6 +11,7 @@ GUI only draws them. Weights are named as the course writes them, counting from 
 
 from __future__ import annotations
 
+import copy
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -37,8 +38,8 @@ class WeightRow:
     dl_da: float | None
     dl_dz: float | None
     gradient: float
-    step: float  # learning rate x gradient
-    after: float  # value - learning rate x gradient (plain gradient descent)
+    step: float  # value - after: for plain SGD, learning rate x gradient
+    after: float  # the weight after one step of the network's own optimizer
 
 
 @dataclass(frozen=True)
@@ -117,6 +118,7 @@ def inspect(net: Network, X: np.ndarray, y: np.ndarray) -> Inspection:
     lr = float(net.optimizer.get_config().get("learning_rate", 0.0))
     single = n == 1
     layers = trace["layers"]
+    stepped = _after_one_step(net, X, y)
     rows: list[WeightRow] = []
     for k, (layer, rec) in enumerate(zip(net.layers, layers, strict=True), start=1):
         dl_dz = rec["dL_dz"]
@@ -127,9 +129,11 @@ def inspect(net: Network, X: np.ndarray, y: np.ndarray) -> Inspection:
         ]
         if layer.use_bias:
             inputs.append((0, np.ones(n), layer.b, rec["db"]))
+        twin = stepped.layers[k - 1]
         for source, feeding, values, grads in inputs:
+            new_values = twin.W[source - 1] if source else twin.b
             for j in range(layer.units):
-                value, grad = float(values[j]), float(grads[j])
+                value, grad, after = float(values[j]), float(grads[j]), float(new_values[j])
                 rows.append(
                     WeightRow(
                         name=weight_name(k, source, j + 1),
@@ -142,8 +146,8 @@ def inspect(net: Network, X: np.ndarray, y: np.ndarray) -> Inspection:
                         dl_da=_one(dl_da, j) if single else None,
                         dl_dz=float(dl_dz[0, j]) if single else None,
                         gradient=grad,
-                        step=lr * grad,
-                        after=value - lr * grad,
+                        step=value - after,
+                        after=after,
                     )
                 )
     return Inspection(
@@ -157,6 +161,23 @@ def inspect(net: Network, X: np.ndarray, y: np.ndarray) -> Inspection:
         weights=rows,
         nodes=_nodes(net, layers) if single else [],
     )
+
+
+def _after_one_step(net: Network, X: np.ndarray, y: np.ndarray) -> Network:
+    """A twin of ``net`` after one step of its own optimizer on these rows, state included.
+
+    What the student's next step would do with this gradient: Adam's or momentum's running
+    averages, weight decay and L2 count, exactly as in training. The twin has no dropout, so
+    its step uses the very gradient the table shows; ``net`` itself does not change.
+    """
+    spec = copy.deepcopy(net.spec)
+    for layer in spec["layers"]:
+        layer["dropout"] = 0.0
+    twin = Network(spec)
+    twin.set_weights(net.get_weights())
+    twin.set_state(net.get_state())
+    twin.train_step(X, y)
+    return twin
 
 
 def _slope_and_dl_da(rec: dict) -> tuple[np.ndarray | None, np.ndarray | None]:

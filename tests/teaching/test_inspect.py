@@ -154,3 +154,53 @@ def test_unit_health_flags_dead_relu_and_saturated_sigmoid_units():
     b2[0] = 0.0
     net.set_weights([W1, b1, W2, b2, W3, b3])
     assert unit_health(net, X) == []
+
+
+def small_net(optimizer: dict, dropout: float = 0.0) -> Network:
+    return Network(
+        {
+            "inputs": 2,
+            "layers": [
+                {"units": 3, "activation": "tanh", "dropout": dropout},
+                {"units": 1, "activation": "sigmoid"},
+            ],
+            "loss": "binary_crossentropy",
+            "optimizer": optimizer,
+            "seed": 7,
+        }
+    )
+
+
+ROWS = np.array([[0.5, -1.0], [1.5, 0.25], [-0.75, 2.0]])
+TARGETS = np.array([[1.0], [0.0], [1.0]])
+
+
+def test_after_step_is_adams_first_step_not_plain_gradient_descent():
+    """Adam's first step moves every weight by lr * g / (|g| + eps): nearly lr, whatever g is."""
+    ins = inspect(small_net({"name": "adam", "learning_rate": 0.01}), ROWS, TARGETS)
+    for row in ins.weights:
+        g = row.gradient
+        assert row.after == pytest.approx(row.value - 0.01 * g / (abs(g) + 1e-8), abs=1e-12)
+        assert row.step == pytest.approx(row.value - row.after, abs=1e-15)
+
+
+def test_after_step_uses_the_momentum_training_left():
+    """SGD with momentum 0.9 after one step on batch A: the step on B is lr (0.9 g_A + g_B)."""
+    net = small_net({"name": "sgd", "learning_rate": 0.1, "momentum": 0.9})
+    g_a = np.concatenate([g.ravel() for g in net.gradients(ROWS[:2], TARGETS[:2])])
+    net.train_step(ROWS[:2], TARGETS[:2])
+    before = net.get_weights()
+    ins = inspect(net, ROWS, TARGETS)
+    g_b = np.concatenate([g.ravel() for g in net.gradients(ROWS, TARGETS)])
+    expected = np.concatenate([w.ravel() for w in before]) - 0.1 * (0.9 * g_a + g_b)
+    by_name = {row.name: row.after for row in ins.weights}
+    got = np.array([by_name[name] for name in weight_names(net)])
+    np.testing.assert_allclose(got, expected, rtol=0, atol=1e-12)
+    for w, w0 in zip(net.get_weights(), before, strict=True):
+        np.testing.assert_array_equal(w, w0)  # inspecting changed nothing
+
+
+def test_after_step_ignores_dropout_like_the_gradient_column():
+    ins = inspect(small_net({"name": "sgd", "learning_rate": 0.5}, dropout=0.5), ROWS, TARGETS)
+    for row in ins.weights:
+        assert row.after == pytest.approx(row.value - 0.5 * row.gradient, abs=1e-14)

@@ -57,8 +57,13 @@ WEIGHT_COLUMNS = [
     ("dl_da", "dL/da", "The slope of the loss with respect to that node's output"),
     ("dl_dz", "dL/dz", "g'(z) × dL/da: the slope with respect to the node's weighted sum"),
     ("gradient", "gradient", "input x × dL/dz = dLoss/dWeight"),
-    ("step", "lr × gradient", "The learning rate times the gradient"),
-    ("after", "after step", "value − lr × gradient (one plain gradient-descent step)"),
+    ("step", "step", "value − after step: for plain SGD, the learning rate times the gradient"),
+    (
+        "after",
+        "after step",
+        "The weight after one step of the network's optimizer on this gradient, with its "
+        "running averages (Adam, momentum) as training left them",
+    ),
 ]
 NODE_COLUMNS = [
     ("name", "node", "layer.unit, counted from 1"),
