@@ -2,10 +2,11 @@
 
 Training runs in a child process (``nnstudio.live``), not in a thread: a small network's step is
 almost all Python, and a training thread would hold the GIL that the GUI's paint code needs.
-:class:`TrainingController` lives on the GUI thread. It sends commands down a pipe (cheap,
-never blocks for long), and a :class:`_Receiver` thread blocks on the other pipe and turns the
-process's events into queued Qt signals. The controller keeps only the latest snapshot and
-hands it on at most once per frame, so views never redraw per training step.
+:class:`TrainingController` lives on the GUI thread. A sender thread writes its
+commands into one pipe (a job of many images is large), and a :class:`_Receiver` thread blocks
+on the other pipe and turns the process's events into queued Qt signals. The controller keeps
+only the latest snapshot and hands it on at most once per frame, so views never redraw per
+training step.
 """
 
 from __future__ import annotations
@@ -117,12 +118,13 @@ class _ProcessLink:
 
     def __init__(self, generation: int) -> None:
         self.process, self.commands, events = training_process.start_child()
+        self.sender = training_process.CommandSender(self.commands)
         self.receiver = _Receiver(events, generation)
         self.closed = False
         self.exitcode: int | None = None
 
     def send(self, *message: Any) -> None:
-        self.commands.send(message)
+        self.sender.put(message)
 
     def close(self, quit_timeout: float = QUIT_TIMEOUT_S) -> None:
         """Ask the process to quit (it finishes its batch), else end it; join everything.
@@ -137,7 +139,7 @@ class _ProcessLink:
         process, receiver = self.process, self.receiver
         receiver.mute()
         with contextlib.suppress(OSError):  # already gone
-            self.commands.send(("quit",))
+            self.sender.put(("quit",))  # after the commands still queued
         process.join(quit_timeout)
         if process.is_alive():
             process.terminate()
@@ -146,6 +148,7 @@ class _ProcessLink:
             process.kill()
             process.join()
         receiver.wait()  # at once: the process has ended, so its pipe has closed
+        self.sender.close(END_GRACE_S)  # its pipe has no reader now: a write in progress fails
         self.commands.close()
         receiver.events.close()
         self.exitcode = process.exitcode

@@ -189,3 +189,38 @@ class _Child:
     def send(self, job_id: int | None, kind: str, *args: Any) -> None:
         """One event to the GUI (queued; see :class:`_Outbox`)."""
         self.outbox.put(kind, job_id, args)
+
+
+class CommandSender:
+    """Writes commands into the training process's pipe from a thread of its own, in order.
+
+    A job of 60,000 images is about 190 MB pickled, and the pipe takes it only as fast as the
+    process reads it: sent from the GUI thread, that froze the window for most of a second.
+    Every command goes through the same queue, so the process still sees them in order. A
+    failed write (the process is gone) is raised at the next ``put``.
+    """
+
+    def __init__(self, commands: Connection) -> None:
+        self.commands = commands
+        self.error: OSError | None = None
+        self._queue: queue.SimpleQueue[tuple | None] = queue.SimpleQueue()
+        self._thread = threading.Thread(target=self._run, name="nnstudio-commands", daemon=True)
+        self._thread.start()
+
+    def put(self, message: tuple) -> None:
+        if self.error is not None:
+            raise self.error
+        self._queue.put(message)
+
+    def close(self, timeout: float) -> None:
+        """End the thread once what is queued is written (or the pipe broke); wait ``timeout``."""
+        self._queue.put(None)
+        self._thread.join(timeout)
+
+    def _run(self) -> None:
+        while (message := self._queue.get()) is not None:
+            try:
+                self.commands.send(message)
+            except (OSError, ValueError) as exc:  # the process is gone (ValueError: pipe closed)
+                self.error = exc if isinstance(exc, OSError) else BrokenPipeError(str(exc))
+                return

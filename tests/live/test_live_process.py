@@ -8,7 +8,13 @@ from multiprocessing import Pipe
 
 import pytest
 
-from nnstudio.live.process import CHILD_THREAD_VARIABLES, _Outbox, run_child, start_child
+from nnstudio.live.process import (
+    CHILD_THREAD_VARIABLES,
+    CommandSender,
+    _Outbox,
+    run_child,
+    start_child,
+)
 
 QT_MODULES = ("PySide6", "shiboken6", "pyqtgraph")
 
@@ -143,3 +149,27 @@ def test_outbox_stops_training_when_the_gui_is_gone():
     assert gone.wait(5)
     outbox.put("snapshot", 1, ({},))  # ignored, no error
     outbox.close()
+
+
+def test_commands_wait_in_the_sender_while_nobody_reads_the_pipe():
+    """A pipe holds 64 KiB: a 1 MB job must not hold the caller (the GUI thread) until read."""
+    reader, writer = Pipe(duplex=False)
+    sender = CommandSender(writer)
+    job = ("job", 7, bytes(range(256)) * 4096)  # 1 MiB
+    sender.put(job)
+    sender.put(("speed", 0.0))  # returns at once: nobody has read anything yet
+    assert reader.recv() == job and reader.recv() == ("speed", 0.0)  # whole and in order
+    sender.close(timeout=5)
+    writer.close()
+    reader.close()
+
+
+def test_a_command_to_a_gone_process_fails_at_the_next_put():
+    reader, writer = Pipe(duplex=False)
+    sender = CommandSender(writer)
+    reader.close()  # the process is gone
+    sender.put(("mode", "run"))
+    sender.close(timeout=5)  # the thread has met the broken pipe and ended
+    with pytest.raises(OSError):
+        sender.put(("mode", "pause"))
+    writer.close()
