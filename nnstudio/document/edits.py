@@ -31,6 +31,7 @@ from nnstudio.document.settings import normalize_training
 
 # The engine owns the parameter layout ([W1, b1, W2, ...]) and the initial weights' random
 # stream; edits, the editor and the files use these three names from there.
+from nnstudio.engine.features import input_width
 from nnstudio.engine.layout import initial_weights, param_indices, weight_shapes
 from nnstudio.engine.spec import MAX_INPUTS, MAX_UNITS  # one home for the network's limits
 
@@ -109,8 +110,8 @@ def hidden_count(network: dict[str, Any]) -> int:
 
 
 def layer_sizes(network: dict[str, Any]) -> list[int]:
-    """``[inputs, units_1, ..., units_out]``."""
-    return [int(network["inputs"])] + [int(layer["units"]) for layer in network["layers"]]
+    """``[inputs, units_1, ..., units_out]``; the inputs include the feature crosses."""
+    return [input_width(network)] + [int(layer["units"]) for layer in network["layers"]]
 
 
 def _check_units(units: Any, where: str) -> int:
