@@ -101,6 +101,17 @@ def labels(features: list[str], names: tuple[str, str] | list[str] = ("x1", "x2"
     return [CROSSES[name].label(names) for name in features]
 
 
+def input_labels(spec: dict[str, Any], names: list[str] | None = None) -> list[str]:
+    """What feeds each row of the first layer: the feature names (x1, x2, ... when ``names``
+    has none), then the crosses written with the first two of them."""
+    base = [
+        str(names[i]) if names and i < len(names) else f"x{i + 1}"
+        for i in range(int(spec["inputs"]))
+    ]
+    crosses = features_of(spec)
+    return base + (labels(crosses, base) if crosses else [])
+
+
 def expand(X: np.ndarray, features: list[str], out: np.ndarray | None = None) -> np.ndarray:
     """``[X, cross_1(X), ...]``: the rows of X (n, 2) with their crosses as extra columns.
 

@@ -21,6 +21,7 @@ from PySide6.QtGui import QGuiApplication
 from PySide6.QtWidgets import QGraphicsScene, QGraphicsSceneHelpEvent, QToolTip
 
 from nnstudio.document import edits
+from nnstudio.engine.features import features_of, input_labels, input_width
 from nnstudio.gui import naming, palette
 from nnstudio.gui.editor.items import (
     COLUMN_W,
@@ -348,7 +349,7 @@ class NetworkScene(QGraphicsScene):
             )
             for lay in doc.network["layers"]
         )
-        return (doc.network["inputs"], layers, doc.auto_output)
+        return (input_width(doc.network), layers, doc.auto_output)
 
     def _on_changed(self, area: str) -> None:
         if area == "network":
@@ -465,21 +466,27 @@ class NetworkScene(QGraphicsScene):
             self.labels.append(label)
 
     def input_names(self) -> list[str] | None:
-        """The input layer's feature names (None: x1, x2, ...)."""
-        return list(self._input_names) if self._input_names else None
+        """The input layer's feature names and crosses (None: x1, x2, ... and no crosses)."""
+        net = self._controller.document.network
+        if not self._input_names and not features_of(net):
+            return None
+        return input_labels(net, self._input_names)
 
     def _name_of(self, col: Column, j: int) -> str | None:
         if col.kind == "input":
-            names = self._input_names
-            if names and j < len(names):
-                return names[j]
-            return f"x{j + 1}"
+            return naming.input_name(j, self.input_names())
         if col.kind == "output" and self._output_names and j < len(self._output_names):
             return self._output_names[j]
         return None
 
     def _layer_tooltip(self, col: Column) -> str:
         if col.kind == "input":
+            crosses = len(features_of(self._controller.document.network))
+            if crosses:
+                return (
+                    f"Input layer: {col.units - crosses} features (follows the data set) and "
+                    f"{crosses} feature crosses (Data panel)"
+                )
             return f"Input layer: {col.units} features (follows the data set)"
         where = f"Layer {col.k + 1} ({'output' if col.kind == 'output' else 'hidden'})"
         tip = f"{where}: {col.units} neurons, {col.activation}"
@@ -541,6 +548,7 @@ class NetworkScene(QGraphicsScene):
         key = json.dumps(
             [
                 net["inputs"],
+                features_of(net),
                 [{k: v for k, v in lay.items() if k in keep} for lay in net["layers"]],
                 net.get("seed", 0),
                 net.get("dtype", "float64"),

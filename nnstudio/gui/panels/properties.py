@@ -27,6 +27,7 @@ from PySide6.QtWidgets import (
 
 from nnstudio.document import edits
 from nnstudio.engine.activations import ACTIVATIONS
+from nnstudio.engine.features import input_labels
 from nnstudio.engine.initializers import INITIALIZERS
 from nnstudio.engine.losses import LOSSES
 from nnstudio.gui import naming
@@ -350,6 +351,14 @@ class PropertiesPanel(QWidget):
             self.input_info.setText(
                 "One neuron per feature of the data set. Its size follows the data set; "
                 "choose another data set to change it."
+            )
+        elif sel[2] >= n:  # a feature cross (engine/features.py), after the features
+            label = input_labels(self.controller.document.network, self._input_names())[sel[2]]
+            self.input_title.setText(f"Input {label} · a feature cross")
+            self.input_info.setText(
+                "Computed from the first two inputs (after standardizing, when that is on) and "
+                "fed to the first layer like a feature. Switch crosses on or off in the Data "
+                "panel."
             )
         else:
             self.input_title.setText(f"Input {sel[2]}")
