@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 import numpy as np
-from PySide6.QtCore import Qt
+import pytest
+from PySide6.QtCore import QPointF, Qt
 
 from nnstudio import examples, live
 from nnstudio.engine.features import NAMES
+from nnstudio.gui.editor import NetworkEditor
+from nnstudio.gui.undo import DocumentController
 
 
 def boxes(win):
@@ -85,3 +88,55 @@ def test_a_selected_cross_node_explains_itself(qtbot, open_window):
     win.editor.scene.select(("neuron", -1, 2))
     assert "x2²" in win.properties.input_title.text()
     assert "feature cross" in win.properties.input_title.text()
+
+
+# ------------------------------------------------------------------------ on the canvas
+@pytest.fixture
+def editor(qtbot):
+    widget = NetworkEditor(DocumentController(examples.example("xor")))
+    qtbot.addWidget(widget)
+    widget.resize(1000, 600)
+    widget.show()
+    qtbot.waitExposed(widget)
+    widget.scene.sync()
+    widget.view.set_zoom(1.5)
+    widget.view.centerOn(widget.scene.columns[0].x, widget.scene.columns[0].bottom)
+    return widget
+
+
+def click_scene(qtbot, editor, scene_pos: QPointF) -> None:
+    viewport = editor.view.viewport()
+    qtbot.mouseClick(viewport, Qt.MouseButton.LeftButton, pos=editor.view.mapFromScene(scene_pos))
+    editor.scene.sync()
+
+
+def greyed(editor) -> dict[str, object]:
+    return {item.label: item for item in editor.scene.cross_toggles}
+
+
+def test_a_greyed_node_on_the_canvas_adds_its_cross_and_delete_removes_it(qtbot, editor):
+    doc = editor.controller.document
+    assert list(greyed(editor)) == ["x1²", "x2²", "x1·x2", "sin(x1)", "sin(x2)"]
+    assert "Add the feature cross sin(x1)" in editor.scene.tooltip_at(
+        greyed(editor)["sin(x1)"].pos()
+    )
+    click_scene(qtbot, editor, greyed(editor)["sin(x1)"].pos())
+    assert doc.network["features"] == ["sin_x1"]
+    assert list(greyed(editor)) == ["x1²", "x2²", "x1·x2", "sin(x2)"]  # one node moved up
+    assert editor.scene.tooltip_at(editor.scene.neuron_pos(-1, 2)) == "Input 3: sin(x1)"
+    click_scene(qtbot, editor, editor.scene.neuron_pos(-1, 2))
+    assert editor.selection() == ("neuron", -1, 2)
+    qtbot.keyClick(editor.view, Qt.Key.Key_Delete)
+    editor.scene.sync()
+    assert doc.network["features"] == []
+    assert len(greyed(editor)) == 5
+    editor.controller.undo()
+    editor.scene.sync()
+    assert doc.network["features"] == ["sin_x1"] and len(greyed(editor)) == 4
+
+
+def test_no_greyed_nodes_for_a_network_of_other_than_two_inputs(qtbot):
+    widget = NetworkEditor(DocumentController(examples.example("iris")))
+    qtbot.addWidget(widget)
+    widget.scene.sync()
+    assert widget.scene.cross_toggles == []

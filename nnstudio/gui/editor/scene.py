@@ -23,6 +23,7 @@ from PySide6.QtWidgets import QGraphicsScene, QGraphicsSceneHelpEvent, QToolTip
 from nnstudio.document import edits
 from nnstudio.engine.features import features_of, input_labels, input_width
 from nnstudio.gui import naming, palette
+from nnstudio.gui.editor.crosses import CrossToggleItem, add_cross_toggles, cross_of_input
 from nnstudio.gui.editor.items import (
     COLUMN_W,
     HEADER_H,
@@ -299,6 +300,10 @@ class NetworkScene(QGraphicsScene):
             return False
         if sel[0] == "neuron":
             k = sel[1]
+            cross = cross_of_input(self._controller.document.network, sel[2]) if k < 0 else None
+            if cross is not None:  # a feature cross: switch it off
+                net = self._controller.document.network
+                return self.push(edits.toggle_feature(net, cross, False))
             if self.change_units(k, -1):
                 units = self._controller.document.network["layers"][k]["units"]
                 self.select(("neuron", k, min(sel[2], units - 1)))
@@ -405,6 +410,7 @@ class NetworkScene(QGraphicsScene):
             )  # fmt: skip
             self.columns.append(col)
             self._add_column(col)
+        self.cross_toggles = add_cross_toggles(self, self.columns[0])  # unused crosses, greyed
         for k in range(n_layers):
             a, b = self.columns[k], self.columns[k + 1]
             item = ConnectionsItem(k, a.shown, a.ys, a.x, b.shown, b.ys, b.x)
@@ -691,7 +697,7 @@ class NetworkScene(QGraphicsScene):
         for item in self.items(pos):
             if isinstance(item, NeuronItem):
                 return self._neuron_tooltip(item.k, item.j)
-            if isinstance(item, (HeaderItem, UnitButtonItem)):
+            if isinstance(item, (HeaderItem, UnitButtonItem, CrossToggleItem)):
                 return item.toolTip() or None
             if isinstance(item, ConnectionsItem):
                 ij = item.hit(pos, self.hit_tolerance())
