@@ -174,3 +174,13 @@ def test_an_old_project_without_the_key_loads_unchanged(tmp_path):
     assert loaded.network["features"] == []
     X = np.array([[1.0, 2.0], [-3.0, 0.5]])
     np.testing.assert_array_equal(session.predict(loaded, X), session.predict(doc, X))
+
+
+def test_info_names_the_crosses_and_the_wider_first_layer(tmp_path, trained):
+    from nnstudio.io.describe import describe_file
+
+    path = tmp_path / "crossed.nnstudio"
+    save_project(trained, path)
+    text = describe_file(path)
+    assert "2 inputs + crosses x1², x2², x1·x2, sin(x1), sin(x2)" in text
+    assert "layer 0 (hidden): 7 -> 6, tanh (48 parameters)" in text
