@@ -140,3 +140,11 @@ def test_no_greyed_nodes_for_a_network_of_other_than_two_inputs(qtbot):
     qtbot.addWidget(widget)
     widget.scene.sync()
     assert widget.scene.cross_toggles == []
+
+
+def test_the_input_layers_properties_list_the_crosses(qtbot, open_window):
+    win = open_window(examples.example("xor"))
+    win.editor.scene.select(("layer", -1))
+    assert "greyed nodes" in win.properties.input_info.text()
+    click(qtbot, boxes(win)["x1_squared"])
+    assert "Feature crosses in use: x1²." in win.properties.input_info.text()
