@@ -7,6 +7,7 @@ import pytest
 from PySide6.QtCore import QPointF, Qt
 
 from nnstudio import examples, live
+from nnstudio.document.edits import SetFeatures
 from nnstudio.engine.features import NAMES
 from nnstudio.gui.editor import NetworkEditor
 from nnstudio.gui.undo import DocumentController
@@ -148,3 +149,13 @@ def test_the_input_layers_properties_list_the_crosses(qtbot, open_window):
     assert "greyed nodes" in win.properties.input_info.text()
     click(qtbot, boxes(win)["x1_squared"])
     assert "Feature crosses in use: x1²." in win.properties.input_info.text()
+
+
+def test_swapping_one_cross_for_another_relabels_the_canvas(qtbot, editor):
+    """Same width, other crosses: the canvas is redrawn, not only recoloured."""
+    editor.controller.push(SetFeatures(("x1_squared",)))
+    editor.scene.sync()
+    editor.controller.push(SetFeatures(("sin_x1",)))
+    editor.scene.sync()
+    assert editor.scene.tooltip_at(editor.scene.neuron_pos(-1, 2)) == "Input 3: sin(x1)"
+    assert "sin(x1)" not in greyed(editor) and "x1²" in greyed(editor)

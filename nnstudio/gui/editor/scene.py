@@ -21,7 +21,7 @@ from PySide6.QtGui import QGuiApplication
 from PySide6.QtWidgets import QGraphicsScene, QGraphicsSceneHelpEvent, QToolTip
 
 from nnstudio.document import edits
-from nnstudio.engine.features import features_of, input_labels, input_width
+from nnstudio.engine.features import features_of, input_labels
 from nnstudio.gui import naming, palette
 from nnstudio.gui.editor.crosses import CrossToggleItem, add_cross_toggles, cross_of_input
 from nnstudio.gui.editor.items import (
@@ -354,7 +354,8 @@ class NetworkScene(QGraphicsScene):
             )
             for lay in doc.network["layers"]
         )
-        return (input_width(doc.network), layers, doc.auto_output)
+        crosses = tuple(features_of(doc.network))  # their labels and the greyed nodes too
+        return (doc.network["inputs"], crosses, layers, doc.auto_output)
 
     def _on_changed(self, area: str) -> None:
         if area == "network":
