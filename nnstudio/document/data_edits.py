@@ -23,12 +23,14 @@ import numpy as np
 from nnstudio.document.edits import (
     Compound,
     Edit,
+    SetFeatures,
     SetInputs,
     SetOutput,
     SetValue,
     output_for_task,
 )
 from nnstudio.document.model import Document, Progress
+from nnstudio.engine.features import CROSS_INPUTS, features_of
 
 
 @dataclass(eq=False)
@@ -120,13 +122,16 @@ def data_change(
     dataset: Any,
     embedded: dict[str, Any] | None = None,
 ) -> Compound:
-    """One undo step that switches to ``dataset``: the reference, the input count and, when the
-    output layer is automatic, the output layer and loss that fit the task.
+    """One undo step that switches to ``dataset``: the reference, the input count (without the
+    feature crosses unless it has two features) and, when the output layer is automatic, the
+    output layer and loss that fit the task.
 
     Parts that would not change anything are left out: re-setting the input count would throw
     away the weights for nothing.
     """
     parts: list[Edit] = [SetData(reference, embedded)]
+    if features_of(doc.network) and dataset.n_features != CROSS_INPUTS:
+        parts.append(SetFeatures(()))  # crosses name x1 and x2: gone with a third feature
     if int(doc.network["inputs"]) != dataset.n_features:
         parts.append(SetInputs(dataset.n_features))
     if doc.auto_output:

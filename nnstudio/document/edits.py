@@ -31,6 +31,8 @@ from nnstudio.document.settings import normalize_training
 
 # The engine owns the parameter layout ([W1, b1, W2, ...]) and the initial weights' random
 # stream; edits, the editor and the files use these three names from there.
+from nnstudio.engine.features import NAMES as FEATURE_NAMES
+from nnstudio.engine.features import features_of, input_width, labels
 from nnstudio.engine.layout import initial_weights, param_indices, weight_shapes
 from nnstudio.engine.spec import MAX_INPUTS, MAX_UNITS  # one home for the network's limits
 
@@ -58,7 +60,7 @@ _MERGEABLE_PROPERTIES = ("std", "limit", "dropout", "l1", "l2")
 #: Top-level targets of :class:`SetValue` and the change area each one reports.
 _AREAS = {"network": "network", "training": "training", "data": "data", "auto_output": "network"}
 #: Network keys that only dedicated edits may change (they alter the architecture).
-_STRUCTURAL_KEYS = ("inputs", "layers")
+_STRUCTURAL_KEYS = ("inputs", "layers", "features")
 
 
 class _Missing:
@@ -109,8 +111,8 @@ def hidden_count(network: dict[str, Any]) -> int:
 
 
 def layer_sizes(network: dict[str, Any]) -> list[int]:
-    """``[inputs, units_1, ..., units_out]``."""
-    return [int(network["inputs"])] + [int(layer["units"]) for layer in network["layers"]]
+    """``[inputs, units_1, ..., units_out]``; the inputs include the feature crosses."""
+    return [input_width(network)] + [int(layer["units"]) for layer in network["layers"]]
 
 
 def _check_units(units: Any, where: str) -> int:
@@ -595,6 +597,37 @@ class SetInputs(Edit):
 
 
 @dataclass(eq=False)
+class SetFeatures(Edit):
+    """Set the feature crosses (``engine/features.py``): extra inputs of the first layer.
+
+    An architecture change like the others: the first layer's weight matrix gets a row per
+    cross, so training starts afresh and the inverse brings the old progress back.
+    """
+
+    features: tuple[str, ...]
+    progress: Progress | None = field(default=None, repr=False)
+
+    kind: ClassVar[str] = "set_features"
+
+    def apply(self, doc: Document) -> Edit:
+        new = copy.deepcopy(doc.network)
+        old = tuple(features_of(new))
+        new["features"] = list(self.features)
+        _commit(doc, new)  # refuses unknown names and crosses of other than two inputs
+        return SetFeatures(old, progress=_swap_progress(doc, self.progress))
+
+    def describe(self) -> str:
+        return f"set feature crosses to {', '.join(labels(list(self.features))) or 'none'}"
+
+
+def toggle_feature(network: dict[str, Any], name: str, on: bool) -> SetFeatures:
+    """Switch one cross on or off; the crosses stay in the order the window offers them."""
+    current = set(features_of(network))
+    chosen = current | {name} if on else current - {name}
+    return SetFeatures(tuple(n for n in FEATURE_NAMES if n in chosen))
+
+
+@dataclass(eq=False)
 class SetOutput(Edit):
     """Set the output layer's units and activation (and the loss): what a task change does."""
 
@@ -817,6 +850,7 @@ __all__ = [
     "MoveLayer",
     "RemoveLayer",
     "SetBias",
+    "SetFeatures",
     "SetInputs",
     "SetLayerProperty",
     "SetOutput",
@@ -833,5 +867,6 @@ __all__ = [
     "output_for_task",
     "param_indices",
     "reset_training",
+    "toggle_feature",
     "weight_shapes",
 ]

@@ -13,7 +13,7 @@ from typing import Any, Literal
 
 import numpy as np
 
-from nnstudio.engine import initializers
+from nnstudio.engine import features, initializers
 from nnstudio.engine.spec import normalize_spec
 
 Kind = Literal["weight", "bias"]
@@ -30,8 +30,8 @@ def weight_slots(spec: dict[str, Any]) -> list[tuple[int, Kind]]:
 
 
 def weight_shapes(spec: dict[str, Any]) -> list[tuple[int, ...]]:
-    """The shape of each array: W (inputs, units), b (units,)."""
-    sizes = [int(spec["inputs"])] + [int(layer["units"]) for layer in spec["layers"]]
+    """The shape of each array: W (inputs, units), b (units,); the first W has a row per cross."""
+    sizes = [features.input_width(spec)] + [int(layer["units"]) for layer in spec["layers"]]
     return [
         (sizes[k], sizes[k + 1]) if kind == "weight" else (sizes[k + 1],)
         for k, kind in weight_slots(spec)
@@ -57,7 +57,7 @@ def initial_weights(spec: dict[str, Any], seed: int | None = None) -> list[np.nd
     dtype = np.dtype(spec["dtype"])
     rng = np.random.default_rng([spec["seed"] if seed is None else seed, 0])
     out: list[np.ndarray] = []
-    fan_in = spec["inputs"]
+    fan_in = features.input_width(spec)
     for layer in spec["layers"]:
         init = initializers.get(layer["initializer"])
         w, b = init.init(rng, fan_in, layer["units"], **{k: layer[k] for k in init.params})

@@ -17,7 +17,7 @@ from typing import Any
 
 import numpy as np
 
-from nnstudio.engine import activations, layout, losses, optimizers
+from nnstudio.engine import activations, features, layout, losses, optimizers
 from nnstudio.engine.spec import normalize_optimizer, normalize_spec
 
 _MAX_CACHED_BATCH_SIZES = 4
@@ -78,7 +78,8 @@ class Network:
         s = self._spec
         self.dtype = np.dtype(s["dtype"])
         self.loss_fn = losses.get(s["loss"])
-        sizes = [s["inputs"]] + [layer["units"] for layer in s["layers"]]
+        sizes = [features.input_width(s)] + [layer["units"] for layer in s["layers"]]
+        self.features: list[str] = list(s["features"])  # crosses computed in ``augment``
         self._shapes = layout.weight_shapes(s)
         total = sum(math.prod(shape) for shape in self._shapes)
         self.params = np.zeros(total, self.dtype)
@@ -280,13 +281,19 @@ class Network:
         return X
 
     def augment(self, X: np.ndarray) -> np.ndarray:
-        """Inputs with the column of ones that multiplies the first layer's bias row."""
+        """Inputs with their feature crosses and the column of ones for the first bias row.
+
+        The one place the crosses are computed on every path into the network (training,
+        ``predict``, the views' grids, the inspector's trace), from the inputs as given.
+        """
         X = self.prepare_inputs(X)
-        if not self.layers[0].use_bias:
+        first = self.layers[0]
+        if not first.use_bias and not self.features:
             return np.ascontiguousarray(X)
-        out = np.empty((len(X), X.shape[1] + 1), self.dtype)
-        out[:, :-1] = X
-        out[:, -1] = 1
+        out = np.empty((len(X), first.fan_in + first.use_bias), self.dtype)
+        features.expand(X, self.features, out=out)
+        if first.use_bias:
+            out[:, -1] = 1
         return out
 
     def prepare_targets(self, y: np.ndarray) -> np.ndarray:

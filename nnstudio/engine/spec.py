@@ -11,7 +11,7 @@ import copy
 import math
 from typing import Any
 
-from nnstudio.engine import activations, initializers, losses, optimizers
+from nnstudio.engine import activations, features, initializers, losses, optimizers
 
 DTYPES = ("float64", "float32")
 
@@ -36,6 +36,7 @@ TOP_DEFAULTS: dict[str, Any] = {
     "optimizer": {"name": "sgd"},
     "seed": 0,
     "dtype": "float64",
+    "features": [],  # Playground's feature crosses (engine/features.py): none by default
 }
 
 
@@ -139,7 +140,7 @@ def normalize_optimizer(value: Any) -> dict[str, Any]:
 
 def parameter_count(spec: dict[str, Any]) -> int:
     """Weights and biases of a spec whose layers have been checked."""
-    total, fan_in = 0, spec["inputs"]
+    total, fan_in = 0, features.input_width(spec)
     for layer in spec["layers"]:
         total += layer["units"] * (fan_in + (1 if layer["use_bias"] else 0))
         fan_in = layer["units"]
@@ -166,6 +167,7 @@ def normalize_spec(spec: Any) -> dict[str, Any]:
             raise _fail("spec", f"missing key {key!r}")
     out = {**copy.deepcopy(TOP_DEFAULTS), **copy.deepcopy(spec)}
     out["inputs"] = _int("inputs", out["inputs"], 1, MAX_INPUTS)
+    out["features"] = features.normalize_features(out["features"], out["inputs"])
     layers = out["layers"]
     if not isinstance(layers, list) or not layers:
         raise _fail("layers", "expected a non-empty list of layers (the last is the output layer)")

@@ -9,6 +9,7 @@ from typing import Any
 
 from nnstudio.document import Document
 from nnstudio.engine import normalize_spec
+from nnstudio.engine.features import input_width, labels
 from nnstudio.io import weights as wts
 from nnstudio.io.errors import ProjectError
 from nnstudio.io.project import load_project, parameter_count
@@ -29,7 +30,7 @@ def describe_file(path: str | os.PathLike[str]) -> str:
 
 def layer_lines(spec: dict[str, Any]) -> list[str]:
     """One line per dense layer: sizes, activation, bias, parameter count."""
-    lines, fan_in = [], spec["inputs"]
+    lines, fan_in = [], input_width(spec)
     last = len(spec["layers"]) - 1
     for i, layer in enumerate(spec["layers"]):
         units = layer["units"]
@@ -45,12 +46,17 @@ def layer_lines(spec: dict[str, Any]) -> list[str]:
     return lines
 
 
+def _crosses(spec: dict[str, Any]) -> str:
+    """ " + crosses x1², sin(x1)" when the spec has feature crosses, else nothing."""
+    return f" + crosses {', '.join(labels(spec['features']))}" if spec["features"] else ""
+
+
 def describe_project(doc: Document, name: str) -> str:
     spec = normalize_spec(doc.network)
     opt = spec["optimizer"]
     lines = [
         f"{name}: nnstudio project",
-        f"network: {spec['inputs']} inputs, {len(spec['layers'])} dense layers, "
+        f"network: {spec['inputs']} inputs{_crosses(spec)}, {len(spec['layers'])} dense layers, "
         f"{parameter_count(spec)} parameters",
         *layer_lines(spec),
         f"loss: {spec['loss']}; optimizer: {opt['name']} (learning rate {opt['learning_rate']})",

@@ -18,12 +18,14 @@ import numpy as np
 
 from nnstudio.document import Document
 from nnstudio.engine import normalize_spec
+from nnstudio.engine.features import labels
 from nnstudio.io import session
 from nnstudio.io import weights as wts
 from nnstudio.io.atomic import check_folder, write_bytes, write_text
 from nnstudio.io.code import script_code
 from nnstudio.io.errors import ProjectError
 from nnstudio.io.onnx_model import onnx_bytes
+from nnstudio.io.scripts import shape_text
 
 #: format -> what a menu shows for it
 FORMATS = {
@@ -94,7 +96,7 @@ Tensors: layers.{{i}}.weight with shape (out, in) and layers.{{i}}.bias with sha
 i counting the dense layers from 0 (PyTorch's nn.Linear layout). The metadata holds the
 network spec ("nnstudio.spec") and, when the inputs are standardized, "nnstudio.standardize"
 ({{"mean": [...], "scale": [...]}}, applied as (x - mean) / scale).
-{_standardize_note(doc)}
+{_standardize_note(doc)}{_crosses_note(spec)}
 Load in Python:
     from safetensors.numpy import load_file
     tensors = load_file("{path.name}")          # or safetensors.torch.load_file
@@ -136,7 +138,7 @@ Keep {path.name} and {weights.name} in the same folder. From Python in that fold
 
 X holds raw inputs (rows of {spec["inputs"]} numbers, in the data set's column order); the
 script standardizes them itself.
-{_standardize_note(doc)}"""
+{_crosses_note(spec)}{_standardize_note(doc)}"""
         written.append(write_text(readme_path(path), note))
         return written
 
@@ -149,7 +151,7 @@ def _write_onnx(doc: Document, spec: dict, path: Path) -> list[Path]:
 
 Input "input": float32 [N, {spec["inputs"]}] raw inputs; output "output": float32
 [N, {spec["layers"][-1]["units"]}]. Standardization is part of the graph.
-
+{_crosses_note(spec)}
     import numpy as np, onnxruntime as ort
     session = ort.InferenceSession("{path.name}")
     outputs = session.run(["output"], {{"input": X.astype(np.float32)}})[0]
@@ -199,8 +201,17 @@ joins input i to neuron j) and "bias".
 
 
 def _describe(spec: dict[str, Any]) -> str:
-    sizes = [str(spec["inputs"])] + [str(layer["units"]) for layer in spec["layers"]]
-    return "-".join(sizes) + " network"
+    return shape_text(spec)
+
+
+def _crosses_note(spec: dict[str, Any]) -> str:
+    """How the export computes the feature crosses ("" when the network has none)."""
+    if not spec["features"]:
+        return ""
+    return (
+        f"The feature crosses {', '.join(labels(spec['features']))} are computed inside, from\n"
+        "the standardized inputs, and fed to the first layer after x1 and x2.\n"
+    )
 
 
 _EXPORTERS: dict[str, Callable[[Document, dict, Path], list[Path]]] = {

@@ -33,6 +33,7 @@ from collections.abc import Callable
 from typing import Any
 
 from nnstudio.document import normalize_training
+from nnstudio.io.crosses_code import crosses_block
 
 #: Keras' names for nnstudio's losses (``half_mse`` has none: the code defines it).
 LOSS_NAMES = {
@@ -139,6 +140,8 @@ def _build_model(spec: dict[str, Any], standardize: dict | None) -> str:
     ]
     if standardize is not None:
         lines.append("    model.add(layers.Normalization(mean=MEAN, variance=np.square(SCALE)))")
+    if spec["features"]:
+        lines.append("    model.add(layers.Lambda(crosses))  # the feature crosses as more inputs")
     if decay:
         lines.append(
             f"    # weight_decay {_num(decay)}: an L2 penalty of {_num(decay / 2)} on every kernel "
@@ -374,7 +377,10 @@ def _train(spec: dict[str, Any], training: dict[str, Any]) -> str:
 def keras_model(spec: dict[str, Any], standardize: dict | None, training: dict[str, Any]) -> str:
     """The model definition: the code view's Keras text and the heart of the Keras export."""
     training = normalize_training(training)
-    blocks = [_constants(spec, standardize), _build_model(spec, standardize)]
+    blocks = [_constants(spec, standardize)]
+    if spec["features"]:
+        blocks.append(crosses_block(spec, "keras"))
+    blocks.append(_build_model(spec, standardize))
     if spec["loss"] == "half_mse":
         blocks.append(_half_mse())
     blocks += [_compile(spec), _fit_settings(spec, training), _train(spec, training)]

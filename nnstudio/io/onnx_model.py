@@ -1,7 +1,8 @@
 """The ONNX export: the network as a graph of standard operators (``pip install onnx``).
 
-``input`` [N, inputs] float32 -> Sub(mean) -> Div(scale) -> per layer Gemm (weights (out, in),
-``transB=1``, as PyTorch stores them) and the activation -> ``output`` [N, outputs]. Opset 17
+``input`` [N, inputs] float32 -> Sub(mean) -> Div(scale) -> the feature crosses, if any
+(Gather a column, Mul / Sin, Concat) -> per layer Gemm (weights (out, in), ``transB=1``, as
+PyTorch stores them) and the activation -> ``output`` [N, outputs]. Opset 17
 with IR version 8, the pair onnx 1.12 introduced together, which every current runtime
 (onnxruntime included) accepts; onnx's newer default IR version is refused by older runtimes.
 """
@@ -13,6 +14,7 @@ from typing import Any
 
 import numpy as np
 
+from nnstudio.engine.features import CROSSES
 from nnstudio.io.errors import ProjectError
 
 OPSET = 17
@@ -40,6 +42,26 @@ def _onnx():
     return onnx
 
 
+def _crosses(x: str, features: list[str], inits: list, nodes: list) -> str:
+    """Nodes appending each cross of ``engine/features.py`` to ``x`` as a column; its name."""
+    from onnx import helper, numpy_helper
+
+    columns: dict[int, str] = {}
+    for i in sorted({i for name in features for i in CROSSES[name].columns}):
+        index = f"crosses.column{i}"
+        inits.append(numpy_helper.from_array(np.array([i], dtype=np.int64), index))
+        columns[i] = f"x{i + 1}"  # (N, 1): Gather with a one-element index keeps the axis
+        nodes.append(helper.make_node("Gather", [x, index], [columns[i]], axis=1))
+    parts = [x]
+    for name in features:
+        cross = CROSSES[name]
+        op = {"mul": "Mul", "sin": "Sin"}[cross.op]
+        nodes.append(helper.make_node(op, [columns[i] for i in cross.columns], [name]))
+        parts.append(name)
+    nodes.append(helper.make_node("Concat", parts, ["crossed"], axis=1))
+    return "crossed"
+
+
 def onnx_bytes(spec: dict[str, Any], tensors: dict[str, np.ndarray], standardize) -> bytes:
     """A checked ONNX model for the network; ``tensors`` are named as in ``io.weights``."""
     onnx = _onnx()
@@ -58,6 +80,8 @@ def onnx_bytes(spec: dict[str, Any], tensors: dict[str, np.ndarray], standardize
         nodes.append(helper.make_node("Sub", [x, mean], ["centered"]))
         nodes.append(helper.make_node("Div", ["centered", scale], ["standardized"]))
         x = "standardized"
+    if spec["features"]:
+        x = _crosses(x, spec["features"], inits, nodes)
     last = len(spec["layers"]) - 1
     for i, layer in enumerate(spec["layers"]):
         gemm_inputs = [x, constant(f"layers.{i}.weight", tensors[f"layers.{i}.weight"])]

@@ -9,6 +9,9 @@ from __future__ import annotations
 
 from typing import Any
 
+from nnstudio.engine.features import labels
+from nnstudio.io.crosses_code import crosses_block, input_width_code
+
 #: The generated scripts' own safetensors reader (NumPy only; no pickle), shared by the NumPy and
 #: Keras scripts. A template fragment: braces are doubled for ``str.format``.
 READ_SAFETENSORS = '''
@@ -60,7 +63,7 @@ LAYERS = {layers}
 # x -> (x - MEAN) / SCALE, fitted on the training rows ({standardize_note}).
 MEAN = {mean}
 SCALE = {scale}
-
+{crosses}
 
 def activation(name):
     """nnstudio's activations, with the same constants."""
@@ -78,7 +81,7 @@ def activation(name):
 class Model(nn.Module):
     def __init__(self):
         super().__init__()
-        sizes = [INPUTS] + [units for units, _, _ in LAYERS]
+        sizes = [{width}] + [units for units, _, _ in LAYERS]
         self.layers = nn.ModuleList(
             nn.Linear(n_in, units, bias=bias) for n_in, (units, _, bias) in zip(sizes, LAYERS)
         )
@@ -90,7 +93,7 @@ class Model(nn.Module):
 
     def logits(self, x):
         """The output layer's weighted sums, before its activation."""
-        x = (x - self.mean) / self.scale
+        x = {standardized}
         for layer, act in zip(self.layers[:-1], self.activations[:-1]):
             x = act(layer(x))
         return self.layers[-1](x)
@@ -144,7 +147,7 @@ LAYERS = {layers}
 # x -> (x - MEAN) / SCALE, fitted on the training rows ({standardize_note}).
 MEAN = np.array({mean})
 SCALE = np.array({scale})
-
+{crosses}
 
 def softmax(z):
     e = np.exp(z - z.max(axis=1, keepdims=True))
@@ -164,7 +167,7 @@ ACTIVATIONS = {{
 
 def predict(X, path=WEIGHTS):
     """Outputs for raw inputs X of shape (n, INPUTS)."""
-    a = (np.asarray(X, dtype=np.float64).reshape(-1, INPUTS) - MEAN) / SCALE
+    a = (np.asarray(X, dtype=np.float64).reshape(-1, INPUTS) - MEAN) / SCALE{crosses_call}
     for (W, b), (_, name, _) in zip(load(path), LAYERS):
         z = a @ W.T
         if b is not None:
@@ -218,19 +221,36 @@ def returns_text(spec: dict[str, Any]) -> str:
 
 
 def shape_text(spec: dict[str, Any]) -> str:
-    """``2-8-1 network``: the layer sizes from inputs to outputs."""
+    """``2-8-1 network``: the layer sizes from inputs to outputs (and the crosses, if any)."""
     sizes = [str(spec["inputs"])] + [str(layer["units"]) for layer in spec["layers"]]
-    return "-".join(sizes) + " network"
+    crosses = f" with crosses {', '.join(labels(spec['features']))}" if spec["features"] else ""
+    return "-".join(sizes) + " network" + crosses
+
+
+def _crosses(spec: dict[str, Any], language: str) -> str:
+    """The crosses block between the constants and the code ("" without crosses)."""
+    block = crosses_block(spec, language)
+    return block + "\n" if block else ""
 
 
 def pytorch_model(spec: dict[str, Any], standardize: dict | None) -> str:
     """The PyTorch model definition: the code view's text and the heart of the export."""
-    return _PYTORCH_MODEL.format(**_constants(spec, standardize))
+    standardized = "(x - self.mean) / self.scale"
+    return _PYTORCH_MODEL.format(
+        **_constants(spec, standardize),
+        crosses=_crosses(spec, "pytorch"),
+        width=input_width_code(spec),
+        standardized=f"crosses({standardized})" if spec["features"] else standardized,
+    )
 
 
 def numpy_model(spec: dict[str, Any], standardize: dict | None) -> str:
     """The NumPy forward pass: the code view's text and the heart of the export."""
-    return _NUMPY_MODEL.format(**_constants(spec, standardize))
+    return _NUMPY_MODEL.format(
+        **_constants(spec, standardize),
+        crosses=_crosses(spec, "numpy"),
+        crosses_call="\n    a = crosses(a)" if spec["features"] else "",
+    )
 
 
 def _head(template: str, spec: dict[str, Any], module: str, weights: str) -> str:

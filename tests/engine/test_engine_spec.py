@@ -73,6 +73,7 @@ def test_to_spec_fills_every_default():
         },
         "seed": 0,
         "dtype": "float64",
+        "features": [],
     }
 
 

@@ -21,7 +21,9 @@ from PySide6.QtGui import QGuiApplication
 from PySide6.QtWidgets import QGraphicsScene, QGraphicsSceneHelpEvent, QToolTip
 
 from nnstudio.document import edits
+from nnstudio.engine.features import features_of, input_labels
 from nnstudio.gui import naming, palette
+from nnstudio.gui.editor.crosses import CrossToggleItem, add_cross_toggles, cross_of_input
 from nnstudio.gui.editor.items import (
     COLUMN_W,
     HEADER_H,
@@ -298,6 +300,10 @@ class NetworkScene(QGraphicsScene):
             return False
         if sel[0] == "neuron":
             k = sel[1]
+            cross = cross_of_input(self._controller.document.network, sel[2]) if k < 0 else None
+            if cross is not None:  # a feature cross: switch it off
+                net = self._controller.document.network
+                return self.push(edits.toggle_feature(net, cross, False))
             if self.change_units(k, -1):
                 units = self._controller.document.network["layers"][k]["units"]
                 self.select(("neuron", k, min(sel[2], units - 1)))
@@ -348,7 +354,8 @@ class NetworkScene(QGraphicsScene):
             )
             for lay in doc.network["layers"]
         )
-        return (doc.network["inputs"], layers, doc.auto_output)
+        crosses = tuple(features_of(doc.network))  # their labels and the greyed nodes too
+        return (doc.network["inputs"], crosses, layers, doc.auto_output)
 
     def _on_changed(self, area: str) -> None:
         if area == "network":
@@ -404,6 +411,7 @@ class NetworkScene(QGraphicsScene):
             )  # fmt: skip
             self.columns.append(col)
             self._add_column(col)
+        self.cross_toggles = add_cross_toggles(self, self.columns[0])  # unused crosses, greyed
         for k in range(n_layers):
             a, b = self.columns[k], self.columns[k + 1]
             item = ConnectionsItem(k, a.shown, a.ys, a.x, b.shown, b.ys, b.x)
@@ -465,21 +473,27 @@ class NetworkScene(QGraphicsScene):
             self.labels.append(label)
 
     def input_names(self) -> list[str] | None:
-        """The input layer's feature names (None: x1, x2, ...)."""
-        return list(self._input_names) if self._input_names else None
+        """The input layer's feature names and crosses (None: x1, x2, ... and no crosses)."""
+        net = self._controller.document.network
+        if not self._input_names and not features_of(net):
+            return None
+        return input_labels(net, self._input_names)
 
     def _name_of(self, col: Column, j: int) -> str | None:
         if col.kind == "input":
-            names = self._input_names
-            if names and j < len(names):
-                return names[j]
-            return f"x{j + 1}"
+            return naming.input_name(j, self.input_names())
         if col.kind == "output" and self._output_names and j < len(self._output_names):
             return self._output_names[j]
         return None
 
     def _layer_tooltip(self, col: Column) -> str:
         if col.kind == "input":
+            crosses = len(features_of(self._controller.document.network))
+            if crosses:
+                return (
+                    f"Input layer: {col.units - crosses} features (follows the data set) and "
+                    f"{crosses} feature crosses (Data panel)"
+                )
             return f"Input layer: {col.units} features (follows the data set)"
         where = f"Layer {col.k + 1} ({'output' if col.kind == 'output' else 'hidden'})"
         tip = f"{where}: {col.units} neurons, {col.activation}"
@@ -541,6 +555,7 @@ class NetworkScene(QGraphicsScene):
         key = json.dumps(
             [
                 net["inputs"],
+                features_of(net),
                 [{k: v for k, v in lay.items() if k in keep} for lay in net["layers"]],
                 net.get("seed", 0),
                 net.get("dtype", "float64"),
@@ -683,7 +698,7 @@ class NetworkScene(QGraphicsScene):
         for item in self.items(pos):
             if isinstance(item, NeuronItem):
                 return self._neuron_tooltip(item.k, item.j)
-            if isinstance(item, (HeaderItem, UnitButtonItem)):
+            if isinstance(item, (HeaderItem, UnitButtonItem, CrossToggleItem)):
                 return item.toolTip() or None
             if isinstance(item, ConnectionsItem):
                 ij = item.hit(pos, self.hit_tolerance())

@@ -29,6 +29,7 @@ from nnstudio.data import DataError, Dataset, available, from_reference, referen
 from nnstudio.data import embedded as emb
 from nnstudio.data.limits import MAX_SEED
 from nnstudio.document.data_edits import DragValue, data_change, data_name
+from nnstudio.gui.panels.feature_crosses import FeatureCrosses
 from nnstudio.gui.panels.import_dialog import ImportDialog, describe
 from nnstudio.gui.undo import DocumentController
 from nnstudio.gui.widgets.data_thumbnail import DataThumbnail, legend_html
@@ -139,6 +140,8 @@ class DataPanel(QWidget):
         layout.addWidget(self.legend)
         layout.addWidget(self.summary)
         layout.addLayout(form)
+        self.crosses = FeatureCrosses(controller, self)  # shown for two-feature data only
+        layout.addWidget(self.crosses)
         layout.addSpacing(6)
         layout.addWidget(self.import_csv_button)
         layout.addWidget(self.import_mnist_button)
@@ -151,6 +154,7 @@ class DataPanel(QWidget):
         self.validation.edited.connect(self._set_validation)
         self.import_csv_button.clicked.connect(lambda: self.open_import_dialog("csv"))
         self.import_mnist_button.clicked.connect(lambda: self.open_import_dialog("mnist"))
+        self.crosses.message.connect(self.message)
         controller.changed.connect(self._on_changed)
         controller.documentReplaced.connect(self.refresh)
         self.refresh()

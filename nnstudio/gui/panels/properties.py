@@ -27,6 +27,7 @@ from PySide6.QtWidgets import (
 
 from nnstudio.document import edits
 from nnstudio.engine.activations import ACTIVATIONS
+from nnstudio.engine.features import CROSS_INPUTS, features_of, input_labels
 from nnstudio.engine.initializers import INITIALIZERS
 from nnstudio.engine.losses import LOSSES
 from nnstudio.gui import naming
@@ -57,6 +58,16 @@ _FORMULA = {
     "std": "W ~ N(0, std²)",
     "limit": "W ~ U(−limit, limit)",
 }
+
+
+def _crosses_note(network: dict[str, Any], names: list[str] | None) -> str:
+    """For a two-input network: the feature crosses it uses, or that it could use some."""
+    if int(network["inputs"]) != CROSS_INPUTS:
+        return ""
+    if not features_of(network):
+        return " Feature crosses (x1², sin(x1), ...) can be added from the greyed nodes below it."
+    crosses = input_labels(network, names)[CROSS_INPUTS:]
+    return f" Feature crosses in use: {', '.join(crosses)}."
 
 
 #: What a gradient field says before any step or gradient check has computed one.
@@ -350,6 +361,15 @@ class PropertiesPanel(QWidget):
             self.input_info.setText(
                 "One neuron per feature of the data set. Its size follows the data set; "
                 "choose another data set to change it."
+                + _crosses_note(self.controller.document.network, self._input_names())
+            )
+        elif sel[2] >= n:  # a feature cross (engine/features.py), after the features
+            label = input_labels(self.controller.document.network, self._input_names())[sel[2]]
+            self.input_title.setText(f"Input {label} · a feature cross")
+            self.input_info.setText(
+                "Computed from the first two inputs (after standardizing, when that is on) and "
+                "fed to the first layer like a feature. Delete removes it; the Data panel's "
+                "check boxes switch crosses on and off."
             )
         else:
             self.input_title.setText(f"Input {sel[2]}")

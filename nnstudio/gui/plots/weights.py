@@ -15,6 +15,7 @@ import pyqtgraph as pg
 from PySide6.QtCore import QPointF
 from PySide6.QtWidgets import QFrame, QLabel, QScrollArea, QVBoxLayout, QWidget
 
+from nnstudio.engine.features import input_labels
 from nnstudio.gui import naming, palette
 from nnstudio.gui.numbers import fmt
 from nnstudio.gui.plots.common import (
@@ -105,7 +106,7 @@ class WeightsView(LiveView):
         self.graphics.scene().sigMouseMoved.connect(self._on_mouse)
 
     def set_job(self, job: Job) -> None:
-        self.input_names = list(job.feature_names or []) or None
+        self.input_names = input_labels(job.spec, job.feature_names)  # crosses included
         self.shapes = []  # rebuilt at the first snapshot
         self.norm_range.reset()
         for scale in self.scales.values():
