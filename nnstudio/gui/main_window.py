@@ -261,6 +261,7 @@ class MainWindow(QMainWindow):
         controls.setMovable(False)
         controls.addWidget(self.live.controls)
         self._remember_speed()
+        self.live.views.boundary.options.remember(self.settings)  # points shown, hard regions
         self.addToolBar(Qt.ToolBarArea.TopToolBarArea, controls)
         self.addToolBarBreak(Qt.ToolBarArea.TopToolBarArea)
         settings = QToolBar("Training settings", self)
