@@ -1,9 +1,13 @@
-"""Neuron maps: what each hidden neuron computes over the input plane.
+"""Neuron maps: what each hidden neuron computes over the input plane, or looks for in images.
 
 For two-input data every hidden neuron is a function of (x1, x2); its activation drawn over
 the plane shows the line (first layer) or the shape (deeper layers) it has learned. The maps
 come with the snapshot (computed by the worker on the boundary grid); this view tiles them into
 one image, one row per layer, each layer on its own symmetric scale.
+
+For image data a plane of two pixels says nothing; there each first-layer neuron is drawn as
+its incoming weights in the image's shape (column j of W1 as H x W): the pattern of ink that
+excites it (blue) or holds it back (orange), like the pictures on the canvas.
 """
 
 from __future__ import annotations
@@ -14,11 +18,27 @@ import numpy as np
 import pyqtgraph as pg
 from PySide6.QtWidgets import QLabel, QVBoxLayout, QWidget
 
-from nnstudio.gui.plots.common import LiveView, diverging_colormap, plot_widget
+from nnstudio.gui.plots.common import LiveView, diverging_colormap, plot_widget, theme
 from nnstudio.live.job import Job
 
 GAP = 2  # pixels between tiles
 COLUMNS = 8  # tiles per row; a 16-unit layer takes two rows
+#: First-layer neurons drawn as weight images; more would make each tile too small to read.
+MAX_WEIGHT_IMAGES = 64
+MAPS_NOTE = (
+    "Each tile: one hidden neuron's activation over the two inputs of the Boundary view "
+    "(blue high, orange low, scaled per layer)."
+)
+#: The view's title without and with image data.
+TITLES = {
+    False: "Hidden neurons over the input plane",
+    True: "Layer 1 neurons: incoming weights as images",
+}
+WEIGHTS_NOTE = (
+    "Each tile: the weights into one neuron of layer 1, one per pixel, drawn as an image: "
+    "the pattern the neuron looks for (blue: ink there excites it, orange: ink there holds it "
+    "back)."
+)
 
 
 class NeuronMapsView(LiveView):
@@ -26,7 +46,7 @@ class NeuronMapsView(LiveView):
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        self.plot = plot_widget(self, "Hidden neurons over the input plane", "neuron", "")
+        self.plot = plot_widget(self, TITLES[False], "neuron", "")
         item = self.plot.getPlotItem()
         item.setMenuEnabled(False)
         item.setMouseEnabled(False, False)
@@ -36,11 +56,7 @@ class NeuronMapsView(LiveView):
         self.image = pg.ImageItem(axisOrder="row-major")
         self.plot.addItem(self.image)
         self.lut = diverging_colormap().getLookupTable(nPts=256)
-        self.note = QLabel(
-            "Each tile: one hidden neuron's activation over the two inputs "
-            "(blue high, orange low, scaled per layer).",
-            self,
-        )
+        self.note = QLabel(MAPS_NOTE, self)
         self.note.setWordWrap(True)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(2, 2, 2, 2)
@@ -48,17 +64,32 @@ class NeuronMapsView(LiveView):
         layout.addWidget(self.note)
         self._version = -1
         self._layout: tuple = ()
+        self.image_shape: tuple[int, int] | None = None
 
     def set_job(self, job: Job) -> None:
         self._version = -1
+        self._layout = ()
         self.image.clear()
+        shape = job.view.get("image_shape")
+        self.image_shape = (int(shape[0]), int(shape[1])) if shape else None
+        images = self.image_shape is not None
+        self.note.setText(WEIGHTS_NOTE if images else MAPS_NOTE)
+        title = TITLES[images]
+        self.plot.getPlotItem().setTitle(title, color=theme(self).text.name(), size="10pt")
 
     def draw(self, snap: dict[str, Any]) -> None:
-        maps = snap.get("neuron_maps")
-        if not maps or snap.get("heavy_version") == self._version:
+        if snap.get("heavy_version") == self._version:
+            return
+        if self.image_shape is not None:
+            weights = snap.get("weights")
+            maps = [weight_images(weights[0], self.image_shape)] if weights else None
+        else:
+            maps = snap.get("neuron_maps")
+        if not maps:
             return
         self._version = snap.get("heavy_version")
-        self.image.setImage(tile(maps), autoLevels=False, levels=(-1.0, 1.0), lut=self.lut)
+        flip = self.image_shape is None  # a map's row 0 is the lowest x2; an image's is its top
+        self.image.setImage(tile(maps, flip), autoLevels=False, levels=(-1.0, 1.0), lut=self.lut)
         shape = tuple(m.shape for m in maps)
         if shape != self._layout:  # axis ticks only when the layout changes
             self._layout = shape
@@ -76,11 +107,22 @@ class NeuronMapsView(LiveView):
             item.setLabel("bottom", "neuron (rows continue left to right)")
 
 
-def tile(maps: list[np.ndarray]) -> np.ndarray:
+def weight_images(W: np.ndarray, shape: tuple[int, int]) -> np.ndarray:
+    """(units, H, W): column j of the first layer's W (inputs, units) in the image's shape.
+
+    The pixels were flattened row by row (``Dataset.image_shape``), so a plain reshape puts
+    each weight back on the pixel it multiplies. At most MAX_WEIGHT_IMAGES units.
+    """
+    W = np.asarray(W)[:, :MAX_WEIGHT_IMAGES]
+    return np.ascontiguousarray(W.T.reshape(W.shape[1], *shape))
+
+
+def tile(maps: list[np.ndarray], flip: bool = True) -> np.ndarray:
     """Layers' (units, H, W) maps as one image, NaN (transparent) between tiles.
 
     Each layer is scaled by its largest |activation| so ReLU, tanh and sigmoid layers all use
-    the full colour range; the grid's first row (lowest x2) is at the bottom of each tile.
+    the full colour range. With ``flip`` the grid's first row (lowest x2) is at the bottom of
+    each tile; without, row 0 is at the top, as in an image.
     """
     h, w = maps[0].shape[1:]
     cols = min(COLUMNS, max(m.shape[0] for m in maps))
@@ -92,6 +134,6 @@ def tile(maps: list[np.ndarray]) -> np.ndarray:
         s = s if np.isfinite(s) and s > 0 else 1.0
         for u in range(m.shape[0]):
             r, c = (row + u // COLUMNS) * (h + GAP), (u % COLUMNS) * (w + GAP)
-            out[r : r + h, c : c + w] = m[u, ::-1] / s  # flipped: y grows upwards in each tile
+            out[r : r + h, c : c + w] = (m[u, ::-1] if flip else m[u]) / s
         row += -(-m.shape[0] // COLUMNS)
     return out
