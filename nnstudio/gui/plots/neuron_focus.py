@@ -22,7 +22,13 @@ from PySide6.QtWidgets import QLabel, QVBoxLayout, QWidget
 
 from nnstudio.gui import naming
 from nnstudio.gui.editor.pictures import PROBABILITY, layer_scale
-from nnstudio.gui.plots.common import LiveView, diverging_colormap, plot_widget, theme
+from nnstudio.gui.plots.common import (
+    LiveView,
+    diverging_colormap,
+    no_si_prefix,
+    plot_widget,
+    theme,
+)
 from nnstudio.gui.plots.square import SquarePlotHolder
 from nnstudio.live.job import Job
 
@@ -49,7 +55,7 @@ class NeuronFocusView(LiveView):
         text = theme(self).text
         self.bar.axis.setTextPen(pg.mkPen(text))
         self.bar.axis.setPen(pg.mkPen(text))
-        self.bar.axis.enableAutoSIPrefix(False)
+        no_si_prefix(self.bar)
         self.note = QLabel(self)
         self.note.setTextFormat(Qt.TextFormat.PlainText)  # feature names come from files
         self.note.setWordWrap(True)

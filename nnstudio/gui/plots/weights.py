@@ -23,6 +23,7 @@ from nnstudio.gui.plots.common import (
     StickyScale,
     diverging_colormap,
     layout_widget,
+    no_si_prefix,
     plot_widget,
     style_plot,
     theme,
@@ -160,6 +161,7 @@ class WeightsView(LiveView):
         for bar in (self.w_bar, self.g_bar):
             bar.axis.setTextPen(pg.mkPen(self.t.text))
             bar.axis.setPen(pg.mkPen(self.t.text))
+            no_si_prefix(bar)  # "gradient", never "gradient (x0.001)"
         for curve in self.norm_curves:
             self.norm_plot.removeItem(curve)
         self.norm_legend.clear()
