@@ -15,7 +15,14 @@ from typing import Any
 import numpy as np
 import pyqtgraph as pg
 from PySide6.QtCore import QRectF, Signal
-from PySide6.QtWidgets import QComboBox, QHBoxLayout, QLabel, QVBoxLayout, QWidget
+from PySide6.QtWidgets import (
+    QComboBox,
+    QHBoxLayout,
+    QLabel,
+    QSizePolicy,
+    QVBoxLayout,
+    QWidget,
+)
 
 from nnstudio.gui import palette
 from nnstudio.gui.plots.boundary_options import BoundaryOptions
@@ -54,22 +61,28 @@ class BoundaryView(LiveView):
         self.x_box, self.y_box = QComboBox(self), QComboBox(self)
         self.x_box.setToolTip("The input feature along the horizontal axis.")
         self.y_box.setToolTip(
-            "The input feature along the vertical axis; all other features are held at their mean."
+            "The input feature along the vertical axis; all other features are held at their means."
         )
         for box in (self.x_box, self.y_box):
             box.currentIndexChanged.connect(self._on_features)
         self.pickers = QWidget(self)
         row = QHBoxLayout(self.pickers)
         row.setContentsMargins(0, 0, 0, 0)
-        row.addWidget(QLabel("horizontal:"))
-        row.addWidget(self.x_box)
-        row.addWidget(QLabel("vertical:"))
-        row.addWidget(self.y_box)
-        row.addStretch(1)
+        # Short labels and boxes sharing the width: "sepal length (cm)" stays whole at 330 px.
+        for text, box in (("x:", self.x_box), ("y:", self.y_box)):
+            label = QLabel(text)
+            label.setToolTip(box.toolTip())
+            row.addWidget(label)
+            box.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Fixed)
+            box.setSizeAdjustPolicy(
+                QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon
+            )
+            box.setMinimumContentsLength(6)
+            row.addWidget(box, 1)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(2, 2, 2, 2)
         layout.addWidget(self.pickers)
-        self.note = QLabel("The other inputs are held at their mean.", self)
+        self.note = QLabel("The other features are held at their means.", self)
         self.note.hide()
         layout.addWidget(self.note)
         self.holder = SquarePlotHolder(self.plot, self)
