@@ -217,6 +217,7 @@ class NeuronFocusWindow(QWidget):
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addWidget(self.view)
         self.resize(440, 500)
+        self._placed = False
         trainer.jobLoaded.connect(self._on_job)
         trainer.snapshot.connect(self.view.update_snapshot)
 
@@ -227,10 +228,26 @@ class NeuronFocusWindow(QWidget):
         self.view.set_unit(k, j)
         n_layers = self.view.n_layers()
         self.setWindowTitle(f"{naming.neuron_name(k, j, n_layers).capitalize()} — nnstudio")
+        if not self._placed:  # later the student's own placement is kept
+            self._placed = True
+            self._place()
         self.show()
         self.raise_()
         if self.trainer.latest is not None:
             self.view.update_snapshot(self.trainer.latest)
+
+    def _place(self) -> None:
+        """Beside the main window if the screen has room there, else over its left column.
+
+        The left column holds the data set, which matters least while looking at a neuron;
+        the canvas, the boundary and the curves stay in view.
+        """
+        main = self.parentWidget().frameGeometry()
+        screen = self.parentWidget().screen().availableGeometry()
+        if main.right() + self.width() <= screen.right():
+            self.move(main.right() + 1, main.top())
+        else:
+            self.move(main.left() + 8, main.top() + min(150, max(0, main.height() // 5)))
 
     def _on_job(self, job: Job) -> None:
         self.view.set_job(job)
