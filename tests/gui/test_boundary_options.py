@@ -8,7 +8,9 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-from PySide6.QtCore import QSettings, Qt
+from PySide6.QtCore import QPoint, QPointF, QSettings, Qt
+from PySide6.QtGui import QWheelEvent
+from PySide6.QtWidgets import QApplication
 
 from nnstudio.engine import Network, fit
 from nnstudio.examples import example
@@ -45,6 +47,22 @@ def shown(qtbot):
         return view, snap
 
     return make
+
+
+def wheel(plot, vb) -> None:
+    """One notch of the mouse wheel over the middle of the plot's data area."""
+    centre = plot.mapFromScene(vb.sceneBoundingRect().center())
+    event = QWheelEvent(
+        QPointF(centre),
+        QPointF(plot.viewport().mapToGlobal(centre)),
+        QPoint(0, 0),
+        QPoint(0, 120),
+        Qt.MouseButton.NoButton,
+        Qt.KeyboardModifier.NoModifier,
+        Qt.ScrollPhase.NoScrollPhase,
+        False,
+    )
+    QApplication.sendEvent(plot.viewport(), event)
 
 
 def click(qtbot, box) -> None:
@@ -133,3 +151,20 @@ def test_the_window_keeps_the_choices_in_its_settings(qtbot, open_window):
     click(qtbot, options.hard)
     assert win.settings.value("boundary/hard") in (True, "true")
     assert win.settings.value("boundary/training") in (True, "true")
+
+
+def test_regression_axes_move_only_when_the_curve_leaves_them_or_the_student_zooms(qtbot, shown):
+    view, snap = shown("sine")
+    vb = view.plot.getPlotItem().getViewBox()
+    xs, ys = snap["curve"]
+    before = vb.viewRange()
+    view.update_snapshot({"heavy_version": 101, "curve": (xs, ys * 0.99)})  # a small change
+    assert vb.viewRange() == before  # no new ticks for a curve that still fits
+    view.update_snapshot({"heavy_version": 102, "curve": (xs, ys * 3.0)})  # it leaves the axes
+    (_, _), (y0, y1) = vb.viewRange()
+    assert y0 <= (ys * 3.0).min() and (ys * 3.0).max() <= y1
+    wheel(view.plot, vb)  # the student zooms with the mouse wheel ...
+    panned = vb.viewRange()
+    assert panned != before
+    view.update_snapshot({"heavy_version": 103, "curve": (xs, ys * 9.0)})
+    assert vb.viewRange() == panned  # ... and keeps the axes until the next job

@@ -96,6 +96,8 @@ class BoundaryView(LiveView):
         self.features = [0, 1]
         self._version = -1
         self._grid: tuple[np.ndarray, list[float]] | None = None  # the last grid, for redraws
+        self._manual_range = False  # the student zoomed or panned (one-input view)
+        self.plot.getPlotItem().getViewBox().sigRangeChangedManually.connect(self._on_manual)
 
     # ------------------------------------------------------------------------ inputs
     def set_job(self, job: Job) -> None:
@@ -117,6 +119,7 @@ class BoundaryView(LiveView):
             box.blockSignals(False)
         self._version = -1
         self._grid = None
+        self._manual_range = False
         self.image.clear()
         self.curve.setData([], [])
         self.options.set_hard_allowed(self.task in ("binary", "multiclass"))
@@ -175,6 +178,9 @@ class BoundaryView(LiveView):
         self._set_points()
         self.featuresChanged.emit(i, j)
 
+    def _on_manual(self, *_: Any) -> None:
+        self._manual_range = True
+
     def _on_options(self) -> None:
         self._show_chosen_points()
         if self._grid is not None:
@@ -189,8 +195,13 @@ class BoundaryView(LiveView):
         """Axes around the shown points and the fitted curve, nothing else (one input).
 
         Auto-range also counted hidden items and the empty heat map, which left most of the
-        plot blank; here only what is drawn counts, with a small margin.
+        plot blank; here only what is drawn counts, with a 5 % margin. The axes move only when
+        something leaves them or they have grown a third too large, so a curve that changes a
+        little every frame does not rebuild the ticks every frame; once the student zooms or
+        pans, the axes are theirs until the next job.
         """
+        if self._manual_range:
+            return
         xs, ys = [], []
         for item in (self.train_points, self.val_points, self.curve):
             if item.isVisible():
@@ -205,11 +216,10 @@ class BoundaryView(LiveView):
         if not keep.any():
             return
         vb = self.plot.getPlotItem().getViewBox()
-        vb.setRange(
-            xRange=(x[keep].min(), x[keep].max()),
-            yRange=(y[keep].min(), y[keep].max()),
-            padding=0.05,
-        )
+        wanted = [(v[keep].min(), v[keep].max()) for v in (x, y)]
+        if all(_still_fits(now, want) for now, want in zip(vb.viewRange(), wanted, strict=True)):
+            return
+        vb.setRange(xRange=wanted[0], yRange=wanted[1], padding=0.05)
 
     # ----------------------------------------------------------------------- drawing
     def draw(self, snap: dict[str, Any]) -> None:
@@ -255,6 +265,13 @@ class BoundaryView(LiveView):
         # 1/k (a guess) -> transparent, 1 (certain) -> opaque
         rgba[..., 3] = 255 if hard else np.clip((confidence - 1 / k) / (1 - 1 / k), 0, 1) * 255
         return rgba
+
+
+def _still_fits(now: list[float], wanted: tuple[float, float]) -> bool:
+    """Whether axis range ``now`` holds ``wanted`` and is at most a third larger than it."""
+    lo, hi = now
+    span = max(wanted[1] - wanted[0], 1e-12)
+    return lo <= wanted[0] and wanted[1] <= hi and (hi - lo) <= 1.34 * span
 
 
 #: Points drawn per set: more cannot be told apart on a plot this size, and 60,000 imported
