@@ -69,7 +69,16 @@ def test_two_input_data_keeps_the_activation_maps(qtbot, xor_job):
     h = maps.shape[1]
     s = np.abs(maps).max()
     np.testing.assert_allclose(view.image.image[:h, :h], maps[0, ::-1] / s, rtol=1e-6)
-    assert "two inputs" in view.note.text()
+    assert "two inputs" in view.note.text() and "held at their means" not in view.note.text()
+
+
+def test_wider_data_says_the_other_features_are_held_at_their_means(qtbot):
+    doc = example("iris")
+    job = job_from_document(doc, session.dataset(doc), grid=10)
+    view = NeuronMapsView()
+    qtbot.addWidget(view)
+    view.set_job(job)
+    assert view.note.text().endswith("The other features are held at their means.")
 
 
 def expected_rgb(values: np.ndarray, scale: float) -> np.ndarray:

@@ -73,7 +73,8 @@ class NeuronMapsView(LiveView):
         shape = job.view.get("image_shape")
         self.image_shape = (int(shape[0]), int(shape[1])) if shape else None
         images = self.image_shape is not None
-        self.note.setText(WEIGHTS_NOTE if images else MAPS_NOTE)
+        held = " The other features are held at their means." if job.X_train.shape[1] > 2 else ""
+        self.note.setText(WEIGHTS_NOTE if images else MAPS_NOTE + held)
         title = TITLES[images]
         self.plot.getPlotItem().setTitle(title, color=theme(self).text.name(), size="10pt")
 
