@@ -13,7 +13,7 @@ import pytest
 from nnstudio.engine import Network, fit
 from nnstudio.examples import example
 from nnstudio.gui import palette
-from nnstudio.gui.plots.neurons import COLUMNS, GAP, NeuronMapsView
+from nnstudio.gui.plots.neurons import COLUMNS, GAP, NeuronMapsView, row_ticks
 from nnstudio.io import session
 from nnstudio.live.job import job_from_document
 from nnstudio.live.snapshot import Snapshotter
@@ -49,7 +49,14 @@ def test_the_neurons_view_tiles_each_first_layer_neurons_weights_as_an_image(qtb
         np.testing.assert_allclose(tile, W[:, j].reshape(8, 8) / scale, rtol=1e-6)
     assert shown.shape == (4 * (8 + GAP), COLUMNS * (8 + GAP))  # 32 neurons: 4 rows of 8
     assert np.isnan(shown[8, 0])  # the gap between tiles is transparent
-    assert "incoming weights" in view.plot.getPlotItem().titleLabel.text
+    assert view.plot.getPlotItem().titleLabel.text == "Layer 1 weights, one image per neuron"
+    # rows are named by the neurons they hold: 1-8 under "layer 1", then 9-16, ...
+    assert [name for _, name in row_ticks([W.T.reshape(32, 8, 8)], 8)] == [
+        "layer 1",
+        "9–16",
+        "17–24",
+        "25–32",
+    ]
     assert "the pattern the neuron looks for" in view.note.text()
     assert "two inputs" not in view.note.text()
 

@@ -32,7 +32,7 @@ MAPS_NOTE = (
 #: The view's title without and with image data.
 TITLES = {
     False: "Hidden neurons over the input plane",
-    True: "Layer 1 neurons: incoming weights as images",
+    True: "Layer 1 weights, one image per neuron",
 }
 WEIGHTS_NOTE = (
     "Each tile: the weights into one neuron of layer 1, one per pixel, drawn as an image: "
@@ -96,16 +96,29 @@ class NeuronMapsView(LiveView):
             self._layout = shape
             h, w = maps[0].shape[1:]
             item = self.plot.getPlotItem()
-            rows, row = [], 0
-            for k, m in enumerate(maps):
-                rows.append(((row + 0.5) * (h + GAP), f"layer {k + 1}"))
-                row += -(-m.shape[0] // COLUMNS)
+            item.getAxis("left").setTicks([row_ticks(maps, h)])
             cols = min(COLUMNS, max(m.shape[0] for m in maps))
             ticks = [((c + 0.5) * (w + GAP), f"{c + 1}") for c in range(cols)]
-            item.getAxis("left").setTicks([rows])
             item.getAxis("bottom").setTicks([ticks])
             item.setLabel("left", "")
-            item.setLabel("bottom", "neuron (rows continue left to right)")
+            item.setLabel("bottom", "neuron")
+
+
+def row_ticks(maps: list[np.ndarray], h: int) -> list[tuple[float, str]]:
+    """Left-axis names of the tile rows: "layer 2" on a layer's first row, "9–16" on the next.
+
+    The bottom axis counts neurons 1 to 8; a layer of more than 8 continues on further rows,
+    each named by the neurons it holds.
+    """
+    ticks, row = [], 0
+    for k, m in enumerate(maps):
+        units = m.shape[0]
+        for first in range(0, units, COLUMNS):
+            last = min(first + COLUMNS, units)
+            name = f"layer {k + 1}" if first == 0 else f"{first + 1}–{last}"
+            ticks.append(((row + 0.5) * (h + GAP), name))
+            row += 1
+    return ticks
 
 
 def weight_images(W: np.ndarray, shape: tuple[int, int]) -> np.ndarray:
