@@ -98,7 +98,7 @@ class NeuronFocusView(LiveView):
             return
         k, j = self.unit
         activation = self.job.spec["layers"][k]["activation"]
-        self.heading.setText(f"{naming.neuron_name(k, j, self.n_layers()).capitalize()}")
+        self.heading.setText(naming.neuron_name(k, j, self.n_layers()).capitalize())
         shape = self.job.view.get("image_shape")
         if shape and k == 0:
             self._draw_weights(snap, j, (int(shape[0]), int(shape[1])))
