@@ -28,6 +28,12 @@ import numpy as np
 
 from nnstudio.document.model import Document, Progress
 from nnstudio.document.settings import normalize_training
+from nnstudio.document.wording import (
+    bias_words,
+    layer_words,
+    plain_spec_error,
+    weight_words,
+)
 
 # The engine owns the parameter layout ([W1, b1, W2, ...]) and the initial weights' random
 # stream; edits, the editor and the files use these three names from there.
@@ -89,9 +95,15 @@ MISSING: Any = _Missing()
 
 
 def _normalize(network: dict[str, Any]) -> dict[str, Any]:
+    """The engine's check of an edited network, its complaints in the course's words."""
     from nnstudio.engine.spec import normalize_spec
 
-    return normalize_spec(network)
+    try:
+        return normalize_spec(network)
+    except ValueError as exc:
+        layers = network.get("layers") if isinstance(network, dict) else None
+        n_layers = len(layers) if isinstance(layers, list) else 0
+        raise ValueError(plain_spec_error(str(exc), n_layers)) from None
 
 
 def _initializer_params(name: str) -> dict[str, float]:
@@ -138,14 +150,18 @@ def _check_hidden_index(network: dict[str, Any], index: int, what: str) -> None:
         raise ValueError(f"cannot {what}: the network has no hidden layers")
     if not 0 <= index < n:
         raise ValueError(
-            f"cannot {what}: hidden layer {index} does not exist (hidden layers are 0 to {n - 1})"
+            f"cannot {what}: there is no hidden layer {index + 1} "
+            f"(the hidden layers are layers 1 to {n})"
         )
 
 
 def _check_layer_index(network: dict[str, Any], k: int) -> None:
     n = len(network["layers"])
     if not 0 <= k < n:
-        raise ValueError(f"there is no layer {k}; layers are 0 to {n - 1} (the last is the output)")
+        raise ValueError(
+            f"there is no layer {k + 1}; the network has layers 1 to {n} "
+            f"(layer {n} is the output layer)"
+        )
 
 
 def _check_output_free(doc: Document, k: int, what: str) -> None:
@@ -220,7 +236,9 @@ class InsertLayer(Edit):
         if n >= MAX_HIDDEN:
             raise ValueError(f"cannot add a layer: at most {MAX_HIDDEN} hidden layers")
         if not 0 <= self.index <= n:
-            raise ValueError(f"cannot insert a layer at {self.index}: allowed 0 to {n}")
+            raise ValueError(
+                f"cannot add a layer at position {self.index + 1}: positions 1 to {n + 1}"
+            )
         if self.layer is not None:
             layer = copy.deepcopy(self.layer)
         else:
@@ -341,9 +359,14 @@ class SetLayerProperty(Edit):
             )
         _check_layer_index(doc.network, self.k)
         last = self.k == len(doc.network["layers"]) - 1
-        where = f"layer {self.k + 1} {key}"
+        where = f"{layer_words(self.k)} {key.replace('_', ' ')}"
         if key == "activation":
             _check_output_free(doc, self.k, "change the output activation")
+            if value == "softmax" and not last:
+                raise ValueError(
+                    f"{layer_words(self.k)} is a hidden layer, and softmax belongs on the output "
+                    "layer only: it turns the outputs into class probabilities that add up to 1"
+                )
         if value is MISSING:  # the key was absent: the engine's default applies again
             return value
         if key == "use_bias":
@@ -425,14 +448,14 @@ class SetWeight(Edit):
     area: ClassVar[str] = "weights"
 
     def apply(self, doc: Document) -> Edit:
-        value = _check_number(self.value, f"weight W{self.k + 1}[{self.i}, {self.j}]")
+        value = _check_number(self.value, weight_words(self.k, self.i, self.j))
         _check_layer_index(doc.network, self.k)
         w_idx, _ = param_indices(doc.network, self.k)
         fan_in, fan_out = layer_sizes(doc.network)[self.k : self.k + 2]
         if not (0 <= self.i < fan_in and 0 <= self.j < fan_out):
             raise ValueError(
-                f"weight W{self.k + 1}[{self.i}, {self.j}] does not exist: "
-                f"W{self.k + 1} has shape ({fan_in}, {fan_out})"
+                f"{weight_words(self.k, self.i, self.j)} does not exist: layer {self.k + 1} "
+                f"has {fan_in} inputs and {fan_out} neurons"
             )
         materialised = doc.weights is None
         weights = initial_weights(doc.network) if materialised else list(doc.weights)
@@ -452,7 +475,7 @@ class SetWeight(Edit):
         return False
 
     def describe(self) -> str:
-        return f"set weight W{self.k + 1}[{self.i}, {self.j}]"
+        return f"set {weight_words(self.k, self.i, self.j)}"
 
 
 @dataclass(eq=False)
@@ -467,14 +490,17 @@ class SetBias(Edit):
     area: ClassVar[str] = "weights"
 
     def apply(self, doc: Document) -> Edit:
-        value = _check_number(self.value, f"bias b{self.k + 1}[{self.j}]")
+        value = _check_number(self.value, bias_words(self.k, self.j))
         _check_layer_index(doc.network, self.k)
         _, b_idx = param_indices(doc.network, self.k)
         if b_idx is None:
-            raise ValueError(f"layer {self.k + 1} has no bias (use_bias is off)")
+            raise ValueError(f"layer {self.k + 1} has no biases ('use bias' is off)")
         units = doc.network["layers"][self.k]["units"]
         if not 0 <= self.j < units:
-            raise ValueError(f"bias b{self.k + 1}[{self.j}] does not exist: the layer has {units}")
+            raise ValueError(
+                f"{bias_words(self.k, self.j)} does not exist: layer {self.k + 1} has {units} "
+                "neurons"
+            )
         materialised = doc.weights is None
         weights = initial_weights(doc.network) if materialised else list(doc.weights)
         array = weights[b_idx].copy()
@@ -493,7 +519,7 @@ class SetBias(Edit):
         return False
 
     def describe(self) -> str:
-        return f"set bias b{self.k + 1}[{self.j}]"
+        return f"set {bias_words(self.k, self.j)}"
 
 
 @dataclass(eq=False)

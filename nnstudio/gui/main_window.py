@@ -33,6 +33,7 @@ from nnstudio.gui.live import LiveTraining
 from nnstudio.gui.panels.data_panel import DataPanel
 from nnstudio.gui.panels.properties import PropertiesPanel
 from nnstudio.gui.panels.training_settings import TrainingSettings
+from nnstudio.gui.plots.neuron_focus import NeuronFocusWindow
 from nnstudio.gui.undo import DocumentController
 from nnstudio.io.export import FORMATS, SUFFIXES, export
 
@@ -98,6 +99,8 @@ class MainWindow(QMainWindow):
 
         self.editor.selectionChanged.connect(self.properties.show_selection)
         self.editor.view.propertiesRequested.connect(self._show_properties)
+        self.neuron_focus = NeuronFocusWindow(self.live.trainer, self)  # a clicked picture
+        self.editor.pictureClicked.connect(self.neuron_focus.show_unit)
         self.editor.message.connect(self.show_message)
         self.live.message.connect(self.show_message)
         self.data_panel.message.connect(self.show_message)
@@ -192,7 +195,8 @@ class MainWindow(QMainWindow):
         self.pictures_action = self._action(
             "Neuron &Pictures on the Canvas",
             self.editor.set_pictures_enabled,
-            tip="Each neuron shows what it computes over the input plane (or its weights)",
+            tip="Each neuron shows what it computes over the input plane (or its weights); "
+            "point at one to enlarge it, click it to open it large with axes",
         )
         self.pictures_action.setCheckable(True)
         self.pictures_action.setChecked(True)
@@ -261,6 +265,7 @@ class MainWindow(QMainWindow):
         controls.setMovable(False)
         controls.addWidget(self.live.controls)
         self._remember_speed()
+        self.live.views.boundary.options.remember(self.settings)  # points shown, hard regions
         self.addToolBar(Qt.ToolBarArea.TopToolBarArea, controls)
         self.addToolBarBreak(Qt.ToolBarArea.TopToolBarArea)
         settings = QToolBar("Training settings", self)

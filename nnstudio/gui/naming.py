@@ -10,6 +10,8 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+from nnstudio.document.wording import neuron_words
+
 
 def input_name(i: int, names: Sequence[str] | None = None) -> str:
     """Input ``i`` (0-based) by its feature name, or x1, x2, ..."""
@@ -18,7 +20,7 @@ def input_name(i: int, names: Sequence[str] | None = None) -> str:
 
 def neuron_name(k: int, j: int, n_layers: int | None = None) -> str:
     """Neuron ``j`` of dense layer ``k`` (both 0-based): "layer 2, neuron 3" (1-based)."""
-    text = f"layer {k + 1}, neuron {j + 1}"
+    text = neuron_words(k, j)  # the words refused edits use too
     return f"{text} (output)" if n_layers is not None and k == n_layers - 1 else text
 
 

@@ -227,11 +227,11 @@ def test_merge_weight_drag_and_slider():
         (lambda: E.SetUnits(0, 0), "1 to 1024"),
         (lambda: E.SetUnits(0, 1025), "1 to 1024"),
         (lambda: E.SetUnits(0, 2.5), "whole number"),
-        (lambda: E.SetUnits(7, 3), "no layer 7"),
+        (lambda: E.SetUnits(7, 3), "no layer 8; the network has layers 1 to 3"),
         (lambda: E.SetUnits(2, 3), "output layer follows the task"),
         (lambda: E.SetLayerProperty(2, "activation", "relu"), "output layer follows"),
         (lambda: E.SetLayerProperty(0, "activation", "swish"), "unknown activation"),
-        (lambda: E.SetLayerProperty(0, "activation", "softmax"), "only allowed on the output"),
+        (lambda: E.SetLayerProperty(0, "activation", "softmax"), "layer 1 is a hidden layer"),
         (lambda: E.SetLayerProperty(0, "dropout", 1.0), "below 1"),
         (lambda: E.SetLayerProperty(0, "l2", -0.1), "negative"),
         (lambda: E.SetLayerProperty(0, "std", 0.5), "unknown key 'std'"),
@@ -239,9 +239,9 @@ def test_merge_weight_drag_and_slider():
         (lambda: E.SetLayerProperty(0, "colour", 1), "unknown layer property"),
         (lambda: E.SetLayerProperty(0, "use_bias", 1), "true or false"),
         (lambda: E.SetLayerProperty(0, "initializer", "magic"), "unknown initializer"),
-        (lambda: E.InsertLayer(5), "allowed 0 to 2"),
+        (lambda: E.InsertLayer(5), "position 6: positions 1 to 3"),
         (lambda: E.InsertLayer(0, units=1025), "1 to 1024"),
-        (lambda: E.RemoveLayer(2), "does not exist"),
+        (lambda: E.RemoveLayer(2), "no hidden layer 3"),
         (lambda: E.MoveLayer(0, 0), "already there"),
         (lambda: E.SetWeight(0, 2, 0, 1.0), "does not exist"),
         (lambda: E.SetWeight(0, 0, 0, float("nan")), "finite"),
@@ -262,6 +262,36 @@ def test_validation_errors_leave_the_document_alone(make, message):
     with pytest.raises(ValueError, match=message):
         make().apply(doc)
     assert_same(doc, before)
+
+
+@pytest.mark.parametrize(
+    ("make", "words"),
+    [
+        (lambda: E.SetLayerProperty(1, "activation", "softmax"), "layer 2 is a hidden layer"),
+        (lambda: E.SetLayerProperty(0, "std", 0.5), "layer 1: unknown key 'std'"),
+        (lambda: E.SetLayerProperty(2, "dropout", 0.5), "layer 3 dropout: the output layer"),
+        (lambda: E.SetWeight(0, 2, 0, 1.0), "the weight from x3 to layer 1, neuron 1 does not"),
+        (lambda: E.SetWeight(1, 0, 3, np.inf), "the weight from layer 1, neuron 1 to layer 2, "),
+        (lambda: E.SetBias(0, 8, 1.0), "the bias of layer 1, neuron 9 does not exist"),
+        (lambda: E.MoveLayer(0, 5), "there is no hidden layer 6"),
+    ],
+)
+def test_refusals_name_layers_and_neurons_from_1_in_words(make, words):
+    """The window shows these to students: the canvas's 1-based names, never a JSON path."""
+    doc = xor_doc()
+    with pytest.raises(ValueError) as refused:
+        make().apply(doc)
+    message = str(refused.value)
+    assert words in message
+    assert "layers[" not in message and "W1[" not in message and "b1[" not in message
+
+
+def test_undo_texts_name_weights_in_words():
+    assert E.SetWeight(0, 1, 2, 0.5).describe() == "set the weight from x2 to layer 1, neuron 3"
+    assert E.SetWeight(1, 0, 0, 0.5).describe() == (
+        "set the weight from layer 1, neuron 1 to layer 2, neuron 1"
+    )
+    assert E.SetBias(1, 3, 0.5).describe() == "set the bias of layer 2, neuron 4"
 
 
 def test_at_most_twelve_hidden_layers():

@@ -189,6 +189,27 @@ def test_bad_number_is_refused_with_a_message(studio):
     assert studio.controller.undo_stack.count() == 0
 
 
+def test_a_refused_weight_is_named_in_words_from_1(studio):
+    """Typing an infinite weight is refused in the canvas's words: no W2[2, 5], no layers[1]."""
+    scene = studio.editor.scene
+    studio.click_scene(scene.connections[1].line(2, 5).pointAt(0.3))
+    studio.type_into(studio.panel.weight_edit, "1e999")
+    shown = studio.panel.error_label.text()
+    assert studio.panel.error_label.isVisibleTo(studio.panel)
+    assert shown.startswith("the weight from layer 1, neuron 3 to layer 2, neuron 6: ")
+    assert "finite" in shown and "[" not in shown
+    assert studio.doc.weights is None and studio.controller.undo_stack.count() == 0
+
+
+def test_undo_names_a_typed_weight_in_words(studio):
+    scene = studio.editor.scene
+    studio.click_scene(scene.connections[0].line(1, 4).pointAt(0.3))
+    studio.type_into(studio.panel.weight_edit, "0.5")
+    assert studio.controller.undo_stack.undoText() == (
+        "Set the weight from x2 to layer 1, neuron 5"
+    )
+
+
 def test_gradient_shown_when_known(studio):
     scene = studio.editor.scene
     studio.click_scene(scene.connections[0].line(1, 4).pointAt(0.3))

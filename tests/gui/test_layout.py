@@ -8,6 +8,7 @@ need, and a network that fills the canvas without being cut off.
 
 from __future__ import annotations
 
+import pyqtgraph as pg
 import pytest
 from PySide6.QtCore import QRectF, QSettings, QStandardPaths, Qt
 from PySide6.QtWidgets import QApplication, QDockWidget, QTabBar, QToolBar
@@ -97,6 +98,22 @@ def assert_tab_titles_whole(win: MainWindow) -> None:
             assert rect.width() >= needed, bar.tabText(i)
 
 
+def assert_axis_labels_whole(win: MainWindow) -> None:
+    """Every axis name on screen fits along its axis ("accuracy", never "accurac")."""
+    checked = 0
+    for view in win.findChildren(pg.GraphicsView):
+        if not showing(view.viewport()):
+            continue
+        for item in view.scene().items():
+            if not (isinstance(item, pg.AxisItem) and item.isVisible() and item.labelText):
+                continue
+            text = item.label.boundingRect().width()  # before the side axes' rotation
+            room = item.height() if item.orientation in ("left", "right") else item.width()
+            assert text <= room + 1, (item.labelText, text, room)
+            checked += 1
+    assert checked >= 4  # loss, accuracy or boundary axes are on screen
+
+
 @pytest.mark.parametrize("size", SIZES, ids=lambda s: f"{s[0]}x{s[1]}")
 @pytest.mark.parametrize("example", EXAMPLES)
 def test_default_layout_is_readable(open_window, example, size):
@@ -107,6 +124,7 @@ def test_default_layout_is_readable(open_window, example, size):
         assert win.dockWidgetArea(dock) != Qt.DockWidgetArea.NoDockWidgetArea, dock.windowTitle()
     assert_docks_fit_their_contents(win)
     assert_tab_titles_whole(win)
+    assert_axis_labels_whole(win)
     assert showing(win.properties_dock.widget())
     assert_network_fits(win)
 

@@ -233,7 +233,7 @@ def test_boundary_says_when_other_inputs_are_held_at_their_mean(qtbot):
     qtbot.addWidget(view)
     view.show()
     view.set_job(make_job(4, 3))
-    assert view.note.isVisible() and "other inputs are held at their mean" in view.note.text()
+    assert view.note.isVisible() and "other features are held at their means" in view.note.text()
     view.set_job(make_job(2, 2))
     assert not view.note.isVisible()
     assert view.plot.getPlotItem().getViewBox().state["aspectLocked"]  # one scale on both axes

@@ -4,18 +4,25 @@ For two-feature data each hidden and output neuron's face is its activation over
 plane (the two features of the Boundary view; any others held at their means), blue high,
 orange low, on the same scale as the boundary. For image data the first layer's neurons show
 their incoming weights as an image instead: the pattern each unit looks for. Pointing at a
-picture enlarges it. The worker computes the maps (``live/snapshot.py``); this module only
-colours them, once per new set of maps.
+picture enlarges it; clicking it selects its neuron and opens it large, with axes and a colour
+bar (``gui/plots/neuron_focus.py``). The worker computes the maps (``live/snapshot.py``); this
+module only colours them, once per new set of maps.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 import numpy as np
 from PySide6.QtCore import QRectF, Qt
 from PySide6.QtGui import QImage, QPainter, QPainterPath, QPen
-from PySide6.QtWidgets import QGraphicsItem, QGraphicsSceneHoverEvent, QStyleOptionGraphicsItem
+from PySide6.QtWidgets import (
+    QGraphicsItem,
+    QGraphicsSceneHoverEvent,
+    QGraphicsSceneMouseEvent,
+    QStyleOptionGraphicsItem,
+)
 
 from nnstudio.gui import palette
 from nnstudio.gui.editor.items import NEURON_R
@@ -53,16 +60,17 @@ def to_qimage(rgb: np.ndarray) -> QImage:
 class PictureItem(QGraphicsItem):
     """A neuron's picture: round on the neuron, square and large while pointed at."""
 
-    def __init__(self, k: int, j: int) -> None:
+    def __init__(self, k: int, j: int, on_click: Callable[[int, int], None] | None = None) -> None:
         super().__init__()
         self.k, self.j = k, j
+        self.on_click = on_click
         self.image: QImage | None = None
         self.rgb: np.ndarray | None = None  # what is drawn, for tests and the enlarged view
         self._rect = QRectF(-SIDE / 2, -SIDE / 2, SIDE, SIDE)
         self._hovered = False
         self.setZValue(4)  # above its neuron
         self.setAcceptHoverEvents(True)
-        self.setAcceptedMouseButtons(Qt.MouseButton.NoButton)  # clicks select the neuron below
+        self.setAcceptedMouseButtons(Qt.MouseButton.LeftButton)
 
     def set_rgb(self, rgb: np.ndarray) -> None:
         self.rgb = rgb
@@ -86,6 +94,15 @@ class PictureItem(QGraphicsItem):
         painter.setClipPath(path)
         painter.drawImage(self._rect, self.image)
 
+    def mousePressEvent(self, event: QGraphicsSceneMouseEvent) -> None:
+        """Select the neuron (as a click on it would), then show its picture large."""
+        scene = self.scene()
+        if scene is not None and hasattr(scene, "select"):
+            scene.select(("neuron", self.k, self.j))
+        if self.on_click is not None:
+            self.on_click(self.k, self.j)
+        event.accept()
+
     def hoverEnterEvent(self, event: QGraphicsSceneHoverEvent) -> None:
         self._hovered = True
         self.setScale(HOVER_SCALE)
@@ -105,6 +122,8 @@ class NeuronPictures:
     def __init__(self, scene) -> None:
         self.scene = scene
         self.enabled = True
+        #: Called with (layer, neuron) when a picture is clicked.
+        self.on_click: Callable[[int, int], None] | None = None
         self.items: dict[tuple[int, int], PictureItem] = {}
         self._neurons: dict | None = None  # the scene's neuron dict the items were made for
         self._version: Any = None
@@ -130,11 +149,15 @@ class NeuronPictures:
                 continue  # not drawn (a compressed layer's middle)
             item = self.items.get((k, j))
             if item is None:
-                item = PictureItem(k, j)
+                item = PictureItem(k, j, self._clicked)
                 item.setPos(neuron.pos())
                 self.scene.addItem(item)
                 self.items[(k, j)] = item
             item.set_rgb(rgb)
+
+    def _clicked(self, k: int, j: int) -> None:
+        if self.on_click is not None:
+            self.on_click(k, j)
 
     def pictures(
         self, snap: dict[str, Any], image_shape: tuple[int, ...] | None

@@ -21,10 +21,12 @@ class NetworkEditor(QWidget):
         selectionChanged(object): ``("layer", k)``, ``("neuron", k, j)``,
             ``("connection", k, i, j)`` or ``None`` (``k = -1`` is the input layer).
         message(str): why an edit was refused, for the status bar.
+        pictureClicked(int, int): a neuron's picture was clicked (layer, neuron; 0-based).
     """
 
     selectionChanged = Signal(object)
     message = Signal(str)
+    pictureClicked = Signal(int, int)
 
     def __init__(self, controller: DocumentController, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -33,6 +35,7 @@ class NetworkEditor(QWidget):
         self.view = NetworkView(self.scene, self)
         self.toolbox = EditorToolbox(self)
         self.pictures = NeuronPictures(self.scene)
+        self.pictures.on_click = self.pictureClicked.emit
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.setSpacing(0)

@@ -21,7 +21,7 @@ from PySide6.QtCore import QRectF, Qt, QTimer, Signal
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QPushButton, QVBoxLayout, QWidget
 
 from nnstudio.engine import Network
-from nnstudio.gui.plots.common import plot_widget
+from nnstudio.gui.plots.common import no_si_prefix, plot_widget
 from nnstudio.live.job import Job
 from nnstudio.live.landscape import (
     Axis,
@@ -110,6 +110,7 @@ class LandscapePanel(QWidget):
         self.cmap = pg.colormap.get("viridis")
         self.colorbar = pg.ColorBarItem(colorMap=self.cmap, interactive=False)
         self.colorbar.setImageItem(self.image, insert_in=item)
+        no_si_prefix(self.colorbar)
         self.path_item = pg.PlotDataItem(
             pen=pg.mkPen(255, 255, 255, 220, width=2),
             symbol="o",

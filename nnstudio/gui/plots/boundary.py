@@ -3,7 +3,9 @@
 The worker evaluates the network on a grid (``engine/snapshot.py``); this view only colours it
 and draws the data on top: training points filled, validation points outlined. With more than
 two inputs the student picks the two features; the others are held at their mean. With one
-input and a regression task it shows the fitted curve over the points instead.
+input and a regression task it shows the fitted curve over the points instead, on axes that fit
+the points and the curve. Tick boxes under the plot hide either set of points and switch to hard
+class regions (``boundary_options.py``).
 """
 
 from __future__ import annotations
@@ -13,9 +15,17 @@ from typing import Any
 import numpy as np
 import pyqtgraph as pg
 from PySide6.QtCore import QRectF, Signal
-from PySide6.QtWidgets import QComboBox, QHBoxLayout, QLabel, QVBoxLayout, QWidget
+from PySide6.QtWidgets import (
+    QComboBox,
+    QHBoxLayout,
+    QLabel,
+    QSizePolicy,
+    QVBoxLayout,
+    QWidget,
+)
 
 from nnstudio.gui import palette
+from nnstudio.gui.plots.boundary_options import BoundaryOptions
 from nnstudio.gui.plots.common import (
     LiveView,
     diverging_colormap,
@@ -36,8 +46,8 @@ class BoundaryView(LiveView):
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        # The title doubles as the legend, so nothing covers the points.
-        self.plot = plot_widget(self, "● training  ○ validation", "x1", "x2")
+        # No title: the tick boxes under the plot are the legend ("● training", "○ validation").
+        self.plot = plot_widget(self, "", "x1", "x2")
         self.image = pg.ImageItem(axisOrder="row-major")
         self.image.setOpacity(HEAT_ALPHA / 255)
         self.image.setZValue(-10)
@@ -51,31 +61,43 @@ class BoundaryView(LiveView):
         self.x_box, self.y_box = QComboBox(self), QComboBox(self)
         self.x_box.setToolTip("The input feature along the horizontal axis.")
         self.y_box.setToolTip(
-            "The input feature along the vertical axis; all other features are held at their mean."
+            "The input feature along the vertical axis; all other features are held at their means."
         )
         for box in (self.x_box, self.y_box):
             box.currentIndexChanged.connect(self._on_features)
         self.pickers = QWidget(self)
         row = QHBoxLayout(self.pickers)
         row.setContentsMargins(0, 0, 0, 0)
-        row.addWidget(QLabel("horizontal:"))
-        row.addWidget(self.x_box)
-        row.addWidget(QLabel("vertical:"))
-        row.addWidget(self.y_box)
-        row.addStretch(1)
+        # Short labels and boxes sharing the width: "sepal length (cm)" stays whole at 330 px.
+        for text, box in (("x:", self.x_box), ("y:", self.y_box)):
+            label = QLabel(text)
+            label.setToolTip(box.toolTip())
+            row.addWidget(label)
+            box.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Fixed)
+            box.setSizeAdjustPolicy(
+                QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon
+            )
+            box.setMinimumContentsLength(6)
+            row.addWidget(box, 1)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(2, 2, 2, 2)
         layout.addWidget(self.pickers)
-        self.note = QLabel("The other inputs are held at their mean.", self)
+        self.note = QLabel("The other features are held at their means.", self)
         self.note.hide()
         layout.addWidget(self.note)
         self.holder = SquarePlotHolder(self.plot, self)
         layout.addWidget(self.holder, 1)
+        self.options = BoundaryOptions(self)
+        self.options.changed.connect(self._on_options)
+        layout.addWidget(self.options)
         self.pickers.hide()
         self.job: Job | None = None
         self.task = "binary"
         self.features = [0, 1]
         self._version = -1
+        self._grid: tuple[np.ndarray, list[float]] | None = None  # the last grid, for redraws
+        self._manual_range = False  # the student zoomed or panned (one-input view)
+        self.plot.getPlotItem().getViewBox().sigRangeChangedManually.connect(self._on_manual)
 
     # ------------------------------------------------------------------------ inputs
     def set_job(self, job: Job) -> None:
@@ -96,8 +118,11 @@ class BoundaryView(LiveView):
                 box.setCurrentIndex(self.features[k])
             box.blockSignals(False)
         self._version = -1
+        self._grid = None
+        self._manual_range = False
         self.image.clear()
         self.curve.setData([], [])
+        self.options.set_hard_allowed(self.task in ("binary", "multiclass"))
         self._set_points()
 
     def _set_points(self) -> None:
@@ -123,8 +148,11 @@ class BoundaryView(LiveView):
                 item.setData(xs, ys, brush=[pg.mkBrush(c) for c in colors])
             else:
                 item.setData(xs, ys, pen=[pg.mkPen(c, width=2) for c in colors])
+        self._show_chosen_points()
         plot = self.plot.getPlotItem()
         plot.getViewBox().setAspectLocked(not one_input)  # a plane: one scale on both axes
+        if one_input:
+            self._fit_curve_axes()
         if one_input:
             plot.setLabel("bottom", self.names[0])
             plot.setLabel("left", (job.target_names or ["target"])[0])
@@ -150,6 +178,49 @@ class BoundaryView(LiveView):
         self._set_points()
         self.featuresChanged.emit(i, j)
 
+    def _on_manual(self, *_: Any) -> None:
+        self._manual_range = True
+
+    def _on_options(self) -> None:
+        self._show_chosen_points()
+        if self._grid is not None:
+            self._draw_grid(*self._grid)
+
+    def _show_chosen_points(self) -> None:
+        choices = self.options.choices()
+        self.train_points.setVisible(choices.training)
+        self.val_points.setVisible(choices.validation)
+
+    def _fit_curve_axes(self) -> None:
+        """Axes around the shown points and the fitted curve, nothing else (one input).
+
+        Auto-range also counted hidden items and the empty heat map, which left most of the
+        plot blank; here only what is drawn counts, with a 5 % margin. The axes move only when
+        something leaves them or they have grown a third too large, so a curve that changes a
+        little every frame does not rebuild the ticks every frame; once the student zooms or
+        pans, the axes are theirs until the next job.
+        """
+        if self._manual_range:
+            return
+        xs, ys = [], []
+        for item in (self.train_points, self.val_points, self.curve):
+            if item.isVisible():
+                x, y = item.getData()
+                if x is not None and len(x):
+                    xs.append(np.asarray(x, float))
+                    ys.append(np.asarray(y, float))
+        if not xs:
+            return
+        x, y = np.concatenate(xs), np.concatenate(ys)
+        keep = np.isfinite(x) & np.isfinite(y)
+        if not keep.any():
+            return
+        vb = self.plot.getPlotItem().getViewBox()
+        wanted = [(v[keep].min(), v[keep].max()) for v in (x, y)]
+        if all(_still_fits(now, want) for now, want in zip(vb.viewRange(), wanted, strict=True)):
+            return
+        vb.setRange(xRange=wanted[0], yRange=wanted[1], padding=0.05)
+
     # ----------------------------------------------------------------------- drawing
     def draw(self, snap: dict[str, Any]) -> None:
         if snap.get("heavy_version") == self._version:
@@ -157,12 +228,20 @@ class BoundaryView(LiveView):
         self._version = snap.get("heavy_version")
         if "curve" in snap:
             self.curve.setData(*snap["curve"])
+            self._fit_curve_axes()
             return
         grid = snap.get("boundary")
         if grid is None:
             return
-        x0, x1, y0, y1 = snap["extent"]
+        self._grid = (grid, snap["extent"])
+        self._draw_grid(grid, snap["extent"])
+
+    def _draw_grid(self, grid: np.ndarray, extent: list[float]) -> None:
+        x0, x1, y0, y1 = extent
+        hard = self.options.choices().hard and self.task in ("binary", "multiclass")
         if grid.ndim == 2 and self.task == "binary":
+            if hard:  # each side of p = 0.5 in its class's full colour
+                grid = np.where(np.isnan(grid), np.nan, (grid >= 0.5).astype(np.float32))
             self.image.setImage(grid, autoLevels=False, levels=(0.0, 1.0), lut=self.lut)
         elif grid.ndim == 2:  # regression over two inputs: symmetric around the mean target
             centre = float(np.nanmean(grid))
@@ -171,12 +250,12 @@ class BoundaryView(LiveView):
                 grid, autoLevels=False, levels=(centre - s, centre + s), lut=self.lut
             )
         else:
-            self.image.setImage(self._class_rgba(grid), autoLevels=False, levels=(0, 255))
+            self.image.setImage(self._class_rgba(grid, hard), autoLevels=False, levels=(0, 255))
         self.image.setRect(QRectF(x0, y0, x1 - x0, y1 - y0))
 
     @staticmethod
-    def _class_rgba(prob: np.ndarray) -> np.ndarray:
-        """Colour by the most likely class, opacity by how sure the network is."""
+    def _class_rgba(prob: np.ndarray, hard: bool = False) -> np.ndarray:
+        """Colour by the most likely class, opacity by how sure the network is (or opaque)."""
         k = prob.shape[2]
         colors = np.array([palette.class_rgb(c) for c in range(k)], np.float64)
         best = prob.argmax(axis=2)
@@ -184,8 +263,15 @@ class BoundaryView(LiveView):
         rgba = np.empty((*best.shape, 4), np.uint8)
         rgba[..., :3] = colors[best]
         # 1/k (a guess) -> transparent, 1 (certain) -> opaque
-        rgba[..., 3] = np.clip((confidence - 1 / k) / (1 - 1 / k), 0, 1) * 255
+        rgba[..., 3] = 255 if hard else np.clip((confidence - 1 / k) / (1 - 1 / k), 0, 1) * 255
         return rgba
+
+
+def _still_fits(now: list[float], wanted: tuple[float, float]) -> bool:
+    """Whether axis range ``now`` holds ``wanted`` and is at most a third larger than it."""
+    lo, hi = now
+    span = max(wanted[1] - wanted[0], 1e-12)
+    return lo <= wanted[0] and wanted[1] <= hi and (hi - lo) <= 1.34 * span
 
 
 #: Points drawn per set: more cannot be told apart on a plot this size, and 60,000 imported

@@ -110,13 +110,23 @@ def image_plot(
     return plot, image
 
 
+def no_si_prefix(item: pg.PlotItem) -> None:
+    """Plain numbers on all four axes of ``item`` ("loss", never "loss (x0.001)").
+
+    pyqtgraph scales every new axis by an SI prefix; a student reads 0.004 as 4 unless the
+    label's "(x0.001)" is noticed. A colour bar is a PlotItem too and needs the same.
+    """
+    for name in ("left", "bottom", "right", "top"):
+        item.getAxis(name).enableAutoSIPrefix(False)
+
+
 def style_plot(item: pg.PlotItem, t: palette.Theme, title: str = "", x: str = "", y: str = ""):
     color = t.text.name()
+    no_si_prefix(item)
     for name in ("left", "bottom"):
         axis = item.getAxis(name)
         axis.setPen(pg.mkPen(color))
         axis.setTextPen(pg.mkPen(color))
-        axis.enableAutoSIPrefix(False)  # "loss", never "loss (x0.001)"
     if title:
         item.setTitle(title, color=color, size="10pt")
     if x:

@@ -12,7 +12,7 @@ import numpy as np
 import pyqtgraph as pg
 from PySide6.QtCore import QPointF, Qt
 from PySide6.QtGui import QColor
-from PySide6.QtWidgets import QCheckBox, QHBoxLayout, QLabel, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QBoxLayout, QCheckBox, QHBoxLayout, QLabel, QVBoxLayout, QWidget
 
 from nnstudio.gui import palette
 from nnstudio.gui.numbers import fmt
@@ -21,6 +21,10 @@ from nnstudio.live.job import Job
 
 TRAIN = palette.POSITIVE
 VAL = palette.NEGATIVE
+#: Below this height the accuracy plot, stacked under the loss, could not show its axis name;
+#: the two plots then stand side by side if the view is at least SIDE_BY_SIDE_WIDTH wide.
+STACKED_MIN_HEIGHT = 320
+SIDE_BY_SIDE_WIDTH = 400
 
 
 class LossView(LiveView):
@@ -94,9 +98,25 @@ class LossView(LiveView):
         layout = QVBoxLayout(self)
         layout.setContentsMargins(2, 2, 2, 2)
         layout.addLayout(top)
-        layout.addWidget(self.loss_plot, 3)
-        layout.addWidget(self.acc_plot, 2)
+        self.plots = QBoxLayout(QBoxLayout.Direction.TopToBottom)
+        self.plots.addWidget(self.loss_plot, 3)
+        self.plots.addWidget(self.acc_plot, 2)
+        layout.addLayout(self.plots, 1)
         self._data: dict[str, tuple[np.ndarray, np.ndarray]] = {}
+
+    def resizeEvent(self, event) -> None:
+        super().resizeEvent(event)
+        self._arrange_plots()
+
+    def _arrange_plots(self) -> None:
+        """Loss above accuracy where there is height for both, else side by side."""
+        short = self.height() < STACKED_MIN_HEIGHT
+        side = short and self.width() >= SIDE_BY_SIDE_WIDTH
+        direction = QBoxLayout.Direction.LeftToRight if side else QBoxLayout.Direction.TopToBottom
+        if self.plots.direction() != direction:
+            self.plots.setDirection(direction)
+        # side by side, or short and narrow: equal shares; tall: the loss gets more
+        self.plots.setStretch(1, 3 if short else 2)
 
     def curves_list(self) -> list[pg.PlotDataItem]:
         return [self.train_curve, self.val_curve, self.acc_curve, self.val_acc_curve]

@@ -1,9 +1,13 @@
-"""Neuron maps: what each hidden neuron computes over the input plane.
+"""Neuron maps: what each hidden neuron computes over the input plane, or looks for in images.
 
 For two-input data every hidden neuron is a function of (x1, x2); its activation drawn over
 the plane shows the line (first layer) or the shape (deeper layers) it has learned. The maps
 come with the snapshot (computed by the worker on the boundary grid); this view tiles them into
 one image, one row per layer, each layer on its own symmetric scale.
+
+For image data a plane of two pixels says nothing; there each first-layer neuron is drawn as
+its incoming weights in the image's shape (column j of W1 as H x W): the pattern of ink that
+excites it (blue) or holds it back (orange), like the pictures on the canvas.
 """
 
 from __future__ import annotations
@@ -14,11 +18,27 @@ import numpy as np
 import pyqtgraph as pg
 from PySide6.QtWidgets import QLabel, QVBoxLayout, QWidget
 
-from nnstudio.gui.plots.common import LiveView, diverging_colormap, plot_widget
+from nnstudio.gui.plots.common import LiveView, diverging_colormap, plot_widget, theme
 from nnstudio.live.job import Job
 
 GAP = 2  # pixels between tiles
 COLUMNS = 8  # tiles per row; a 16-unit layer takes two rows
+#: First-layer neurons drawn as weight images; more would make each tile too small to read.
+MAX_WEIGHT_IMAGES = 64
+MAPS_NOTE = (
+    "Each tile: one hidden neuron's activation over the two inputs of the Boundary view "
+    "(blue high, orange low, scaled per layer)."
+)
+#: The view's title without and with image data.
+TITLES = {
+    False: "Hidden neurons over the input plane",
+    True: "Layer 1 weights, one image per neuron",
+}
+WEIGHTS_NOTE = (
+    "Each tile: the weights into one neuron of layer 1, one per pixel, drawn as an image: "
+    "the pattern the neuron looks for (blue: ink there excites it, orange: ink there holds it "
+    "back)."
+)
 
 
 class NeuronMapsView(LiveView):
@@ -26,7 +46,7 @@ class NeuronMapsView(LiveView):
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        self.plot = plot_widget(self, "Hidden neurons over the input plane", "neuron", "")
+        self.plot = plot_widget(self, TITLES[False], "neuron", "")
         item = self.plot.getPlotItem()
         item.setMenuEnabled(False)
         item.setMouseEnabled(False, False)
@@ -36,11 +56,7 @@ class NeuronMapsView(LiveView):
         self.image = pg.ImageItem(axisOrder="row-major")
         self.plot.addItem(self.image)
         self.lut = diverging_colormap().getLookupTable(nPts=256)
-        self.note = QLabel(
-            "Each tile: one hidden neuron's activation over the two inputs "
-            "(blue high, orange low, scaled per layer).",
-            self,
-        )
+        self.note = QLabel(MAPS_NOTE, self)
         self.note.setWordWrap(True)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(2, 2, 2, 2)
@@ -48,39 +64,79 @@ class NeuronMapsView(LiveView):
         layout.addWidget(self.note)
         self._version = -1
         self._layout: tuple = ()
+        self.image_shape: tuple[int, int] | None = None
 
     def set_job(self, job: Job) -> None:
         self._version = -1
+        self._layout = ()
         self.image.clear()
+        shape = job.view.get("image_shape")
+        self.image_shape = (int(shape[0]), int(shape[1])) if shape else None
+        images = self.image_shape is not None
+        held = " The other features are held at their means." if job.X_train.shape[1] > 2 else ""
+        self.note.setText(WEIGHTS_NOTE if images else MAPS_NOTE + held)
+        title = TITLES[images]
+        self.plot.getPlotItem().setTitle(title, color=theme(self).text.name(), size="10pt")
 
     def draw(self, snap: dict[str, Any]) -> None:
-        maps = snap.get("neuron_maps")
-        if not maps or snap.get("heavy_version") == self._version:
+        if snap.get("heavy_version") == self._version:
+            return
+        if self.image_shape is not None:
+            weights = snap.get("weights")
+            maps = [weight_images(weights[0], self.image_shape)] if weights else None
+        else:
+            maps = snap.get("neuron_maps")
+        if not maps:
             return
         self._version = snap.get("heavy_version")
-        self.image.setImage(tile(maps), autoLevels=False, levels=(-1.0, 1.0), lut=self.lut)
+        flip = self.image_shape is None  # a map's row 0 is the lowest x2; an image's is its top
+        self.image.setImage(tile(maps, flip), autoLevels=False, levels=(-1.0, 1.0), lut=self.lut)
         shape = tuple(m.shape for m in maps)
         if shape != self._layout:  # axis ticks only when the layout changes
             self._layout = shape
             h, w = maps[0].shape[1:]
             item = self.plot.getPlotItem()
-            rows, row = [], 0
-            for k, m in enumerate(maps):
-                rows.append(((row + 0.5) * (h + GAP), f"layer {k + 1}"))
-                row += -(-m.shape[0] // COLUMNS)
+            item.getAxis("left").setTicks([row_ticks(maps, h)])
             cols = min(COLUMNS, max(m.shape[0] for m in maps))
             ticks = [((c + 0.5) * (w + GAP), f"{c + 1}") for c in range(cols)]
-            item.getAxis("left").setTicks([rows])
             item.getAxis("bottom").setTicks([ticks])
             item.setLabel("left", "")
-            item.setLabel("bottom", "neuron (rows continue left to right)")
+            item.setLabel("bottom", "neuron")
 
 
-def tile(maps: list[np.ndarray]) -> np.ndarray:
+def row_ticks(maps: list[np.ndarray], h: int) -> list[tuple[float, str]]:
+    """Left-axis names of the tile rows: "layer 2" on a layer's first row, "9–16" on the next.
+
+    The bottom axis counts neurons 1 to 8; a layer of more than 8 continues on further rows,
+    each named by the neurons it holds.
+    """
+    ticks, row = [], 0
+    for k, m in enumerate(maps):
+        units = m.shape[0]
+        for first in range(0, units, COLUMNS):
+            last = min(first + COLUMNS, units)
+            name = f"layer {k + 1}" if first == 0 else f"{first + 1}–{last}"
+            ticks.append(((row + 0.5) * (h + GAP), name))
+            row += 1
+    return ticks
+
+
+def weight_images(W: np.ndarray, shape: tuple[int, int]) -> np.ndarray:
+    """(units, H, W): column j of the first layer's W (inputs, units) in the image's shape.
+
+    The pixels were flattened row by row (``Dataset.image_shape``), so a plain reshape puts
+    each weight back on the pixel it multiplies. At most MAX_WEIGHT_IMAGES units.
+    """
+    W = np.asarray(W)[:, :MAX_WEIGHT_IMAGES]
+    return np.ascontiguousarray(W.T.reshape(W.shape[1], *shape))
+
+
+def tile(maps: list[np.ndarray], flip: bool = True) -> np.ndarray:
     """Layers' (units, H, W) maps as one image, NaN (transparent) between tiles.
 
     Each layer is scaled by its largest |activation| so ReLU, tanh and sigmoid layers all use
-    the full colour range; the grid's first row (lowest x2) is at the bottom of each tile.
+    the full colour range. With ``flip`` the grid's first row (lowest x2) is at the bottom of
+    each tile; without, row 0 is at the top, as in an image.
     """
     h, w = maps[0].shape[1:]
     cols = min(COLUMNS, max(m.shape[0] for m in maps))
@@ -92,6 +148,6 @@ def tile(maps: list[np.ndarray]) -> np.ndarray:
         s = s if np.isfinite(s) and s > 0 else 1.0
         for u in range(m.shape[0]):
             r, c = (row + u // COLUMNS) * (h + GAP), (u % COLUMNS) * (w + GAP)
-            out[r : r + h, c : c + w] = m[u, ::-1] / s  # flipped: y grows upwards in each tile
+            out[r : r + h, c : c + w] = (m[u, ::-1] if flip else m[u]) / s
         row += -(-m.shape[0] // COLUMNS)
     return out

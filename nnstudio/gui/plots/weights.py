@@ -24,6 +24,7 @@ from nnstudio.gui.plots.common import (
     StickyScale,
     diverging_colormap,
     layout_widget,
+    no_si_prefix,
     plot_widget,
     style_plot,
     theme,
@@ -32,8 +33,9 @@ from nnstudio.live.job import Job
 
 #: Every matrix cell is at least this many pixels on each side; the view scrolls if need be.
 CELL = 7
-#: The smallest data area of one matrix, so a 1 x 3 layer is still a visible strip.
-MIN_AREA = (48, 24)
+#: The smallest data area of one matrix: a 1 x 3 layer is still a visible strip, and its
+#: side is long enough for the axis name "neuron".
+MIN_AREA = (48, 60)
 #: Pixels around one matrix's data area: its title, axes and their labels.
 PLOT_MARGINS = (72, 84)
 #: Width of the two colour bars with their axes.
@@ -73,7 +75,11 @@ class WeightsView(LiveView):
         # The matrices and the norm plot scroll together: a big layer keeps legible cells.
         content = QWidget()
         self.graphics = layout_widget(content)
-        self.readout = QLabel("Point at a cell to read its weight, gradient and last update.", self)
+        self.readout = QLabel(
+            "Each row is a neuron, each column an input; the last column is the bias. "
+            "Point at a cell to read its weight, gradient and last update.",
+            self,
+        )
         self.readout.setWordWrap(True)
         self.scroll = QScrollArea(self)
         self.scroll.setWidgetResizable(True)
@@ -86,7 +92,7 @@ class WeightsView(LiveView):
         inner = QVBoxLayout(content)
         inner.setContentsMargins(0, 0, 0, 0)
         inner.addWidget(self.graphics, 3)
-        self.norms = plot_widget(content, "Gradient size per layer", "step", "‖dL/dW‖ (log scale)")
+        self.norms = plot_widget(content, "Gradient size per layer (log scale)", "step", "‖dL/dW‖")
         self.norm_plot = self.norms.getPlotItem()
         self.norm_plot.setLogMode(y=True)
         self.norm_plot.getAxis("left").enableAutoSIPrefix(False)
@@ -126,7 +132,7 @@ class WeightsView(LiveView):
             ):
                 plot = g.addPlot(row=k, col=col)
                 last_row = k == n_layers - 1
-                x_label = "input (last column: bias)" if last_row else ""
+                x_label = "input" if last_row else ""  # the bias column: said above
                 style_plot(plot, self.t, f"layer {k + 1}: {kind}", x_label, "neuron")
                 plot.setMenuEnabled(False)
                 plot.setMouseEnabled(False, False)
@@ -161,6 +167,7 @@ class WeightsView(LiveView):
         for bar in (self.w_bar, self.g_bar):
             bar.axis.setTextPen(pg.mkPen(self.t.text))
             bar.axis.setPen(pg.mkPen(self.t.text))
+            no_si_prefix(bar)  # "gradient", never "gradient (x0.001)"
         for curve in self.norm_curves:
             self.norm_plot.removeItem(curve)
         self.norm_legend.clear()
