@@ -168,3 +168,19 @@ def test_regression_axes_move_only_when_the_curve_leaves_them_or_the_student_zoo
     assert panned != before
     view.update_snapshot({"heavy_version": 103, "curve": (xs, ys * 9.0)})
     assert vb.viewRange() == panned  # ... and keeps the axes until the next job
+
+
+def test_points_share_one_brush_per_class_in_their_class_colour(shown):
+    """pyqtgraph draws one symbol per brush object: a brush per point drew 4,000 of them."""
+    view, _snap = shown("xor")
+    brushes = view.train_points.data["brush"]
+    assert len({id(b) for b in brushes}) == 2
+    labels = np.asarray(view.job.y_train)[: len(brushes)]
+    for brush, label in zip(brushes, labels, strict=True):
+        assert brush.color().getRgb()[:3] == palette.class_rgb(int(label))
+
+
+def test_regression_points_come_in_a_few_shades(shown):
+    view, _snap = shown("sine")
+    brushes = view.train_points.data["brush"]
+    assert 2 < len({id(b) for b in brushes}) <= 33

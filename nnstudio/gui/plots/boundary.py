@@ -10,6 +10,7 @@ class regions (``boundary_options.py``).
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 import numpy as np
@@ -37,6 +38,8 @@ from nnstudio.live.job import Job
 
 #: How strongly the heat map is blended towards the background (points stay readable on it).
 HEAT_ALPHA = 170
+#: Regression targets colour their points in 2 x 16 + 1 shades of the diverging map.
+COLOUR_STEPS = 16
 
 
 class BoundaryView(LiveView):
@@ -145,9 +148,9 @@ class BoundaryView(LiveView):
                 xs, ys = raw[:, i], raw[:, j]
             colors = self._point_colors(np.asarray(y))
             if filled:
-                item.setData(xs, ys, brush=[pg.mkBrush(c) for c in colors])
+                item.setData(xs, ys, brush=_shared(pg.mkBrush, colors))
             else:
-                item.setData(xs, ys, pen=[pg.mkPen(c, width=2) for c in colors])
+                item.setData(xs, ys, pen=_shared(lambda c: pg.mkPen(c, width=2), colors))
         self._show_chosen_points()
         plot = self.plot.getPlotItem()
         plot.getViewBox().setAspectLocked(not one_input)  # a plane: one scale on both axes
@@ -168,6 +171,7 @@ class BoundaryView(LiveView):
             return [palette.class_rgb(int(k)) for k in labels]
         v = np.asarray(y, float).reshape(len(y), -1)[:, 0]
         t = (v - v.mean()) / (np.abs(v - v.mean()).max() or 1.0)
+        t = np.round(t * COLOUR_STEPS) / COLOUR_STEPS  # a few shades, each drawn once
         return [tuple(int(c) for c in rgb) for rgb in palette.diverging_rgb(t)]
 
     def _on_features(self) -> None:
@@ -277,6 +281,16 @@ def _still_fits(now: list[float], wanted: tuple[float, float]) -> bool:
 #: Points drawn per set: more cannot be told apart on a plot this size, and 60,000 imported
 #: rows took seconds to draw (each point is an item with its own brush).
 MAX_POINTS = 2000
+
+
+def _shared(make: Callable[[tuple], Any], colors: list[tuple]) -> list[Any]:
+    """One pen or brush per distinct colour, repeated for every point that has it.
+
+    pyqtgraph's symbol atlas keys symbols by the pen and brush objects: a new brush per point
+    rendered 4,000 identical symbols and froze the window for half a second on a large set.
+    """
+    made = {c: make(c) for c in set(colors)}
+    return [made[c] for c in colors]
 
 
 def _shown_rows(n: int) -> np.ndarray:
