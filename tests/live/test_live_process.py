@@ -6,13 +6,16 @@ import threading
 import time
 from multiprocessing import Pipe
 
+import numpy as np
 import pytest
 
 from nnstudio.live.process import (
     CHILD_THREAD_VARIABLES,
     CommandSender,
     _Outbox,
+    receive_command,
     run_child,
+    send_command,
     start_child,
 )
 
@@ -173,3 +176,32 @@ def test_a_command_to_a_gone_process_fails_at_the_next_put():
     with pytest.raises(OSError):
         sender.put(("mode", "pause"))
     writer.close()
+
+
+def test_arrays_cross_the_pipe_out_of_band_whole_and_writable(xor_job):
+    reader, writer = Pipe(duplex=False)
+    job = xor_job()
+    strided = np.arange(12.0).reshape(3, 4)[:, ::2]  # not contiguous: pickled in band
+    images = np.random.default_rng(0).random((300, 64), dtype=np.float32)
+    sender = CommandSender(writer)
+    sender.put(("job", 3, job, images, strided))
+    sender.put(("speed", 0.5))
+    kind, job_id, got, got_images, got_strided = receive_command(reader)
+    assert (kind, job_id) == ("job", 3)
+    np.testing.assert_array_equal(got.X_train, job.X_train)
+    np.testing.assert_array_equal(got.y_val, job.y_val)
+    assert got_images.dtype == np.float32 and got_images.flags.writeable
+    np.testing.assert_array_equal(got_images, images)
+    np.testing.assert_array_equal(got_strided, strided)
+    assert receive_command(reader) == ("speed", 0.5)  # plain commands as before
+    sender.close(timeout=5)
+    writer.close()
+    reader.close()
+
+
+def test_a_plain_send_is_still_understood():
+    reader, writer = Pipe(duplex=False)
+    writer.send(("mode", "run"))
+    send_command(writer, ("stop",))
+    assert receive_command(reader) == ("mode", "run")
+    assert receive_command(reader) == ("stop",)

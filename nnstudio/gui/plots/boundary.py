@@ -139,13 +139,13 @@ class BoundaryView(LiveView):
                 item.setData([], [])
                 continue
             shown = _shown_rows(len(X))
-            X, y = X[shown], np.asarray(y)[shown]
-            raw = raw_inputs(job, X)
+            columns = [0] if one_input else list(self.features)
+            raw = raw_inputs(job, X[np.ix_(shown, columns)], columns)  # only what is plotted
+            y = np.asarray(y)[shown]
             if one_input:
-                xs, ys = raw[:, 0], np.asarray(y, float).reshape(len(X), -1)[:, 0]
+                xs, ys = raw[:, 0], np.asarray(y, float).reshape(len(y), -1)[:, 0]
             else:
-                i, j = self.features
-                xs, ys = raw[:, i], raw[:, j]
+                xs, ys = raw[:, 0], raw[:, 1]
             colors = self._point_colors(np.asarray(y))
             if filled:
                 item.setData(xs, ys, brush=_shared(pg.mkBrush, colors))

@@ -234,11 +234,17 @@ def last(curve: tuple[np.ndarray, np.ndarray] | None) -> float:
     return float(curve[1][-1])
 
 
-def raw_inputs(job: Job, X: np.ndarray) -> np.ndarray:
-    """Standardized rows back in the data's own units (the axes the student knows)."""
+def raw_inputs(job: Job, X: np.ndarray, columns: list[int] | None = None) -> np.ndarray:
+    """Standardized rows back in the data's own units (the axes the student knows).
+
+    ``columns`` says which of the job's features ``X`` holds (default: all of them, in order),
+    so a view that plots two of 784 pixels converts only those two.
+    """
     view = job.view
     d = X.shape[1]
     mean, scale = view.get("mean"), view.get("scale")
     mean = np.zeros(d) if mean is None else np.asarray(mean, float)
     scale = np.ones(d) if scale is None else np.asarray(scale, float)
+    if columns is not None and view.get("mean") is not None:
+        mean, scale = mean[columns], scale[columns]
     return X * scale + mean
