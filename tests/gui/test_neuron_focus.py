@@ -43,10 +43,10 @@ def test_a_clicked_picture_opens_large_with_axes_colour_bar_and_held_features(qt
     assert focus.view.levels == pytest.approx((-s, s))
     assert focus.view.bar.levels() == pytest.approx((-s, s))
     # the two features of the Boundary view in their own units, the other two named
-    assert axis_label(focus, "bottom") == "sepal length (cm)"
-    assert axis_label(focus, "left") == "sepal width (cm)"
+    assert axis_label(focus, "bottom") == "petal length (cm)"
+    assert axis_label(focus, "left") == "petal width (cm)"
     assert focus.view.note.text() == (
-        "The other features are held at their means: petal length (cm), petal width (cm)."
+        "The other features are held at their means: sepal length (cm), sepal width (cm)."
     )
     x0, x1, y0, y1 = win.live.trainer.latest["extent"]
     rect = focus.view.image.mapRectToParent(focus.view.image.boundingRect())
