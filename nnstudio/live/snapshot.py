@@ -2,9 +2,11 @@
 
 A snapshot is a plain dict of floats and copied arrays (keys in ``docs/live-training.md``). The
 training process builds it, so the decision-boundary grid, the neuron maps, the gradient norms
-and the weight copies are computed here and the GUI only draws. It is pickled to the GUI up to
-30 times a second, so the grid images are float32 (half the bytes; plenty for colours). Pure
-NumPy, no Qt.
+and the weight copies are computed here and the GUI only draws. It is pickled to the GUI once
+per frame the window paints, so the grid images are float32 (half the bytes; plenty for
+colours) and the history curves travel as deltas (``live/curves.py``): each snapshot carries
+only the points added since the one before. Every snapshot built must therefore reach the
+window; none may be dropped. Pure NumPy, no Qt.
 """
 
 from __future__ import annotations
@@ -16,6 +18,7 @@ from typing import Any
 import numpy as np
 
 from nnstudio.engine import Network
+from nnstudio.live.curves import CurveDelta
 
 #: Points kept per history curve; 2 arrays of 4096 float64 = 64 KiB per curve, whatever the run.
 CURVE_CAPACITY = 4096
@@ -24,11 +27,13 @@ MAX_NEURON_MAPS = 16
 
 
 class Decimated:
-    """A curve that never holds more than ``capacity`` points.
+    """A curve that never holds more than ``capacity`` points, sent on as deltas.
 
     Points are appended one by one; when the arrays are full, neighbouring pairs are averaged
     and every later point stands for twice as many raw points. A million batch losses thus cost
     the same memory as four thousand, and the long-run curve comes out smoothed for free.
+    :meth:`delta` hands out what changed since its last call: the new points, the unfinished
+    bucket again (it changes until it is full) and, after a halving, the whole curve.
     """
 
     def __init__(self, capacity: int = CURVE_CAPACITY) -> None:
@@ -42,6 +47,7 @@ class Decimated:
         self._sx = self._sy = 0.0
         self._count = 0
         self.last = math.nan  # the last raw value appended
+        self._unsent = 0  # index of the first point the receiver does not have as it is now
 
     def __len__(self) -> int:
         return self._n + (self._count > 0)
@@ -54,6 +60,7 @@ class Decimated:
             self._y[:half] = (self._y[0::2] + self._y[1::2]) / 2
             self._n = half
             self.width *= 2
+            self._unsent = 0  # every point changed
         self._sx += x
         self._sy += y
         self._count += 1
@@ -73,6 +80,16 @@ class Decimated:
         x = np.append(self._x[:n], self._sx / self._count)
         y = np.append(self._y[:n], self._sy / self._count)
         return x, y
+
+    def delta(self) -> CurveDelta:
+        """The points changed since the last delta (copies), unfinished bucket included."""
+        start = min(self._unsent, self._n)
+        x, y = self._x[start : self._n], self._y[start : self._n]
+        if self._count:
+            x = np.append(x, self._sx / self._count)
+            y = np.append(y, self._sy / self._count)
+        self._unsent = self._n  # the unfinished bucket, if any, goes again next time
+        return CurveDelta(start, x.copy(), y.copy())
 
     @property
     def nbytes(self) -> int:
@@ -290,18 +307,18 @@ class Snapshotter:
             "step": net.steps,
             "batch": logs.get("batch", -1) + 1,
             "loss": float(rec.batch_loss.last),
-            "batch_loss": rec.batch_loss.arrays(),
+            "batch_loss": rec.batch_loss.delta(),
             "weights": net.get_weights(),
             "grads": [g.copy() for g in net.split_flat(net.grads)],
             "updates": [u.copy() for u in net.split_flat(net.optimizer.delta)],
-            "grad_norms": [c.arrays() for c in rec.grad_norms],
+            "grad_norms": [c.delta() for c in rec.grad_norms],
             "optimizer": net.optimizer.get_config(),
             "heavy_version": self.heavy_version,
             "confusion": self._confusion,
-            **{key: curve.arrays() for key, curve in rec.epochs.items() if key != "loss"},
+            **{key: curve.delta() for key, curve in rec.epochs.items() if key != "loss"},
             **self._boundary,
         }
-        snap["epoch_loss"] = rec.epochs["loss"].arrays()
+        snap["epoch_loss"] = rec.epochs["loss"].delta()
         if self.view.get("image_shape") and self._is_classification():
             idx = self.sample_idx
             with np.errstate(all="ignore"):

@@ -191,6 +191,24 @@ class NetworkScene(QGraphicsScene):
             self.refresh_values()
         self.valuesChanged.emit()
 
+    def set_live_values(
+        self,
+        weights: list[np.ndarray] | None,
+        gradients: list[np.ndarray] | None = None,
+        updates: list[np.ndarray] | None = None,
+    ) -> None:
+        """A training frame's weights, gradients and updates at once: one recolour, one signal.
+
+        Setting them one by one with :meth:`set_connection_values` recolours the canvas and
+        refreshes the Properties panel per kind.
+        """
+        self._live_weights = weights if weights is None or self._fits(weights) else None
+        self._gradients = gradients if gradients is None or self._fits(gradients) else None
+        self._updates = updates if updates is None or self._fits(updates) else None
+        if not self._rebuild_timer.isActive():
+            self.refresh_values()
+        self.valuesChanged.emit()
+
     def weights(self) -> list[np.ndarray]:
         """The weights drawn: live ones, else the document's, else the seed's initial weights."""
         if self._live_weights is not None:

@@ -63,9 +63,6 @@ def layer_matrices(arrays: list[np.ndarray]) -> list[np.ndarray]:
 class WeightsView(LiveView):
     """W and dL/dW per layer with colour bars, hover readout, and gradient norms."""
 
-    #: A grid of plots is the costliest view to paint (~8 ms), and colours need no 30 fps.
-    max_fps = 15.0
-
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.t = theme(self)

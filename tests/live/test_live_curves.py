@@ -1,0 +1,89 @@
+"""Curve deltas: what the worker sends adds up to the whole curve the window draws."""
+
+import queue
+import threading
+
+import numpy as np
+import pytest
+
+from nnstudio.live.curves import CurveDelta, GrowingCurve, LiveCurves
+from nnstudio.live.snapshot import Decimated
+from nnstudio.live.worker import RUN, Gate, Worker
+
+
+def test_a_growing_curve_appends_replaces_its_tail_and_keeps_its_points_when_it_grows():
+    curve = GrowingCurve(capacity=2)
+    curve.apply(CurveDelta(0, np.array([1.0, 2.0]), np.array([10.0, 20.0])))
+    curve.apply(CurveDelta(2, np.array([3.0, 4.0, 5.0]), np.array([30.0, 40.0, 50.0])))
+    assert curve.x.tolist() == [1, 2, 3, 4, 5] and curve.y.tolist() == [10, 20, 30, 40, 50]
+    curve.apply(CurveDelta(4, np.array([5.0, 6.0]), np.array([55.0, 60.0])))  # tail again
+    assert curve.y.tolist() == [10, 20, 30, 40, 55, 60]
+    curve.apply(CurveDelta(0, np.array([7.0]), np.array([70.0])))  # a new job
+    assert curve.x.tolist() == [7] and curve.y.tolist() == [70]
+    assert np.shares_memory(curve.y, curve.y)  # a view for drawing, not a copy
+    curve.clear()
+    assert len(curve) == 0 and curve.x.size == 0
+
+
+@pytest.mark.parametrize("capacity", [4, 8, 4096])
+def test_decimated_deltas_rebuild_the_curve_through_every_halving(capacity):
+    rng = np.random.default_rng(capacity)
+    source, receiver = Decimated(capacity), GrowingCurve()
+    step = 0
+    for chunk in rng.integers(0, 7, 200):  # 0 to 6 points between two snapshots
+        for _ in range(chunk):
+            step += 1
+            source.append(step, rng.normal())
+        receiver.apply(source.delta())
+        x, y = source.arrays()
+        np.testing.assert_array_equal(receiver.x, x)
+        np.testing.assert_array_equal(receiver.y, y)
+    assert step > 4 * capacity or capacity == 4096  # the small ones halved several times
+
+
+def test_live_curves_replace_deltas_by_whole_curves_and_clear():
+    curves = LiveCurves()
+    one = CurveDelta(0, np.array([1.0]), np.array([0.5]))
+    out = curves.apply({"epoch_loss": one, "grad_norms": [one, one], "step": 3})
+    x, y = out["epoch_loss"]
+    assert x.tolist() == [1.0] and y.tolist() == [0.5] and out["step"] == 3
+    assert [pair[1].tolist() for pair in out["grad_norms"]] == [[0.5], [0.5]]
+    curves.clear()
+    assert len(curves.curves["epoch_loss"]) == 0 and curves.grad_norms == []
+
+
+def test_the_deltas_of_a_600_epoch_run_add_up_to_its_whole_history(xor_job):
+    """Every snapshot the worker sends, folded in, gives the history the document keeps."""
+    gate = Gate()
+    events: queue.Queue = queue.Queue()
+    job = xor_job(epochs=600)
+
+    def emit(kind, *args):
+        events.put((kind, args))
+        if kind == "snapshot":
+            gate.want_frame()  # a window painting every snapshot at once
+
+    worker = Worker(job, gate, emit)
+    thread = threading.Thread(target=worker.run)
+    thread.start()
+    gate.command(RUN)
+    curves, sent, result = LiveCurves(), 0, None
+    try:
+        while result is None:
+            kind, args = events.get(timeout=60)
+            if kind == "snapshot":
+                sent += 1
+                last = curves.apply(args[0])
+            elif kind == "result":
+                result = args[0]
+    finally:
+        gate.request_stop()
+        thread.join(10)
+    assert result.epochs == 600 and sent > 10
+    for key, name in [("epoch_loss", "loss"), ("val_loss", "val_loss"), ("accuracy", "accuracy")]:
+        x, y = last[key]
+        np.testing.assert_array_equal(x, np.arange(1, 601))
+        np.testing.assert_array_equal(y, result.history[name])
+    steps, _losses = last["batch_loss"]
+    assert len(steps) <= 4096 < result.steps  # 12,000 batch losses, 4 to a point
+    assert result.steps - 4 < steps[-1] <= result.steps  # the last point: the last few steps
