@@ -327,17 +327,23 @@ class CanvasPainter(QObject):
     """Recolours the canvas from each frame's snapshot: connections and neuron pictures.
 
     Frames come from the window's frame clock (``gui/frames.py``), the one rate limit; the
-    weights, gradients and updates go to the canvas together, so it recolours once a frame.
+    weights, gradients and updates go to the canvas together, so it recolours once a frame,
+    and only in a frame that brought new ones (a large network's come a few times a second).
     """
 
     def __init__(self, editor: NetworkEditor, job: Any, parent: QObject) -> None:
         super().__init__(parent)
         self.editor, self._job = editor, job
+        self._shown: Any = None  # the weights last shown
 
     def show(self, snap: dict[str, Any]) -> None:
-        self.draw(snap)
+        """A frame: recolour if its weights are new (``SnapshotStream`` keeps the same list)."""
+        if snap.get("weights") is not self._shown:
+            self.draw(snap)
 
     def draw(self, snap: dict[str, Any]) -> None:
+        """Recolour now (screenshots, a replayed epoch)."""
+        self._shown = snap.get("weights")
         trained = bool(snap.get("step"))
         grads = snap.get("grads") if trained else None
         updates = snap.get("updates") if trained else None

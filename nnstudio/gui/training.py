@@ -4,10 +4,11 @@ Training runs in a child process (``nnstudio.live``), not in a thread: a small n
 almost all Python, and a training thread would hold the GIL that the GUI's paint code needs.
 :class:`TrainingController` lives on the GUI thread. It sends commands down a pipe (cheap,
 never blocks for long), and a :class:`_Receiver` thread blocks on the other pipe and turns the
-process's events into queued Qt signals. Snapshots carry only the curve points added since the
-one before (``live/curves.py``): the controller folds every one into its :class:`LiveCurves`
-and hands the newest, with whole curves, to the views through the window's one frame clock
-(``gui/frames.py``), which also tells the process when to send the next.
+process's events into queued Qt signals. Snapshots carry only what is new since the one
+before (curve points, pictures computed anew; ``live/curves.py``): the controller folds every
+one into its :class:`SnapshotStream` and hands the newest, whole, to the views through the
+window's one frame clock (``gui/frames.py``), which also tells the process when to send the
+next.
 """
 
 from __future__ import annotations
@@ -25,7 +26,7 @@ from PySide6.QtCore import QCoreApplication, QObject, QThread, Signal, Slot
 from nnstudio.gui.frames import FRAME_MS, FrameClock
 from nnstudio.live import process as training_process
 from nnstudio.live import worker
-from nnstudio.live.curves import LiveCurves
+from nnstudio.live.curves import SnapshotStream
 from nnstudio.live.job import Job
 from nnstudio.live.worker import FINISHED, IDLE, PAUSED, RUNNING
 
@@ -161,7 +162,7 @@ class TrainingController(QObject):
 
     Load a job with :meth:`load_job`, then drive it with the slots. Signals are emitted on the
     GUI thread; ``snapshot`` once per frame of :attr:`clock` (at most every ``frame_ms``) with
-    the newest snapshot, its curves whole (``curves``). The process starts with the first job
+    the newest snapshot made whole (``stream``). The process starts with the first job
     and serves every later one; :meth:`shutdown` ends it.
     """
 
@@ -191,8 +192,8 @@ class TrainingController(QObject):
         self._link: _ProcessLink | None = None
         self._generation = 0
         self._step_interval = 0.0
-        #: The run's curves, from the deltas of every snapshot since the job was loaded.
-        self.curves = LiveCurves()
+        #: The run as the window knows it: every snapshot since the job was loaded, folded in.
+        self.stream = SnapshotStream()
         self._handlers = {
             "snapshot": self._on_snapshot,
             "state": self._on_state,
@@ -217,7 +218,7 @@ class TrainingController(QObject):
             self._start_process()
         self._last_job_id += 1
         self._job_id = self._last_job_id
-        self.curves.clear()  # the job's first snapshot brings its whole history
+        self.stream.clear()  # the job's first snapshot brings its whole history
         if self._send("job", self._job_id, job):
             self._send("speed", self._step_interval)
         self.jobLoaded.emit(job)
@@ -409,7 +410,7 @@ class TrainingController(QObject):
 
     def _on_snapshot(self, snap: dict[str, Any]) -> None:
         """Every snapshot's curve deltas are kept; the newest is painted at the next frame."""
-        self.latest = self.curves.apply(snap)
+        self.latest = self.stream.apply(snap)
         self._latest_job_id = self._job_id
         self.clock.offer(self.latest)
 

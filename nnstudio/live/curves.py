@@ -11,8 +11,11 @@ starts every curve at 0). While a curve holds one point per epoch, ``start`` is 
 index (0-based) the delta begins at.
 
 :class:`GrowingCurve` is the receiving end: NumPy arrays that double when full (amortized
-O(1) appends) and hand out views, never copies, for drawing. :class:`LiveCurves` applies a
-whole snapshot's deltas and gives back the snapshot with full curves. No Qt.
+O(1) appends) and hand out views, never copies, for drawing. The costly parts (the
+decision-boundary grid, the neuron maps, the confusion matrix, the weight copies) are likewise
+sent only when they are new (``live.snapshot.Snapshotter``). :class:`SnapshotStream` folds the
+stream back into whole snapshots: the deltas into curves, and the last of each costly part
+kept until a new one comes, the same object, so a view can tell "new" by ``is``. No Qt.
 """
 
 from __future__ import annotations
@@ -24,6 +27,19 @@ import numpy as np
 #: Snapshot keys that hold one curve delta each; ``GRAD_NORMS`` holds a list (one per layer).
 CURVE_KEYS = ("batch_loss", "epoch_loss", "accuracy", "val_loss", "val_accuracy")
 GRAD_NORMS = "grad_norms"
+#: Snapshot keys sent only when new (``live.snapshot.Snapshotter``); the stream keeps the last.
+HELD_KEYS = (
+    "weights",
+    "grads",
+    "updates",
+    "boundary",
+    "curve",
+    "extent",
+    "boundary_features",
+    "neuron_maps",
+    "output_maps",
+    "confusion",
+)
 
 
 class CurveDelta(NamedTuple):
@@ -75,25 +91,28 @@ def _grown(a: np.ndarray, keep: int, capacity: int) -> np.ndarray:
     return out
 
 
-class LiveCurves:
-    """The window's copy of a run's curves, kept up to date from snapshot deltas."""
+class SnapshotStream:
+    """The window's copy of a run: curves from the deltas, the last of each costly part."""
 
     def __init__(self) -> None:
         self.curves: dict[str, GrowingCurve] = {key: GrowingCurve() for key in CURVE_KEYS}
         self.grad_norms: list[GrowingCurve] = []
+        self.held: dict[str, Any] = {}
 
     def clear(self) -> None:
-        """Forget every point: a new job's history arrives with its first snapshot."""
+        """Forget everything: a new job's history and pictures come with its first snapshot."""
         for curve in self.curves.values():
             curve.clear()
         self.grad_norms = []
+        self.held = {}
 
     def apply(self, snap: dict[str, Any]) -> dict[str, Any]:
-        """Fold ``snap``'s deltas in; the snapshot with whole ``(x, y)`` curves (views).
+        """Fold ``snap`` in; the whole snapshot: ``(x, y)`` curves (views), the held parts.
 
         The views stay valid until the next :meth:`apply` (which may write into the arrays).
         """
-        out = dict(snap)
+        self.held.update((key, snap[key]) for key in HELD_KEYS if key in snap)
+        out = {**self.held, **snap}
         for key, curve in self.curves.items():
             delta = snap.get(key)
             if isinstance(delta, CurveDelta):

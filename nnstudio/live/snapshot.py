@@ -24,6 +24,11 @@ from nnstudio.live.curves import CurveDelta
 CURVE_CAPACITY = 4096
 #: Hidden neurons shown per layer in the neuron maps (a 512-unit layer would be a wall).
 MAX_NEURON_MAPS = 16
+#: Bytes a second of weight, gradient and update copies sent to the window at most: every
+#: frame for up to ~1.3 MB of them (784-128-10 in float32), a few times a second for the
+#: editor's largest networks (12 x 256: 9 MB), whose pickling would otherwise cost the training
+#: process and the window more than the training itself.
+ARRAY_BYTES_PER_S = 40 * 2**20
 
 
 class Decimated:
@@ -219,6 +224,9 @@ class Snapshotter:
         self._boundary: dict[str, Any] = {}
         self._confusion: np.ndarray | None = None
         self.heavy_version = 0
+        self._sent_version = -1  # the boundary grid and maps go out only when they are new
+        self._confusion_new = False
+        self._arrays_due = -math.inf  # when the next weight copies may go out
 
     # ------------------------------------------------------------------------- settings
     def set_features(self, features: list[int]) -> None:
@@ -288,6 +296,18 @@ class Snapshotter:
         true = true.argmax(axis=1) if true.ndim == 2 and true.shape[1] > 1 else true.reshape(-1)
         return confusion_matrix(true.astype(np.int64), labels, max(self.classes, 2))
 
+    def _arrays(self) -> dict[str, list[np.ndarray]]:
+        """Copies of the weights, the last gradients and updates; the next are due later."""
+        net = self.net
+        arrays = {
+            "weights": net.get_weights(),
+            "grads": [g.copy() for g in net.split_flat(net.grads)],
+            "updates": [u.copy() for u in net.split_flat(net.optimizer.delta)],
+        }
+        nbytes = sum(a.nbytes for copies in arrays.values() for a in copies)
+        self._arrays_due = time.monotonic() + nbytes / ARRAY_BYTES_PER_S
+        return arrays
+
     # ------------------------------------------------------------------------- snapshot
     def snapshot(self, logs: dict[str, Any], force: bool = False) -> dict[str, Any]:
         """A snapshot after the step in ``logs``; ``force`` recomputes the costly parts now."""
@@ -302,22 +322,27 @@ class Snapshotter:
             started = time.monotonic()
             self._confusion = self._compute_confusion()
             self.confusion_throttle.done(started)
+            self._confusion_new = True
         snap: dict[str, Any] = {
             "epoch": net.epochs,
             "step": net.steps,
             "batch": logs.get("batch", -1) + 1,
             "loss": float(rec.batch_loss.last),
             "batch_loss": rec.batch_loss.delta(),
-            "weights": net.get_weights(),
-            "grads": [g.copy() for g in net.split_flat(net.grads)],
-            "updates": [u.copy() for u in net.split_flat(net.optimizer.delta)],
             "grad_norms": [c.delta() for c in rec.grad_norms],
             "optimizer": net.optimizer.get_config(),
             "heavy_version": self.heavy_version,
-            "confusion": self._confusion,
             **{key: curve.delta() for key, curve in rec.epochs.items() if key != "loss"},
-            **self._boundary,
         }
+        # The costly parts only when new: the window keeps the last ones (``SnapshotStream``).
+        if force or self._sent_version != self.heavy_version:
+            snap.update(self._boundary)
+            self._sent_version = self.heavy_version
+        if force or self._confusion_new:
+            snap["confusion"] = self._confusion
+            self._confusion_new = False
+        if force or time.monotonic() >= self._arrays_due:
+            snap.update(self._arrays())
         snap["epoch_loss"] = rec.epochs["loss"].delta()
         if self.view.get("image_shape") and self._is_classification():
             idx = self.sample_idx

@@ -1,4 +1,4 @@
-"""The canvas is recoloured once per frame: weights, gradients and updates in one go."""
+"""The canvas is recoloured once per frame with new weights: weights, gradients, updates at once."""
 
 from __future__ import annotations
 
@@ -27,6 +27,9 @@ def test_one_frame_recolours_the_canvas_once_and_tells_the_properties_panel_once
     assert (len(recolours), len(told)) == (1, 1)
     assert scene.weight(0, 0, 0) == 0.5
     assert scene.gradient(0, 0, 0) == -0.25
-    painter.show({"weights": weights, "grads": grads, "updates": updates, "step": 0})
+    painter.show({"weights": weights, "grads": grads, "updates": updates, "step": 4})
+    assert (len(recolours), len(told)) == (1, 1)  # the same weights: nothing to recolour
+    fresh = [w.copy() for w in weights]
+    painter.show({"weights": fresh, "grads": grads, "updates": updates, "step": 0})
     assert scene.gradient(0, 0, 0) is None  # no step yet: no gradient to show
     assert (len(recolours), len(told)) == (2, 2)

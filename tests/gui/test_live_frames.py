@@ -79,7 +79,7 @@ def test_reset_starts_the_curves_afresh_and_undo_brings_them_back(qtbot):
     view = live.views.loss
     qtbot.addWidget(view)
     view.show()
-    curves = live.trainer.curves.curves["epoch_loss"]
+    curves = live.trainer.stream.curves["epoch_loss"]
 
     def shows_epoch(epoch):
         latest = live.trainer.latest

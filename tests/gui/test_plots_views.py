@@ -14,7 +14,7 @@ from nnstudio.gui.plots.loss import LossView
 from nnstudio.gui.plots.neurons import NeuronMapsView, tile
 from nnstudio.gui.plots.weights import WeightsView, layer_matrices
 from nnstudio.gui.training import TrainingController
-from nnstudio.live.curves import LiveCurves
+from nnstudio.live.curves import SnapshotStream
 from nnstudio.live.job import Job
 from nnstudio.live.snapshot import Snapshotter
 
@@ -59,7 +59,7 @@ def snapshots(job, count=2):
     """Snapshots as the views get them: the worker's, with their curve deltas folded in."""
     net = Network(job.spec)
     snapper = Snapshotter(net, job.X_train, job.y_train, job.X_val, job.y_val, job.view)
-    curves = LiveCurves()
+    curves = SnapshotStream()
     out = []
     for _ in range(count):
         history = fit(

@@ -6,8 +6,9 @@ import threading
 import numpy as np
 import pytest
 
-from nnstudio.live.curves import CurveDelta, GrowingCurve, LiveCurves
-from nnstudio.live.snapshot import Decimated
+from nnstudio.engine import Network
+from nnstudio.live.curves import CurveDelta, GrowingCurve, SnapshotStream
+from nnstudio.live.snapshot import Decimated, Snapshotter
 from nnstudio.live.worker import RUN, Gate, Worker
 
 
@@ -42,7 +43,7 @@ def test_decimated_deltas_rebuild_the_curve_through_every_halving(capacity):
 
 
 def test_live_curves_replace_deltas_by_whole_curves_and_clear():
-    curves = LiveCurves()
+    curves = SnapshotStream()
     one = CurveDelta(0, np.array([1.0]), np.array([0.5]))
     out = curves.apply({"epoch_loss": one, "grad_norms": [one, one], "step": 3})
     x, y = out["epoch_loss"]
@@ -67,7 +68,7 @@ def test_the_deltas_of_a_600_epoch_run_add_up_to_its_whole_history(xor_job):
     thread = threading.Thread(target=worker.run)
     thread.start()
     gate.command(RUN)
-    curves, sent, result = LiveCurves(), 0, None
+    curves, sent, result = SnapshotStream(), 0, None
     try:
         while result is None:
             kind, args = events.get(timeout=60)
@@ -87,3 +88,21 @@ def test_the_deltas_of_a_600_epoch_run_add_up_to_its_whole_history(xor_job):
     steps, _losses = last["batch_loss"]
     assert len(steps) <= 4096 < result.steps  # 12,000 batch losses, 4 to a point
     assert result.steps - 4 < steps[-1] <= result.steps  # the last point: the last few steps
+
+
+def test_pictures_travel_only_when_computed_anew_and_the_stream_keeps_the_last(xor_job):
+    job = xor_job()
+    net = Network(job.spec)
+    snapper = Snapshotter(net, job.X_train, job.y_train, job.X_val, job.y_val, job.view)
+    stream = SnapshotStream()
+    first = snapper.snapshot({"batch": -1}, force=True)
+    assert "boundary" in first and "confusion" in first
+    whole, last = stream.apply(first), first["boundary"]
+    for _ in range(5):
+        snap = snapper.snapshot({"batch": -1})
+        new = snap["heavy_version"] != whole["heavy_version"]
+        assert ("boundary" in snap) == new  # the grid goes out once per computation
+        last = snap["boundary"] if new else last
+        whole = stream.apply(snap)
+        assert whole["boundary"] is last and whole["heavy_version"] == snap["heavy_version"]
+    assert "boundary" in snapper.snapshot({"batch": -1}, force=True)  # a pause: all of it
