@@ -38,8 +38,9 @@ from nnstudio.live.job import Job
 from nnstudio.live.worker import Gate, Worker
 
 #: BLAS threads in the child: the GUI needs the other core, and a second BLAS thread helps only
-#: large layers (and collapses when the other core is busy).
+#: large layers (and collapses when the other core is busy). ``bench/gui.py`` compares.
 CHILD_THREAD_VARIABLES = ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS")
+CHILD_BLAS_THREADS = 1
 
 
 def start_child(
@@ -48,7 +49,8 @@ def start_child(
     """Start the training process; returns it with the commands (send) and events (recv) ends.
 
     The child is spawned (a fresh interpreter: nothing of the GUI, no forked Qt state) and is a
-    daemon, so it cannot outlive the app. Single-threaded BLAS is set for its start only.
+    daemon, so it cannot outlive the app. Its BLAS threads (``CHILD_BLAS_THREADS``) are set
+    for its start only.
     ``target`` is the child's main function (default :func:`run_child`; races use their own).
     """
     ctx = multiprocessing.get_context("spawn")
@@ -61,7 +63,7 @@ def start_child(
         daemon=True,
     )
     saved = {name: os.environ.get(name) for name in CHILD_THREAD_VARIABLES}
-    os.environ.update(dict.fromkeys(CHILD_THREAD_VARIABLES, "1"))
+    os.environ.update(dict.fromkeys(CHILD_THREAD_VARIABLES, str(CHILD_BLAS_THREADS)))
     try:
         process.start()
     finally:

@@ -41,6 +41,8 @@ class ColumnItem(QGraphicsItem):
         self.drop_target = False
         self.setZValue(0)
         self.setAcceptedMouseButtons(Qt.MouseButton.LeftButton)
+        # Live training repaints the canvas every frame: unchanged items are one blit.
+        self.setCacheMode(QGraphicsItem.CacheMode.DeviceCoordinateCache)
 
     def boundingRect(self) -> QRectF:
         return self._rect.adjusted(-2, -2, 2, 2)
@@ -191,6 +193,7 @@ class NeuronItem(_Selectable):
         self._rect = QRectF(-NEURON_R, -NEURON_R, 2 * NEURON_R, 2 * NEURON_R)
         self.setPos(center)
         self.setZValue(3)
+        self.setCacheMode(QGraphicsItem.CacheMode.DeviceCoordinateCache)  # see ColumnItem
 
     def set_bias_t(self, t: float | None) -> None:
         if t != self.bias_t:
