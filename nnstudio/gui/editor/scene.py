@@ -523,6 +523,7 @@ class NetworkScene(QGraphicsScene):
             blocks.append(np.asarray(values[w_idx])[np.ix_(item.src, item.dst)])
             biases.append(None if b_idx is None else np.asarray(values[b_idx])[item.dst])
         present = [b.ravel() for b in blocks if b is not None and b.size]
+        old_scale = self.scale
         self.scale = palette.auto_scale(np.concatenate(present)) if present else 1.0
         for item, block in zip(self.connections, blocks, strict=True):
             item.set_values(block, self.scale)
@@ -535,8 +536,9 @@ class NetworkScene(QGraphicsScene):
             for n, j in enumerate(col.shown):
                 t = None if b is None else float(np.clip(b[n] / bias_scale, -1, 1))
                 self.neurons[(k, int(j))].set_bias_t(t)
-        for view in self.views():
-            view.viewport().update()
+        if self.scale != old_scale:  # the legend's numbers; items repaint themselves if changed
+            for view in self.views():
+                view.viewport().update()
 
     def _highlight(self) -> None:
         sel = self._selection
