@@ -259,3 +259,20 @@ def test_a_large_data_set_draws_an_even_sample_of_its_points(qtbot):
     rows = np.linspace(0, 59_999, 2000).astype(int)
     np.testing.assert_allclose(xs, X[rows, 0] * 2.0 + 1.0)  # raw units: x * scale + mean
     np.testing.assert_allclose(ys, X[rows, 1] * 2.0 + 1.0)
+
+
+def test_the_weights_view_redraws_matrices_only_for_new_weights(qtbot):
+    job = make_job(2, 2)
+    first, second = snapshots(job)
+    view = WeightsView()
+    qtbot.addWidget(view)
+    view.set_job(job)
+    view.show()
+    view.update_snapshot(first)
+    image = view.w_images[0].image
+    same = {**second, "weights": first["weights"], "grads": first["grads"]}  # none were due
+    view.update_snapshot(same)
+    assert view.w_images[0].image is image  # not set again
+    assert view.snap is same  # but the gradient-size curves follow the frame
+    view.update_snapshot(second)
+    np.testing.assert_array_equal(view.w_images[0].image, layer_matrices(second["weights"])[0])
