@@ -106,3 +106,26 @@ def test_pictures_travel_only_when_computed_anew_and_the_stream_keeps_the_last(x
         whole = stream.apply(snap)
         assert whole["boundary"] is last and whole["heavy_version"] == snap["heavy_version"]
     assert "boundary" in snapper.snapshot({"batch": -1}, force=True)  # a pause: all of it
+
+
+def test_weight_copies_go_out_within_their_byte_budget_and_the_stream_keeps_the_last(
+    xor_job, monkeypatch
+):
+    from nnstudio.live import snapshot
+
+    job = xor_job()
+    net = Network(job.spec)
+    snapper = Snapshotter(net, job.X_train, job.y_train, job.X_val, job.y_val, job.view)
+    stream = SnapshotStream()
+    monkeypatch.setattr(snapshot, "ARRAY_BYTES_PER_S", 1e-3)  # the next copies due in days
+    first = stream.apply(snapper.snapshot({"batch": -1}))
+    net.params[...] += 1.0
+    later = snapper.snapshot({"batch": -1})
+    assert "weights" not in later and "grads" not in later  # not due
+    whole = stream.apply(later)
+    assert whole["weights"] is first["weights"]  # the last ones, kept
+    forced = snapper.snapshot({"batch": -1}, force=True)  # a pause sends them anyway
+    np.testing.assert_array_equal(forced["weights"][0], first["weights"][0] + 1.0)
+    monkeypatch.setattr(snapshot, "ARRAY_BYTES_PER_S", 1e12)  # a small network: every frame
+    snapper.snapshot({"batch": -1}, force=True)
+    assert "weights" in snapper.snapshot({"batch": -1})
