@@ -339,15 +339,22 @@ class CanvasPainter(QObject):
     def show(self, snap: dict[str, Any]) -> None:
         """A frame: recolour if its weights are new (``SnapshotStream`` keeps the same list)."""
         if snap.get("weights") is not self._shown:
-            self.draw(snap)
+            self._recolour(snap)
+        self._pictures(snap)  # they check for new maps themselves
 
     def draw(self, snap: dict[str, Any]) -> None:
-        """Recolour now (screenshots, a replayed epoch)."""
+        """Everything now (screenshots, a replayed epoch)."""
+        self._recolour(snap)
+        self._pictures(snap)
+
+    def _recolour(self, snap: dict[str, Any]) -> None:
         self._shown = snap.get("weights")
         trained = bool(snap.get("step"))
         grads = snap.get("grads") if trained else None
         updates = snap.get("updates") if trained else None
         self.editor.set_live_values(snap.get("weights"), grads, updates)
+
+    def _pictures(self, snap: dict[str, Any]) -> None:
         job = self._job()
         self.editor.set_neuron_pictures(snap, job.view.get("image_shape") if job else None)
 
