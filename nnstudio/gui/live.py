@@ -21,6 +21,7 @@ from PySide6.QtWidgets import QMessageBox
 
 from nnstudio.data import DataError, Dataset
 from nnstudio.document import Document, Progress, edits
+from nnstudio.document.changes import Change
 from nnstudio.document.edits import Edit
 from nnstudio.engine import normalize_spec
 from nnstudio.gui.datasets import LoadedData
@@ -86,7 +87,6 @@ class LiveTraining(QObject):
             ConfusionView(),
         )
         self._loaded: LoadedData | None = None  # the last data-set load this class saw
-        self._own_progress: Progress | None = None  # the last progress this class committed
         self._committing = False
         self._generation = 0  # of load_job calls: a job built for an older one is dropped
         self._pending: _PendingJob | None = None
@@ -110,7 +110,7 @@ class LiveTraining(QObject):
         self.trainer.failed.connect(self._on_failed)
         self.trainer.resultReady.connect(self._commit)
         controller.before_change.append(self._before_change)
-        controller.changed.connect(self._on_document_changed)
+        controller.edited.connect(self._on_document_edited)
         controller.documentReplaced.connect(self._on_document_replaced)
         self._reload.start()
 
@@ -209,38 +209,26 @@ class LiveTraining(QObject):
             self._reload.stop()
             self.trainer.stop()  # its result arrives as resultReady -> _commit, pushed first
 
-    def _on_document_changed(self, area: str) -> None:
+    def _on_document_edited(self, change: Change) -> None:
+        """Rebuild the job for any change but our own training result and a new optimizer."""
         doc = self.doc_controller.document
-        if area == "network" and doc.weights is None and self._trained:
+        if "spec" in change and doc.weights is None and self._trained:
             self.message.emit(
                 "The network changed, so its weights start fresh from the seed. "
                 "Undo (Ctrl+Z) brings the trained weights back."
             )
         self._trained = doc.weights is not None
-        if area == "network" and self._only_optimizer_changed():
+        if change.only("optimizer") and self.trainer.is_running():
             # The running worker keeps its place and applies it before its next step.
             self.trainer.set_optimizer(normalize_spec(doc.network)["optimizer"])
             return
-        own, self._own_progress = self._own_progress, None  # only the push's own signal
-        if area == "weights" and own is not None and self._is_own_commit(own):
-            return
+        if self._committing:
+            return  # the worker's own progress, written back: it trains on from there
         self._reload.start()
 
     def _on_document_replaced(self) -> None:
-        self._own_progress = None
         self._trained = self.doc_controller.document.weights is not None
         self.load_job()
-
-    def _only_optimizer_changed(self) -> bool:
-        job = self.trainer.job
-        if job is None or not self.trainer.is_running():
-            return False
-        now = normalize_spec(self.doc_controller.document.network)
-        return _without_optimizer(now) == _without_optimizer(job.spec)
-
-    def _is_own_commit(self, own: Progress) -> bool:
-        doc = self.doc_controller.document
-        return doc.weights is own.weights and doc.state is own.state
 
     def _on_features(self, i: int, j: int) -> None:
         self._features = [i, j]
@@ -252,13 +240,11 @@ class LiveTraining(QObject):
         doc = self.doc_controller.document
         if progress.steps == doc.progress.steps and progress.epochs == doc.epochs:
             return
-        self._own_progress = progress
         label = f"train to epoch {progress.epochs}, step {progress.steps}"
         self._committing = True
         try:
             self.doc_controller.push(edits.SetProgress(progress, label, trained=True))
         except ValueError as exc:  # the document moved on meanwhile: the run no longer fits
-            self._own_progress = None
             self.message.emit(f"Training results were not kept: {exc}")
         finally:
             self._committing = False
@@ -338,50 +324,39 @@ class LiveTraining(QObject):
 
 
 class CanvasPainter(QObject):
-    """Recolours the canvas from snapshots at most ``fps`` times a second, the newest last.
+    """Recolours the canvas from each frame's snapshot: connections and neuron pictures.
 
-    The canvas is the costliest thing to repaint (a 12 x 256 network: ~50 ms a frame); the
-    plots keep the full rate. The first snapshot is drawn at once; later ones within the
-    interval are coalesced and the newest is drawn when it ends, so a pause always shows its
-    own numbers.
+    Frames come from the window's frame clock (``gui/frames.py``), the one rate limit; the
+    weights, gradients and updates go to the canvas together, so it recolours once a frame,
+    and only in a frame that brought new ones (a large network's come a few times a second).
     """
 
-    def __init__(self, editor: NetworkEditor, job: Any, parent: QObject, fps: int = 10) -> None:
+    def __init__(self, editor: NetworkEditor, job: Any, parent: QObject) -> None:
         super().__init__(parent)
         self.editor, self._job = editor, job
-        self._pending: dict[str, Any] | None = None
-        self._timer = QTimer(self)
-        self._timer.setSingleShot(True)
-        self._timer.setInterval(1000 // fps)
-        self._timer.timeout.connect(self._draw_pending)
+        self._shown: Any = None  # the weights last shown
 
     def show(self, snap: dict[str, Any]) -> None:
-        self._pending = snap
-        if not self._timer.isActive():
-            self._draw_pending()
+        """A frame: recolour if its weights are new (``SnapshotStream`` keeps the same list)."""
+        if snap.get("weights") is not self._shown:
+            self._recolour(snap)
+        self._pictures(snap)  # they check for new maps themselves
 
     def draw(self, snap: dict[str, Any]) -> None:
-        """Now, whatever the rate (screenshots)."""
-        self._timer.stop()
-        self._pending = None
-        self._paint(snap)
+        """Everything now (screenshots, a replayed epoch)."""
+        self._recolour(snap)
+        self._pictures(snap)
 
-    def _draw_pending(self) -> None:
-        snap, self._pending = self._pending, None
-        if snap is not None:
-            self._paint(snap)
-            self._timer.start()
+    def _recolour(self, snap: dict[str, Any]) -> None:
+        self._shown = snap.get("weights")
+        trained = bool(snap.get("step"))
+        grads = snap.get("grads") if trained else None
+        updates = snap.get("updates") if trained else None
+        self.editor.set_live_values(snap.get("weights"), grads, updates)
 
-    def _paint(self, snap: dict[str, Any]) -> None:
-        editor = self.editor
-        if "weights" in snap:
-            editor.set_connection_values(snap["weights"], "weights")
-        if snap.get("grads") is not None and snap.get("step"):
-            editor.set_connection_values(snap["grads"], "gradients")
-        if snap.get("updates") is not None and snap.get("step"):
-            editor.set_connection_values(snap["updates"], "updates")
+    def _pictures(self, snap: dict[str, Any]) -> None:
         job = self._job()
-        editor.set_neuron_pictures(snap, job.view.get("image_shape") if job else None)
+        self.editor.set_neuron_pictures(snap, job.view.get("image_shape") if job else None)
 
 
 class _PendingJob:
@@ -408,10 +383,6 @@ def _build_job(doc: Document, ds: Dataset, features: list[int] | None) -> tuple[
     if features is not None and max(features) < ds.n_features:
         job.view["features"] = list(features)
     return job, ""
-
-
-def _without_optimizer(spec: dict[str, Any]) -> dict[str, Any]:
-    return {k: v for k, v in spec.items() if k != "optimizer"}
 
 
 def _is_optimizer_edit(edit: Edit) -> bool:

@@ -2,11 +2,13 @@
 
 Training runs in a child process (``nnstudio.live``), not in a thread: a small network's step is
 almost all Python, and a training thread would hold the GIL that the GUI's paint code needs.
-:class:`TrainingController` lives on the GUI thread. A sender thread writes its
-commands into one pipe (a job of many images is large), and a :class:`_Receiver` thread blocks
-on the other pipe and turns the process's events into queued Qt signals. The controller keeps
-only the latest snapshot and hands it on at most once per frame, so views never redraw per
-training step.
+:class:`TrainingController` lives on the GUI thread. A sender thread writes its commands into
+one pipe (a job of many images is large), and a :class:`_Receiver` thread blocks on the other
+pipe and turns the process's events into queued Qt signals. Snapshots carry only what is new
+since the one before (curve points, pictures computed anew; ``live/curves.py``): the controller
+folds every one into its :class:`SnapshotStream` and hands the newest, whole, to the views
+through the window's one frame clock (``gui/frames.py``), which also tells the process when to
+send the next.
 """
 
 from __future__ import annotations
@@ -19,10 +21,12 @@ from collections.abc import Callable
 from multiprocessing.connection import Connection
 from typing import Any
 
-from PySide6.QtCore import QCoreApplication, QObject, QThread, QTimer, Signal, Slot
+from PySide6.QtCore import QCoreApplication, QObject, QThread, Signal, Slot
 
+from nnstudio.gui.frames import FRAME_MS, FrameClock
 from nnstudio.live import process as training_process
 from nnstudio.live import worker
+from nnstudio.live.curves import SnapshotStream
 from nnstudio.live.job import Job
 from nnstudio.live.worker import FINISHED, IDLE, PAUSED, RUNNING
 
@@ -159,8 +163,9 @@ class TrainingController(QObject):
     """The GUI thread's handle on live training: owns the training process and its receiver.
 
     Load a job with :meth:`load_job`, then drive it with the slots. Signals are emitted on the
-    GUI thread; ``snapshot`` at most once per ``frame_ms`` with the latest snapshot only. The
-    process starts with the first job and serves every later one; :meth:`shutdown` ends it.
+    GUI thread; ``snapshot`` once per frame of :attr:`clock` (at most every ``frame_ms``) with
+    the newest snapshot made whole (``stream``). The process starts with the first job
+    and serves every later one; :meth:`shutdown` ends it.
     """
 
     snapshot = Signal(object)
@@ -174,7 +179,7 @@ class TrainingController(QObject):
     #: The run's replay frames (``nnstudio.live.replay.Frame`` list), after each result.
     trailReady = Signal(object)
 
-    def __init__(self, parent: QObject | None = None, frame_ms: int = 33) -> None:
+    def __init__(self, parent: QObject | None = None, frame_ms: int = FRAME_MS) -> None:
         super().__init__(parent)
         self.state = IDLE
         self.latest: dict[str, Any] | None = None
@@ -188,8 +193,9 @@ class TrainingController(QObject):
         self._latest_job_id: int | None = None  # whose snapshot ``latest`` is
         self._link: _ProcessLink | None = None
         self._generation = 0
-        self._dirty = False
         self._step_interval = 0.0
+        #: The run as the window knows it: every snapshot since the job was loaded, folded in.
+        self.stream = SnapshotStream()
         self._handlers = {
             "snapshot": self._on_snapshot,
             "state": self._on_state,
@@ -198,9 +204,9 @@ class TrainingController(QObject):
             "result": self.resultReady.emit,
             "trail": self.trailReady.emit,
         }
-        self._timer = QTimer(self)
-        self._timer.setInterval(frame_ms)
-        self._timer.timeout.connect(self._flush)
+        self.clock = FrameClock(self, frame_ms)
+        self.clock.frame.connect(self.snapshot)
+        self.clock.ready.connect(self._want_frame)
         app = QCoreApplication.instance()
         if app is not None:  # a last resort: the window's closeEvent should call shutdown()
             app.aboutToQuit.connect(self.shutdown)
@@ -214,8 +220,9 @@ class TrainingController(QObject):
             self._start_process()
         self._last_job_id += 1
         self._job_id = self._last_job_id
-        if self._send("job", self._job_id, job) and self._send("speed", self._step_interval):
-            self._timer.start()
+        self.stream.clear()  # the job's first snapshot brings its whole history
+        if self._send("job", self._job_id, job):
+            self._send("speed", self._step_interval)
         self.jobLoaded.emit(job)
 
     @property
@@ -241,8 +248,7 @@ class TrainingController(QObject):
         if self._job_id is None:
             return True
         job_id, self._job_id = self._job_id, None
-        self._timer.stop()
-        self._flush()
+        self.clock.flush()
         ended, result = False, None
         if self._send("stop"):
             ended, result = self._link.receiver.wait_ended(job_id, timeout_ms / 1000)
@@ -324,7 +330,7 @@ class TrainingController(QObject):
         code = self._link.process.exitcode
         self._job_id = None
         self._close_process()
-        self._timer.stop()
+        self.clock.stop()
         # Play derives a new job from the document: its last paused or saved progress.
         self._set_state(IDLE)
         self.failed.emit(
@@ -405,18 +411,17 @@ class TrainingController(QObject):
             self._handlers[kind](*args)
 
     def _on_snapshot(self, snap: dict[str, Any]) -> None:
-        self.latest = snap
+        """Every snapshot's curve deltas are kept; the newest is painted at the next frame."""
+        self.latest = self.stream.apply(snap)
         self._latest_job_id = self._job_id
-        self._dirty = True
+        self.clock.offer(self.latest)
 
-    @Slot()
-    def _flush(self) -> None:
-        if self._dirty:
-            self._dirty = False
-            self.snapshot.emit(self.latest)
+    def _want_frame(self) -> None:
+        if self._job_id is not None:
+            self._send("frame")
 
     def _on_state(self, state: str) -> None:
-        self._flush()  # views show the state's own snapshot with it
+        self.clock.flush()  # views show the state's own snapshot with it
         self._set_state(state)
 
     def _set_state(self, state: str) -> None:

@@ -14,6 +14,7 @@ from typing import Any
 from PySide6.QtCore import QObject, Signal, Slot
 from PySide6.QtGui import QAction, QKeySequence, QUndoCommand, QUndoStack
 
+from nnstudio.document.changes import Mark, changed_since, mark
 from nnstudio.document.edits import Edit, SetProgress
 from nnstudio.document.model import Document
 from nnstudio.examples import example
@@ -35,26 +36,33 @@ def kind_id(kind: str) -> int:
 class EditCommand(QUndoCommand):
     """A ``QUndoCommand`` that owns one edit and the inverse its last application returned."""
 
-    def __init__(self, controller: DocumentController, edit: Edit, inverse: Edit) -> None:
+    def __init__(
+        self, controller: DocumentController, edit: Edit, inverse: Edit, before: Mark
+    ) -> None:
         super().__init__(edit.describe().capitalize())
         self._controller = controller
         self.edit = edit
         self.inverse = inverse
-        self._applied = True  # push() applied the edit already (so errors reach the caller)
+        # push() applied the edit already (so errors reach the caller); this is the document
+        # before it, for the first redo's announcement.
+        self._applied: Mark | None = before
 
     def redo(self) -> None:
-        if self._applied:
-            self._applied = False
+        before = self._applied
+        if before is not None:
+            self._applied = None
         else:
+            before = mark(self._controller.document)
             self.inverse = self.edit.apply(self._controller.document)
-        self._controller._announce(self.edit.areas())
+        self._controller._announce(self.edit.areas(), before)
 
     def undo(self) -> None:
         if self.inverse is None:  # dropped to keep memory (see DocumentController.trim)
             self.setObsolete(True)
             return
+        before = mark(self._controller.document)
         self.inverse.apply(self._controller.document)
-        self._controller._announce(self.edit.areas())
+        self._controller._announce(self.edit.areas(), before)
 
     def payload_bytes(self) -> int:
         """Memory held for undo by a training step (its previous progress); 0 for others."""
@@ -87,10 +95,14 @@ class DocumentController(QObject):
         changed(str): after an edit, undo or redo, once per area that changed: "network"
             (layers, units, activations, loss, optimizer, auto_output), "weights", "training",
             "data". A "network" change implies the weights may have changed too.
+        edited(Change): after an edit, undo or redo, once, with exactly the fields that
+            changed (``nnstudio.document.changes``: spec, optimizer, weights, progress,
+            training, data), so a listener never compares documents to find out.
         documentReplaced(): a new or opened document replaced the old one (stack cleared).
     """
 
     changed = Signal(str)
+    edited = Signal(object)  # a Change
     documentReplaced = Signal()
 
     #: Memory the undo stack may hold for training steps before it drops the oldest.
@@ -130,8 +142,9 @@ class DocumentController(QObject):
     def push(self, edit: Edit) -> None:
         """Apply ``edit`` as one undo step; a ``ValueError`` (bad value) leaves everything as is."""
         self._notify(edit)
+        before = mark(self._document)
         inverse = edit.apply(self._document)
-        self._stack.push(EditCommand(self, edit, inverse))
+        self._stack.push(EditCommand(self, edit, inverse, before))
         self.trim()
 
     def _notify(self, edit: Edit | None) -> None:
@@ -215,12 +228,15 @@ class DocumentController(QObject):
         action.setShortcuts(keys)
         return action
 
-    def _announce(self, areas: frozenset[str]) -> None:
+    def _announce(self, areas: frozenset[str], before: Mark) -> None:
         for area in AREAS:
             if area in areas:
                 self.changed.emit(area)
         for area in sorted(areas - set(AREAS)):
             self.changed.emit(area)
+        change = changed_since(before, self._document)
+        if change.fields:
+            self.edited.emit(change)
 
 
 class _StackAction(QAction):

@@ -8,8 +8,8 @@ Two one-way pipes carry plain, pickled data between our own two processes:
 
 * GUI -> child, ``commands``: ``("job", job_id, job)``, ``("mode", mode)`` (run, pause, step
   batch, step epoch), ``("request", {"optimizer" | "features" | "sync": ...})``,
-  ``("speed", seconds_per_step)``, ``("stop",)``, ``("modules",)`` (debug: the child's loaded
-  modules), ``("quit",)``.
+  ``("speed", seconds_per_step)``, ``("frame",)`` (the window painted a frame: send the next
+  snapshot), ``("stop",)``, ``("modules",)`` (debug: the child's loaded modules), ``("quit",)``.
 * child -> GUI, ``events``: ``(kind, job_id, args)``: the worker's ``emit`` calls (see
   ``nnstudio.live.worker``), then ``("ended", job_id, (result,))`` when a job's worker is done.
 
@@ -40,8 +40,9 @@ from nnstudio.live.job import Job
 from nnstudio.live.worker import Gate, Worker
 
 #: BLAS threads in the child: the GUI needs the other core, and a second BLAS thread helps only
-#: large layers (and collapses when the other core is busy).
+#: large layers (and collapses when the other core is busy). ``bench/gui.py`` compares.
 CHILD_THREAD_VARIABLES = ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS")
+CHILD_BLAS_THREADS = 1
 
 
 def start_child(
@@ -50,7 +51,8 @@ def start_child(
     """Start the training process; returns it with the commands (send) and events (recv) ends.
 
     The child is spawned (a fresh interpreter: nothing of the GUI, no forked Qt state) and is a
-    daemon, so it cannot outlive the app. Single-threaded BLAS is set for its start only.
+    daemon, so it cannot outlive the app. Its BLAS threads (``CHILD_BLAS_THREADS``) are set
+    for its start only.
     ``target`` is the child's main function (default :func:`run_child`; races use their own).
     """
     ctx = multiprocessing.get_context("spawn")
@@ -63,7 +65,7 @@ def start_child(
         daemon=True,
     )
     saved = {name: os.environ.get(name) for name in CHILD_THREAD_VARIABLES}
-    os.environ.update(dict.fromkeys(CHILD_THREAD_VARIABLES, "1"))
+    os.environ.update(dict.fromkeys(CHILD_THREAD_VARIABLES, str(CHILD_BLAS_THREADS)))
     try:
         process.start()
     finally:
@@ -87,10 +89,10 @@ def run_child(commands: Connection, events: Connection) -> None:
 class _Outbox:
     """Events to the GUI, sent by a thread of their own: training never waits for the pipe.
 
-    A pipe holds 64 KiB and a snapshot is a few hundred; a blocking send would hold the worker
+    A pipe holds 64 KiB and a snapshot can be megabytes; a blocking send would hold the worker
     until the GUI process has read it all, which it does between paints. Here the worker only
-    appends. A snapshot still waiting when a newer one of the same job arrives is replaced (the
-    GUI draws only the latest); every other event is sent, in order.
+    appends. Every event is sent, in order: snapshots carry curve deltas, so none may be
+    dropped, and the window asks for one per frame (``"frame"``), so they cannot pile up.
     """
 
     def __init__(self, events: Connection, on_gone: Callable[[], None]) -> None:
@@ -105,11 +107,7 @@ class _Outbox:
         with self._cond:
             if self._gone:
                 return
-            last = self._queue[-1] if self._queue else None
-            if kind == "snapshot" and last is not None and last[:2] == (kind, job_id):
-                self._queue[-1] = (kind, job_id, args)
-            else:
-                self._queue.append((kind, job_id, args))
+            self._queue.append((kind, job_id, args))
             self._cond.notify()
 
     def close(self) -> None:
@@ -149,6 +147,7 @@ class _Child:
             "mode": lambda mode: self.gate.command(mode),
             "request": lambda pending: self.gate.request(**pending),
             "speed": lambda seconds: self.gate.set_step_interval(seconds),
+            "frame": lambda: self.gate.want_frame(),
             "stop": lambda: self.gate.request_stop(),
             "modules": lambda: self.send(None, "modules", sorted(sys.modules)),
         }

@@ -2,9 +2,11 @@
 
 A snapshot is a plain dict of floats and copied arrays (keys in ``docs/live-training.md``). The
 training process builds it, so the decision-boundary grid, the neuron maps, the gradient norms
-and the weight copies are computed here and the GUI only draws. It is pickled to the GUI up to
-30 times a second, so the grid images are float32 (half the bytes; plenty for colours). Pure
-NumPy, no Qt.
+and the weight copies are computed here and the GUI only draws. It is pickled to the GUI once
+per frame the window paints, so the grid images are float32 (half the bytes; plenty for
+colours) and the history curves travel as deltas (``live/curves.py``): each snapshot carries
+only the points added since the one before. Every snapshot built must therefore reach the
+window; none may be dropped. Pure NumPy, no Qt.
 """
 
 from __future__ import annotations
@@ -16,19 +18,27 @@ from typing import Any
 import numpy as np
 
 from nnstudio.engine import Network
+from nnstudio.live.curves import CurveDelta
 
 #: Points kept per history curve; 2 arrays of 4096 float64 = 64 KiB per curve, whatever the run.
 CURVE_CAPACITY = 4096
 #: Hidden neurons shown per layer in the neuron maps (a 512-unit layer would be a wall).
 MAX_NEURON_MAPS = 16
+#: Bytes a second of weight, gradient and update copies sent to the window at most: every
+#: frame for up to ~1.3 MB of them (784-128-10 in float32), a few times a second for the
+#: editor's largest networks (12 x 256: 9 MB), whose pickling would otherwise cost the training
+#: process and the window more than the training itself.
+ARRAY_BYTES_PER_S = 40 * 2**20
 
 
 class Decimated:
-    """A curve that never holds more than ``capacity`` points.
+    """A curve that never holds more than ``capacity`` points, sent on as deltas.
 
     Points are appended one by one; when the arrays are full, neighbouring pairs are averaged
     and every later point stands for twice as many raw points. A million batch losses thus cost
     the same memory as four thousand, and the long-run curve comes out smoothed for free.
+    :meth:`delta` hands out what changed since its last call: the new points, the unfinished
+    bucket again (it changes until it is full) and, after a halving, the whole curve.
     """
 
     def __init__(self, capacity: int = CURVE_CAPACITY) -> None:
@@ -42,6 +52,7 @@ class Decimated:
         self._sx = self._sy = 0.0
         self._count = 0
         self.last = math.nan  # the last raw value appended
+        self._unsent = 0  # index of the first point the receiver does not have as it is now
 
     def __len__(self) -> int:
         return self._n + (self._count > 0)
@@ -54,6 +65,7 @@ class Decimated:
             self._y[:half] = (self._y[0::2] + self._y[1::2]) / 2
             self._n = half
             self.width *= 2
+            self._unsent = 0  # every point changed
         self._sx += x
         self._sy += y
         self._count += 1
@@ -73,6 +85,16 @@ class Decimated:
         x = np.append(self._x[:n], self._sx / self._count)
         y = np.append(self._y[:n], self._sy / self._count)
         return x, y
+
+    def delta(self) -> CurveDelta:
+        """The points changed since the last delta (copies), unfinished bucket included."""
+        start = min(self._unsent, self._n)
+        x, y = self._x[start : self._n], self._y[start : self._n]
+        if self._count:
+            x = np.append(x, self._sx / self._count)
+            y = np.append(y, self._sy / self._count)
+        self._unsent = self._n  # the unfinished bucket, if any, goes again next time
+        return CurveDelta(start, x.copy(), y.copy())
 
     @property
     def nbytes(self) -> int:
@@ -202,6 +224,9 @@ class Snapshotter:
         self._boundary: dict[str, Any] = {}
         self._confusion: np.ndarray | None = None
         self.heavy_version = 0
+        self._sent_version = -1  # the boundary grid and maps go out only when they are new
+        self._confusion_new = False
+        self._arrays_due = -math.inf  # when the next weight copies may go out
 
     # ------------------------------------------------------------------------- settings
     def set_features(self, features: list[int]) -> None:
@@ -271,6 +296,18 @@ class Snapshotter:
         true = true.argmax(axis=1) if true.ndim == 2 and true.shape[1] > 1 else true.reshape(-1)
         return confusion_matrix(true.astype(np.int64), labels, max(self.classes, 2))
 
+    def _arrays(self) -> dict[str, list[np.ndarray]]:
+        """Copies of the weights, the last gradients and updates; the next are due later."""
+        net = self.net
+        arrays = {
+            "weights": net.get_weights(),
+            "grads": [g.copy() for g in net.split_flat(net.grads)],
+            "updates": [u.copy() for u in net.split_flat(net.optimizer.delta)],
+        }
+        nbytes = sum(a.nbytes for copies in arrays.values() for a in copies)
+        self._arrays_due = time.monotonic() + nbytes / ARRAY_BYTES_PER_S
+        return arrays
+
     # ------------------------------------------------------------------------- snapshot
     def snapshot(self, logs: dict[str, Any], force: bool = False) -> dict[str, Any]:
         """A snapshot after the step in ``logs``; ``force`` recomputes the costly parts now."""
@@ -285,23 +322,28 @@ class Snapshotter:
             started = time.monotonic()
             self._confusion = self._compute_confusion()
             self.confusion_throttle.done(started)
+            self._confusion_new = True
         snap: dict[str, Any] = {
             "epoch": net.epochs,
             "step": net.steps,
             "batch": logs.get("batch", -1) + 1,
             "loss": float(rec.batch_loss.last),
-            "batch_loss": rec.batch_loss.arrays(),
-            "weights": net.get_weights(),
-            "grads": [g.copy() for g in net.split_flat(net.grads)],
-            "updates": [u.copy() for u in net.split_flat(net.optimizer.delta)],
-            "grad_norms": [c.arrays() for c in rec.grad_norms],
+            "batch_loss": rec.batch_loss.delta(),
+            "grad_norms": [c.delta() for c in rec.grad_norms],
             "optimizer": net.optimizer.get_config(),
             "heavy_version": self.heavy_version,
-            "confusion": self._confusion,
-            **{key: curve.arrays() for key, curve in rec.epochs.items() if key != "loss"},
-            **self._boundary,
+            **{key: curve.delta() for key, curve in rec.epochs.items() if key != "loss"},
         }
-        snap["epoch_loss"] = rec.epochs["loss"].arrays()
+        # The costly parts only when new: the window keeps the last ones (``SnapshotStream``).
+        if force or self._sent_version != self.heavy_version:
+            snap.update(self._boundary)
+            self._sent_version = self.heavy_version
+        if force or self._confusion_new:
+            snap["confusion"] = self._confusion
+            self._confusion_new = False
+        if force or time.monotonic() >= self._arrays_due:
+            snap.update(self._arrays())
+        snap["epoch_loss"] = rec.epochs["loss"].delta()
         if self.view.get("image_shape") and self._is_classification():
             idx = self.sample_idx
             with np.errstate(all="ignore"):

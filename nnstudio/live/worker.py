@@ -4,8 +4,9 @@ No Qt here: the worker runs in the training process (``nnstudio.live.process``),
 way out is ``emit(kind, *args)`` with plain data:
 
 ========================== ==========================================================
-``("snapshot", snap)``     the network as it is now (``live.snapshot``), <= 30/s and
-                           always at a pause and at the end of a run
+``("snapshot", snap)``     the network as it is now (``live.snapshot``): one per frame
+                           the window asks for (:meth:`Gate.want_frame`), and always
+                           at a pause, at the end of a run and after a new setting
 ``("state", state)``       ``idle``, ``running``, ``paused`` or ``finished``
 ``("message", text)``      why a run ended (NaN guard, early stopping, epochs done)
 ``("failed", text, tb)``   an exception; the worker then ends
@@ -22,7 +23,6 @@ another thread sets the gate's fields and the worker reads them after every batc
 
 from __future__ import annotations
 
-import math
 import threading
 import time
 import traceback
@@ -37,7 +37,6 @@ from nnstudio.live.snapshot import Snapshotter
 IDLE, RUNNING, PAUSED, FINISHED = "idle", "running", "paused", "finished"
 #: Gate modes: what the worker does at its next batch end.
 RUN, PAUSE, STEP_BATCH, STEP_EPOCH = "run", "pause", "batch", "epoch"
-SNAPSHOTS_PER_S = 30
 
 Emit = Callable[..., None]
 
@@ -56,6 +55,9 @@ class Gate:
         self.pending: dict[str, Any] = {}  # optimizer / features to apply before the next step
         self.step_interval = max(0.0, step_interval)  # seconds per step at least (0 = full speed)
         self._last_step = 0.0
+        #: The window is ready for a new frame: the next batch end sends a snapshot. The
+        #: window's frame clock sets it once per frame painted, so it is the one rate limit.
+        self.frame_wanted = True
 
     # ------------------------------------------------------------- commanding thread
     def command(self, mode: str) -> None:
@@ -72,6 +74,10 @@ class Gate:
         with self.cond:
             self.stop.set()
             self.cond.notify_all()
+
+    def want_frame(self) -> None:
+        """The window painted a frame and wants the next snapshot (no lock: one flag)."""
+        self.frame_wanted = True
 
     def set_step_interval(self, seconds: float) -> None:
         with self.cond:
@@ -115,7 +121,6 @@ class _Hook(Callback):
 
     def __init__(self, worker: Worker) -> None:
         self.worker = worker
-        self._last_sent = -math.inf
 
     def on_batch_end(self, logs):
         w, gate = self.worker, self.worker.gate
@@ -143,9 +148,9 @@ class _Hook(Callback):
             self._hold()
 
     def _maybe_send(self, logs: dict[str, Any]) -> None:
-        now = time.monotonic()
-        if now - self._last_sent >= 1 / SNAPSHOTS_PER_S:
-            self._last_sent = now
+        gate = self.worker.gate
+        if gate.frame_wanted:
+            gate.frame_wanted = False
             self.worker.send(logs)
 
     def _hold(self) -> None:

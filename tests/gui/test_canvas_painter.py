@@ -1,34 +1,35 @@
-"""The canvas is recoloured at a bounded rate, and always ends on the newest snapshot."""
+"""The canvas is recoloured once per frame with new weights: weights, gradients, updates at once."""
 
 from __future__ import annotations
 
 from PySide6.QtCore import QObject
 
+from nnstudio.gui.editor import NetworkEditor
 from nnstudio.gui.live import CanvasPainter
+from nnstudio.gui.undo import DocumentController
 
 
-class FakeEditor:
-    """Records what the painter asks the canvas to show."""
-
-    def __init__(self) -> None:
-        self.weights: list[object] = []
-
-    def set_connection_values(self, values, kind) -> None:
-        if kind == "weights":
-            self.weights.append(values)
-
-    def set_neuron_pictures(self, snap, image_shape) -> None:
-        pass
-
-
-def test_snapshots_within_the_interval_are_coalesced_to_the_newest(qtbot):
-    editor, owner = FakeEditor(), QObject()
-    painter = CanvasPainter(editor, lambda: None, owner, fps=10)
-    painter.show({"weights": "first", "step": 1})
-    assert editor.weights == ["first"]  # the first is drawn at once
-    for k in range(2, 6):
-        painter.show({"weights": f"snap {k}", "step": k})
-    assert editor.weights == ["first"]  # the rest wait for the interval...
-    qtbot.waitUntil(lambda: editor.weights == ["first", "snap 5"], timeout=2000)  # ...newest only
-    painter.draw({"weights": "now", "step": 6})  # screenshots: at once, whatever the rate
-    assert editor.weights[-1] == "now"
+def test_one_frame_recolours_the_canvas_once_and_tells_the_properties_panel_once(qtbot):
+    controller = DocumentController()
+    editor = NetworkEditor(controller)
+    qtbot.addWidget(editor)
+    editor.scene.sync()
+    painter = CanvasPainter(editor, lambda: None, QObject())
+    recolours, told = [], []
+    scene = editor.scene
+    original = scene.refresh_values
+    scene.refresh_values = lambda: (recolours.append(1), original())[1]
+    scene.valuesChanged.connect(lambda: told.append(1))
+    weights = [w * 0 + 0.5 for w in scene.weights()]
+    grads = [w * 0 - 0.25 for w in weights]
+    updates = [w * 0 + 0.125 for w in weights]
+    painter.show({"weights": weights, "grads": grads, "updates": updates, "step": 3})
+    assert (len(recolours), len(told)) == (1, 1)
+    assert scene.weight(0, 0, 0) == 0.5
+    assert scene.gradient(0, 0, 0) == -0.25
+    painter.show({"weights": weights, "grads": grads, "updates": updates, "step": 4})
+    assert (len(recolours), len(told)) == (1, 1)  # the same weights: nothing to recolour
+    fresh = [w.copy() for w in weights]
+    painter.show({"weights": fresh, "grads": grads, "updates": updates, "step": 0})
+    assert scene.gradient(0, 0, 0) is None  # no step yet: no gradient to show
+    assert (len(recolours), len(told)) == (2, 2)

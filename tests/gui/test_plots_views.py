@@ -14,6 +14,7 @@ from nnstudio.gui.plots.loss import LossView
 from nnstudio.gui.plots.neurons import NeuronMapsView, tile
 from nnstudio.gui.plots.weights import WeightsView, layer_matrices
 from nnstudio.gui.training import TrainingController
+from nnstudio.live.curves import SnapshotStream
 from nnstudio.live.job import Job
 from nnstudio.live.snapshot import Snapshotter
 
@@ -55,8 +56,10 @@ def make_job(inputs, classes, image_shape=None, n=120):
 
 
 def snapshots(job, count=2):
+    """Snapshots as the views get them: the worker's, with their curve deltas folded in."""
     net = Network(job.spec)
     snapper = Snapshotter(net, job.X_train, job.y_train, job.X_val, job.y_val, job.view)
+    curves = SnapshotStream()
     out = []
     for _ in range(count):
         history = fit(
@@ -73,7 +76,7 @@ def snapshots(job, count=2):
         )
         snap = snapper.snapshot({"batch": 9}, force=True)
         snap["batches_per_epoch"] = 10
-        out.append(snap)
+        out.append(curves.apply(snap))
     return out
 
 
@@ -213,19 +216,22 @@ def test_sticky_scale_grows_at_once_and_shrinks_late():
     assert quick.update(0.3) == 0.5
 
 
-def test_a_rate_limited_view_draws_the_last_snapshot_later(qtbot):
+def test_a_view_draws_every_frame_it_is_given_and_a_hidden_one_catches_up_when_shown(qtbot):
     job = make_job(2, 2)
     first, second = snapshots(job)
     view = WeightsView()
     qtbot.addWidget(view)
     view.set_job(job)
     view.show()
-    assert view.max_fps > 0
     view.update_snapshot(first)
     assert view.snap is first
-    view.update_snapshot(second)  # too soon: kept for later
+    view.update_snapshot(second)  # the frame clock already spaced them: drawn at once
+    assert view.snap is second
+    view.hide()
+    view.update_snapshot(first)  # hidden: no work
+    assert view.snap is second
+    view.show()
     assert view.snap is first
-    qtbot.waitUntil(lambda: view.snap is second, timeout=1000)
 
 
 def test_boundary_says_when_other_inputs_are_held_at_their_mean(qtbot):
@@ -253,3 +259,20 @@ def test_a_large_data_set_draws_an_even_sample_of_its_points(qtbot):
     rows = np.linspace(0, 59_999, 2000).astype(int)
     np.testing.assert_allclose(xs, X[rows, 0] * 2.0 + 1.0)  # raw units: x * scale + mean
     np.testing.assert_allclose(ys, X[rows, 1] * 2.0 + 1.0)
+
+
+def test_the_weights_view_redraws_matrices_only_for_new_weights(qtbot):
+    job = make_job(2, 2)
+    first, second = snapshots(job)
+    view = WeightsView()
+    qtbot.addWidget(view)
+    view.set_job(job)
+    view.show()
+    view.update_snapshot(first)
+    image = view.w_images[0].image
+    same = {**second, "weights": first["weights"], "grads": first["grads"]}  # none were due
+    view.update_snapshot(same)
+    assert view.w_images[0].image is image  # not set again
+    assert view.snap is same  # but the gradient-size curves follow the frame
+    view.update_snapshot(second)
+    np.testing.assert_array_equal(view.w_images[0].image, layer_matrices(second["weights"])[0])

@@ -128,7 +128,8 @@ class HeldPipe:
         self.sent.append(event)
 
 
-def test_outbox_keeps_order_and_only_the_latest_waiting_snapshot():
+def test_outbox_sends_every_event_in_order_while_the_gui_is_busy():
+    """Snapshots carry curve deltas: dropping a waiting one would lose history points."""
     pipe = HeldPipe()
     outbox = _Outbox(pipe, on_gone=lambda: None)
     outbox.put("snapshot", 1, ("a",))
@@ -138,7 +139,7 @@ def test_outbox_keeps_order_and_only_the_latest_waiting_snapshot():
     outbox.put("snapshot", 1, ("d",))
     pipe.release.set()
     outbox.close()
-    assert [args[0] for _kind, _job, args in pipe.sent] == ["a", "c", "paused", "d"]
+    assert [args[0] for _kind, _job, args in pipe.sent] == ["a", "b", "c", "paused", "d"]
 
 
 def test_outbox_stops_training_when_the_gui_is_gone():

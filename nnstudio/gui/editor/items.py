@@ -41,6 +41,8 @@ class ColumnItem(QGraphicsItem):
         self.drop_target = False
         self.setZValue(0)
         self.setAcceptedMouseButtons(Qt.MouseButton.LeftButton)
+        # Live training repaints the canvas every frame: unchanged items are one blit.
+        self.setCacheMode(QGraphicsItem.CacheMode.DeviceCoordinateCache)
 
     def boundingRect(self) -> QRectF:
         return self._rect.adjusted(-2, -2, 2, 2)
@@ -191,12 +193,14 @@ class NeuronItem(_Selectable):
         self._rect = QRectF(-NEURON_R, -NEURON_R, 2 * NEURON_R, 2 * NEURON_R)
         self.setPos(center)
         self.setZValue(3)
+        self.setCacheMode(QGraphicsItem.CacheMode.DeviceCoordinateCache)  # see ColumnItem
 
     def set_bias_t(self, t: float | None) -> None:
-        if t != self.bias_t:
-            self.bias_t = t
+        """The bias on the colour scale; repainted only when its colour or size shows a change."""
+        if _bias_look(t) != _bias_look(self.bias_t):
             self._bias_color = None if t is None else palette.step_color(round(t * palette.STEPS))
             self.update()
+        self.bias_t = t
 
     def paint(self, painter: QPainter, option: QStyleOptionGraphicsItem, widget=None) -> None:
         theme = _scene(self).theme
@@ -208,13 +212,21 @@ class NeuronItem(_Selectable):
             painter.setPen(QPen(theme.neuron_outline, 1.2))
         painter.drawEllipse(self._rect)
         if self.bias_t is not None:
-            r = NEURON_R * (0.25 + 0.45 * min(1.0, abs(self.bias_t) ** 0.5))
+            r = _bias_look(self.bias_t)[1] / 4
             painter.setPen(Qt.PenStyle.NoPen)
             painter.setBrush(self._bias_color)
             painter.drawEllipse(QPointF(0, 0), r, r)
 
     def mousePressEvent(self, event) -> None:
         _scene(self).select(("neuron", self.k, self.j))
+
+
+def _bias_look(t: float | None) -> tuple[int, int] | None:
+    """A bias dot as drawn: its colour step and its radius in quarter units."""
+    if t is None:
+        return None
+    radius = NEURON_R * (0.25 + 0.45 * min(1.0, abs(t) ** 0.5))
+    return round(t * palette.STEPS), round(4 * radius)
 
 
 class LabelItem(QGraphicsItem):
@@ -297,6 +309,9 @@ class ConnectionsItem(QGraphicsItem):
         self.setZValue(1)
         self.setAcceptedMouseButtons(Qt.MouseButton.LeftButton)
         self._steps = np.zeros(len(self._lines), dtype=np.int64)  # colours come with set_values
+        # Thousands of antialiased lines: drawn again only when their colours change, not
+        # whenever a neuron or a picture elsewhere on the canvas does.
+        self.setCacheMode(QGraphicsItem.CacheMode.DeviceCoordinateCache)
 
     def set_values(self, block: np.ndarray | None, scale: float) -> None:
         """Recolour from ``block[i, j]`` (the drawn connections' values); ``scale``: full colour."""
@@ -304,6 +319,8 @@ class ConnectionsItem(QGraphicsItem):
             steps = np.zeros(len(self._lines), dtype=np.int64)
         else:
             steps = palette.quantize(palette.value_to_t(np.asarray(block).ravel(), scale))
+        if self._groups and np.array_equal(steps, self._steps):
+            return  # every connection keeps its colour: nothing to repaint
         # one group per pen, strongest drawn last (on top)
         order = np.argsort(np.abs(steps) * 2 + (steps > 0), kind="stable")
         groups: list[tuple[QPen, list[QLineF]]] = []

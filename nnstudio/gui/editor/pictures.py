@@ -69,6 +69,8 @@ class PictureItem(QGraphicsItem):
         self._rect = QRectF(-SIDE / 2, -SIDE / 2, SIDE, SIDE)
         self._hovered = False
         self.setZValue(4)  # above its neuron
+        # Repainted with the canvas every frame, redrawn only when its image changes.
+        self.setCacheMode(QGraphicsItem.CacheMode.DeviceCoordinateCache)
         self.setAcceptHoverEvents(True)
         self.setAcceptedMouseButtons(Qt.MouseButton.LeftButton)
 

@@ -193,6 +193,24 @@ class NetworkScene(QGraphicsScene):
             self.refresh_values()
         self.valuesChanged.emit()
 
+    def set_live_values(
+        self,
+        weights: list[np.ndarray] | None,
+        gradients: list[np.ndarray] | None = None,
+        updates: list[np.ndarray] | None = None,
+    ) -> None:
+        """A training frame's weights, gradients and updates at once: one recolour, one signal.
+
+        Setting them one by one with :meth:`set_connection_values` recolours the canvas and
+        refreshes the Properties panel per kind.
+        """
+        self._live_weights = weights if weights is None or self._fits(weights) else None
+        self._gradients = gradients if gradients is None or self._fits(gradients) else None
+        self._updates = updates if updates is None or self._fits(updates) else None
+        if not self._rebuild_timer.isActive():
+            self.refresh_values()
+        self.valuesChanged.emit()
+
     def weights(self) -> list[np.ndarray]:
         """The weights drawn: live ones, else the document's, else the seed's initial weights."""
         if self._live_weights is not None:
@@ -519,6 +537,7 @@ class NetworkScene(QGraphicsScene):
             blocks.append(np.asarray(values[w_idx])[np.ix_(item.src, item.dst)])
             biases.append(None if b_idx is None else np.asarray(values[b_idx])[item.dst])
         present = [b.ravel() for b in blocks if b is not None and b.size]
+        old_scale = self.scale
         self.scale = palette.auto_scale(np.concatenate(present)) if present else 1.0
         for item, block in zip(self.connections, blocks, strict=True):
             item.set_values(block, self.scale)
@@ -531,8 +550,9 @@ class NetworkScene(QGraphicsScene):
             for n, j in enumerate(col.shown):
                 t = None if b is None else float(np.clip(b[n] / bias_scale, -1, 1))
                 self.neurons[(k, int(j))].set_bias_t(t)
-        for view in self.views():
-            view.viewport().update()
+        if self.scale != old_scale:  # the legend's numbers; items repaint themselves if changed
+            for view in self.views():
+                view.viewport().update()
 
     def _highlight(self) -> None:
         sel = self._selection

@@ -71,6 +71,10 @@ class NetworkEditor(QWidget):
         """Live weights or gradients in the ``[W1, b1, ...]`` layout (see NetworkScene)."""
         self.scene.set_connection_values(arrays, kind)
 
+    def set_live_values(self, weights, gradients=None, updates=None) -> None:
+        """A training frame's weights, gradients and updates: one recolour (see NetworkScene)."""
+        self.scene.set_live_values(weights, gradients, updates)
+
     def set_neuron_pictures(self, snap: dict, image_shape: tuple[int, ...] | None = None) -> None:
         """Each neuron's activation over the input plane (or weights, for images) on its face."""
         self.pictures.update(snap, image_shape)

@@ -66,6 +66,7 @@ class LandscapePanel(QWidget):
         self.selection_source = selection_source
         self.job: Job | None = None
         self.weights: list[np.ndarray] | None = None
+        self._live_weights: Any = None  # the last snapshot's list, to skip frames without new ones
         self.axes: list[Axis] = []
         self.result: Landscape | None = None
         self.path: deque[tuple[float, ...]] = deque(maxlen=PATH_POINTS)
@@ -152,6 +153,9 @@ class LandscapePanel(QWidget):
         """Training moved: new weights, one more point on the path."""
         if "weights" not in snap or self.job is None:
             return
+        if snap["weights"] is self._live_weights:
+            return  # a frame without new weights (a large network's come a few times a second)
+        self._live_weights = snap["weights"]
         self.show_weights(snap["weights"])
 
     def show_weights(self, weights: list[np.ndarray]) -> None:

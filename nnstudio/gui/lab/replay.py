@@ -20,6 +20,7 @@ from PySide6.QtWidgets import QHBoxLayout, QLabel, QPushButton, QSlider, QVBoxLa
 from nnstudio.document import edits
 from nnstudio.engine import Network
 from nnstudio.gui.undo import DocumentController
+from nnstudio.live.curves import SnapshotStream
 from nnstudio.live.job import Job
 from nnstudio.live.replay import Frame, continue_progress
 from nnstudio.live.snapshot import Snapshotter
@@ -43,6 +44,7 @@ class ReplayPanel(QWidget):
         self.frames: list[Frame] = []
         self.shown: Frame | None = None
         self._snapshotter: Snapshotter | None = None
+        self._stream = SnapshotStream()  # the replayed frames' gradient sizes, as the views want
         self._shown_count = 0
         self.slider = QSlider(Qt.Orientation.Horizontal)
         self.slider.setEnabled(False)
@@ -86,6 +88,7 @@ class ReplayPanel(QWidget):
     def set_job(self, job: Job) -> None:
         self.job = job
         self._snapshotter = None
+        self._stream.clear()
         self.set_frames([])
 
     def set_frames(self, frames: list[Frame]) -> None:
@@ -158,7 +161,7 @@ class ReplayPanel(QWidget):
         snap = snapper.snapshot({"batch": -1}, force=True)
         self._shown_count += 1
         snap["heavy_version"] = ("replay", self._shown_count)  # never a live version number
-        return snap
+        return self._stream.apply(snap)
 
     def _describe(self) -> None:
         if not self.frames:

@@ -2,13 +2,11 @@
 
 from __future__ import annotations
 
-import math
 import time
 from typing import Any
 
 import numpy as np
 import pyqtgraph as pg
-from PySide6.QtCore import QTimer
 from PySide6.QtGui import QColor, QPalette
 from PySide6.QtWidgets import QWidget
 
@@ -35,34 +33,19 @@ def theme(widget: QWidget) -> palette.Theme:
 
 
 class LiveView(QWidget):
-    """Base of the live views: draws the latest snapshot only while visible, at most ``max_fps``.
+    """Base of the live views: draws each frame's snapshot, but only while visible.
 
-    A view in a closed dock or a background tab skips the work (GUI time that the visible views
-    need) and catches up with the latest snapshot when it is shown. A view that changes slowly
-    or costs much to paint sets ``max_fps``: a snapshot arriving sooner is kept and drawn when
-    the time comes (a timer), so the last one of a run is always shown.
+    Snapshots come once per frame of the window's frame clock (``gui/frames.py``), the one rate
+    limit. A view in a closed dock or a background tab skips the work (GUI time that the
+    visible views need) and catches up with the latest snapshot when it is shown.
     """
-
-    #: Most draws per second; 0 draws every snapshot (the controller sends <= 30 per second).
-    max_fps: float = 0.0
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self._pending: dict[str, Any] | None = None
-        self._next_draw = 0.0
-        self._later = QTimer(self)
-        self._later.setSingleShot(True)
-        self._later.timeout.connect(self._draw_pending)
 
     def update_snapshot(self, snap: dict[str, Any]) -> None:
         self._pending = snap
-        if not self.isVisible():
-            return
-        wait = self._next_draw - time.monotonic()
-        if wait > 0:
-            if not self._later.isActive():
-                self._later.start(math.ceil(wait * 1000))
-            return
         self._draw_pending()
 
     def showEvent(self, event) -> None:
@@ -74,8 +57,6 @@ class LiveView(QWidget):
             return
         snap, self._pending = self._pending, None
         self.draw(snap)
-        if self.max_fps:  # counted from the end: a slow draw does not eat the pause
-            self._next_draw = time.monotonic() + 1.0 / self.max_fps
 
     def draw(self, snap: dict[str, Any]) -> None:
         raise NotImplementedError

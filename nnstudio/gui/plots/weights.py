@@ -66,9 +66,6 @@ def layer_matrices(arrays: list[np.ndarray]) -> list[np.ndarray]:
 class WeightsView(LiveView):
     """W and dL/dW per layer with colour bars, hover readout, and gradient norms."""
 
-    #: A grid of plots is the costliest view to paint (~8 ms), and colours need no 30 fps.
-    max_fps = 15.0
-
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.t = theme(self)
@@ -191,6 +188,10 @@ class WeightsView(LiveView):
         weights, grads = snap["weights"], snap["grads"]
         if [w.shape for w in weights] != self.shapes:
             self._build(weights)
+        elif self.snap is not None and weights is self.snap["weights"]:
+            self.snap = snap
+            self._draw_norms(snap)  # the same matrices (new ones come when they are due)
+            return
         self.snap = snap
         for images, arrays, bar, scale in (
             (self.w_images, weights, self.w_bar, self.scales["weights"]),
@@ -201,6 +202,9 @@ class WeightsView(LiveView):
                 bar.setLevels((-s, s), update_items=False)
             for img, matrix in zip(images, layer_matrices(arrays), strict=True):
                 img.setImage(matrix, autoLevels=False, levels=(-s, s), lut=self.lut)
+        self._draw_norms(snap)
+
+    def _draw_norms(self, snap: dict[str, Any]) -> None:
         shown = []
         for curve, (steps, norms) in zip(self.norm_curves, snap["grad_norms"], strict=False):
             norms = np.where(norms > 0, norms, np.nan)
