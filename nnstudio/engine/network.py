@@ -24,9 +24,9 @@ _MAX_CACHED_BATCH_SIZES = 4
 #: Layers with at least this many weights multiply with ``np.matmul``, smaller ones with
 #: ``np.dot``. matmul reaches BLAS faster for a transposed operand (the weight gradient
 #: ``inputs.T @ dz`` of a 256 x 256 layer at batch 32: 41 us against 71 us with dot; 784 x 256
-#: at batch 128: 383 against 508 us), while dot's shorter call path saves 0.3 us a product on
-#: tiny layers (a 2-8-8-1 step is a few microseconds of products).
-MATMUL_FROM_WEIGHTS = 4096
+#: at batch 128: 383 against 508 us), while dot's shorter call path is faster for small layers
+#: (0.3 us a product on a 2-8-8-1 network, about 5 us a step on 64-128-64-10).
+MATMUL_FROM_WEIGHTS = 32768
 
 
 @dataclass(eq=False)

@@ -28,10 +28,11 @@ import numpy as np
 
 from nnstudio.engine.registry import Registry
 
-#: Elements updated together: 16,384 float64 values are 128 KB per vector, so a block's
-#: gradient, state, update and scratch fit the core's 1-2 MB L2 cache. Smaller blocks pay
-#: NumPy's per-call overhead (about 0.5 us, a dozen calls per block) too often.
-BLOCK = 16384
+#: Elements updated together: 32,768 float64 values are 256 KB per vector, so the five
+#: vectors of an Adam block (gradient, two averages, update, scratch) fit a core's 2 MB L2
+#: cache. Smaller blocks pay NumPy's per-call overhead (about 0.5 us, a dozen calls per block)
+#: more often; networks up to this size (all but the largest) update in one block.
+BLOCK = 32768
 
 
 class Optimizer:
