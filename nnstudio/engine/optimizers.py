@@ -8,15 +8,16 @@ second moment, not of the bias-corrected one), so a student's run can be reprodu
 step for step, equal up to rounding.
 
 An update is a dozen NumPy operations per element. Done on whole vectors, each operation
-streams every vector it touches through memory again (Adam over 0.74 M float64 parameters: 9
-passes of 6 MB vectors). So the update runs block by block (``BLOCK`` elements, a few hundred
-KB for all vectors of a block together): all operations of a block run while it sits in the
-core's cache, and the whole update reads the gradient and state once and writes the state and
-the update once. Every operation is element-wise, so the blocks give the same numbers as whole
-vectors, bit for bit. Scalars that change every step (Adam's bias corrections, Adagrad's
-decayed rate) are computed once per step, not per block. The update runs on one thread:
-splitting it over two threads was measured slower (thread hand-offs, and BLAS threads still
-spinning after the backward pass, cost more than they save).
+streams every vector it touches through the caches again (Adam over 0.74 M float64 parameters:
+a dozen passes over 6 MB vectors). So the update runs block by block (``BLOCK_BYTES`` of each
+vector, about a megabyte for all vectors of a block together): all operations of a block run
+while it sits in the core's L2 cache. Every operation is element-wise, so the blocks give the
+same numbers as whole vectors, bit for bit. Scalars that change every step (Adam's bias
+corrections, Adagrad's decayed rate) are computed once per step, not per block. The update
+runs on one thread: splitting it over two threads was measured slower (GIL hand-offs between
+NumPy calls, and BLAS threads still spinning after the backward pass, cost more than they
+save). docs/engine-bench.md has the measurements, and why blocks save less than the passes
+suggest (square roots and divisions are bound by arithmetic, not memory).
 """
 
 from __future__ import annotations
@@ -28,11 +29,11 @@ import numpy as np
 
 from nnstudio.engine.registry import Registry
 
-#: Elements updated together: 32,768 float64 values are 256 KB per vector, so the five
-#: vectors of an Adam block (gradient, two averages, update, scratch) fit a core's 2 MB L2
-#: cache. Smaller blocks pay NumPy's per-call overhead (about 0.5 us, a dozen calls per block)
-#: more often; networks up to this size (all but the largest) update in one block.
-BLOCK = 32768
+#: Bytes of each vector updated together: 256 KB (32,768 float64 or 65,536 float32 values),
+#: so the five vectors of an Adam block (gradient, two averages, update, scratch) fit a core's
+#: 2 MB L2 cache. Smaller blocks pay NumPy's per-call overhead (about 0.5 us, a dozen calls per
+#: block) more often; networks up to that size (all but the largest) update in one block.
+BLOCK_BYTES = 1 << 18
 
 
 class Optimizer:
@@ -80,16 +81,17 @@ class Optimizer:
         self.t += 1
         k = self._constants()
         wd = self.hyper.get("weight_decay", 0.0)
-        n = min(self.size, BLOCK)
+        block = max(1, BLOCK_BYTES // self.dtype.itemsize)
+        n = min(self.size, block)
         if self._tmp.size < n:
             self._tmp, self._decayed = np.empty(n, self.dtype), np.empty(n, self.dtype)
-        if self.size <= BLOCK:  # one block: the vectors themselves, no views to make
+        if self.size <= block:  # one block: the vectors themselves, no views to make
             return self._block(theta, grad, self.state, self.delta, self.size, wd, k)
         total = 0.0
-        for lo in range(0, self.size, BLOCK):
-            part = slice(lo, lo + BLOCK)
+        for lo in range(0, self.size, block):
+            part = slice(lo, lo + block)
             state = {name: vector[part] for name, vector in self.state.items()}
-            size = min(BLOCK, self.size - lo)
+            size = min(block, self.size - lo)
             total += self._block(theta[part], grad[part], state, self.delta[part], size, wd, k)
         return total
 

@@ -385,17 +385,17 @@ def test_golden_defaults_match_installed_torch(golden, golden_tool):
 
 
 # ------------------------------------------------------------------- block-by-block update
-# Optimizers update ``optimizers.BLOCK`` elements at a time (see the module's docstring). Every
-# operation is element-wise, so splitting the vectors must not change a single bit: the same run
-# with blocks far larger than the vector (one block: the vectors themselves) and with small
-# blocks that do not divide the vector's size, for every configuration above, float64 and
-# float32.
+# Optimizers update ``optimizers.BLOCK_BYTES`` of each vector at a time (see the module's
+# docstring). Every operation is element-wise, so splitting the vectors must not change a single
+# bit: the same run with blocks far larger than the vector (one block: the vectors themselves)
+# and with small blocks that do not divide the vector's size, for every configuration above,
+# float64 and float32.
 BLOCK_STEPS = 12
 
 
 def blocked_run(config, size, dtype, block, monkeypatch):
     """Params, update, state and the returned squared norms after STEPS steps with ``block``."""
-    monkeypatch.setattr(optimizers, "BLOCK", block)
+    monkeypatch.setattr(optimizers, "BLOCK_BYTES", block * np.dtype(dtype).itemsize)
     rng = np.random.default_rng(size)
     p = rng.normal(size=size).astype(dtype)
     target = rng.normal(size=size).astype(dtype)
@@ -424,7 +424,7 @@ def test_blocks_give_the_whole_vector_update_bit_for_bit(config, dtype, monkeypa
 
 
 def test_step_returns_the_squared_norm_of_the_update(monkeypatch):
-    monkeypatch.setattr(optimizers, "BLOCK", 5)
+    monkeypatch.setattr(optimizers, "BLOCK_BYTES", 5 * 8)
     opt = optimizers.from_config(
         normalize_optimizer({"name": "sgd", "learning_rate": 0.5}), 12, "float64"
     )
@@ -437,7 +437,7 @@ def test_step_returns_the_squared_norm_of_the_update(monkeypatch):
 
 
 def test_scratch_is_one_block_not_one_vector(monkeypatch):
-    monkeypatch.setattr(optimizers, "BLOCK", 64)
+    monkeypatch.setattr(optimizers, "BLOCK_BYTES", 64 * 8)
     opt = optimizers.from_config(normalize_optimizer("adam"), 1000, "float64")
     opt.step(np.zeros(1000), np.ones(1000))
     assert opt._tmp.size == 64
