@@ -54,9 +54,10 @@ class Optimizer:
         self.size = size
         self.dtype = np.dtype(dtype)
         self.delta = np.zeros(size, self.dtype)
+        self._block_size = max(1, BLOCK_BYTES // self.dtype.itemsize)
         # Scratch for one block, reused: a fresh temporary each step costs page faults.
-        self._tmp = np.empty(0, self.dtype)
-        self._decayed = np.empty(0, self.dtype)
+        self._tmp = np.empty(min(size, self._block_size), self.dtype)
+        self._decayed = np.empty_like(self._tmp)
         self.reset()
 
     def reset(self) -> None:
@@ -80,27 +81,24 @@ class Optimizer:
         """
         self.t += 1
         k = self._constants()
-        wd = self.hyper.get("weight_decay", 0.0)
-        block = max(1, BLOCK_BYTES // self.dtype.itemsize)
-        n = min(self.size, block)
-        if self._tmp.size < n:
-            self._tmp, self._decayed = np.empty(n, self.dtype), np.empty(n, self.dtype)
+        block = self._block_size
         if self.size <= block:  # one block: the vectors themselves, no views to make
-            return self._block(theta, grad, self.state, self.delta, self.size, wd, k)
+            return self._block(theta, grad, self.state, self.delta, self._tmp, self._decayed, k)
         total = 0.0
         for lo in range(0, self.size, block):
             part = slice(lo, lo + block)
             state = {name: vector[part] for name, vector in self.state.items()}
-            size = min(block, self.size - lo)
-            total += self._block(theta[part], grad[part], state, self.delta[part], size, wd, k)
+            n = min(block, self.size - lo)
+            tmp, decayed = self._tmp[:n], self._decayed[:n]
+            total += self._block(theta[part], grad[part], state, self.delta[part], tmp, decayed, k)
         return total
 
-    def _block(self, theta, grad, state, delta, size, wd, k) -> float:
-        g = grad
+    def _block(self, theta, grad, state, delta, tmp, decayed, k) -> float:
+        g, wd = grad, k.get("weight_decay")
         if wd:
-            g = np.multiply(theta, wd, out=self._decayed[:size])
+            g = np.multiply(theta, wd, out=decayed)
             g += grad
-        self._update(g, state, delta, self._tmp[:size], k)
+        self._update(g, state, delta, tmp, k)
         return float(np.vdot(delta, delta))  # while the block is in cache
 
     def _constants(self) -> dict[str, Any]:
