@@ -2,7 +2,7 @@
 
 Two processes are measured, each fresh so its peak is its own:
 
-* ``train``: what ``nnstudio train`` does in one process: the data set is loaded (float64, as
+* ``train``: what ``nnstudio train`` does in one process: the data set is loaded (float32, as
   the MNIST loader gives it), the job is built from it, the loaded set is dropped (as
   ``nnstudio.live.train`` does), and one epoch trains (784-128-10 relu/softmax, Adam, batch 32).
 * ``worker``: the window's training process: it receives the job (pickled, as from the
@@ -44,14 +44,14 @@ def peak_mb() -> float:
 
 
 def image_dataset(rows: int):
-    """An MNIST-shaped data set: uint8-valued pixels held as float64, like the loader's."""
+    """An MNIST-shaped data set: uint8-valued pixels held as float32, like the IDX loader's."""
     import numpy as np
 
     from nnstudio.data import Dataset
 
     rng = np.random.default_rng(0)
     y = rng.integers(0, 10, rows)
-    X = np.zeros((rows, 784))
+    X = np.zeros((rows, 784), np.float32)
     for start in range(0, rows, 4096):  # class-dependent blobs plus noise, built in blocks
         block = y[start : start + 4096]
         centre = 4 + 2 * block

@@ -3,7 +3,8 @@
 A project made from a CSV file keeps its rows (``X``, ``y``) so it trains on any computer, even
 without the original file. In memory ``Document.embedded`` is a plain dict::
 
-    {"X": (n, d) float64, "y": (n,) int64 classes or (n,)/(n, k) float64 targets,
+    {"X": (n, d) float64 (float32: IDX images),
+     "y": (n,) int64 classes or (n,)/(n, k) float64 targets,
      "feature_names": [...], "class_names": [...] or None, "task": "binary", "name": "data",
      "target_names": [...] or None, "image_shape": [h, w] or None}
 

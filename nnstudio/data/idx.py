@@ -124,7 +124,8 @@ def load_mnist_folder(
     """MNIST (or a look-alike such as Fashion-MNIST) from a folder of the four IDX files.
 
     ``kind`` is "train" or "test" (alias "t10k"). Pixels are scaled from 0..255 to [0, 1], as
-    the course does before training; each image becomes a row of 784 features.
+    the course does before training; each image becomes a row of 784 float32 features, made
+    straight from the file's bytes (no float64 copy of the set ever exists).
     ``progress(fraction)`` is told how far the load is (it may raise to stop it).
     """
     report = progress or (lambda fraction: None)
@@ -144,9 +145,9 @@ def load_mnist_folder(
         )
     n, rows, cols = images.shape
     y = _class_labels(_find(folder, prefix, "labels", "idx1").name, labels)
-    X = images.reshape(n, rows * cols).astype(np.float64)
+    X = images.reshape(n, rows * cols).astype(np.float32)  # what Dataset keeps for images
     if images.dtype == np.uint8:
-        X /= 255.0
+        X /= np.float32(255.0)
     n_classes = max(10, int(y.max(initial=0)) + 1)
     return Dataset(
         X,

@@ -21,6 +21,12 @@ from nnstudio.engine import activations, features, layout, losses, optimizers
 from nnstudio.engine.spec import normalize_optimizer, normalize_spec
 
 _MAX_CACHED_BATCH_SIZES = 4
+#: Layers with at least this many weights multiply with ``np.matmul``, smaller ones with
+#: ``np.dot``. matmul reaches BLAS faster for a transposed operand (the weight gradient
+#: ``inputs.T @ dz`` of a 256 x 256 layer at batch 32: 41 us against 71 us with dot; 784 x 256
+#: at batch 128: 383 against 508 us), while dot's shorter call path is faster for small layers
+#: (0.3 us a product on a 2-8-8-1 network, about 5 us a step on 64-128-64-10).
+MATMUL_FROM_WEIGHTS = 32768
 
 
 @dataclass(eq=False)
@@ -43,6 +49,7 @@ class Dense:
         self.b = self.Wb[self.fan_in] if self.use_bias else None
         self.dW = self.dWb[: self.fan_in]
         self.db = self.dWb[self.fan_in] if self.use_bias else None
+        self.product = np.matmul if self.Wb.size >= MATMUL_FROM_WEIGHTS else np.dot
 
 
 class _Buffers:
@@ -336,7 +343,7 @@ class Network:
         buf.inputs[0] = x_in
         last = len(self.layers) - 1
         for k, layer in enumerate(self.layers):
-            z = np.dot(buf.inputs[k], layer.Wb, out=buf.z[k])
+            z = layer.product(buf.inputs[k], layer.Wb, out=buf.z[k])
             if k == last and not activate_last:
                 break
             a = layer.activation.forward(z, out=buf.a[k])
@@ -380,12 +387,12 @@ class Network:
             )
         for k in range(last, -1, -1):
             layer = self.layers[k]
-            np.dot(buf.inputs[k].T, dz, out=layer.dWb)
+            layer.product(buf.inputs[k].T, dz, out=layer.dWb)
             if record is not None:
                 record.append({"dL_da": None if da is None else da.copy(), "dL_dz": dz.copy()})
             if k == 0:
                 break
-            da = np.dot(dz, layer.W.T, out=buf.da[k - 1])
+            da = layer.product(dz, layer.W.T, out=buf.da[k - 1])
             prev = self.layers[k - 1]
             if prev.dropout and buf.masks[k - 1] is not None:
                 da *= buf.masks[k - 1]
@@ -457,11 +464,9 @@ class Network:
         # A non-finite gradient makes the update non-finite too, so one check covers both.
         ok = math.isfinite(value)
         if ok:
-            self.optimizer.step(self.params, self.grads)
-            delta = self.optimizer.delta
-            ok = math.isfinite(np.vdot(delta, delta))
+            ok = math.isfinite(self.optimizer.step(self.params, self.grads))
             if ok:
-                self.params += delta
+                self.params += self.optimizer.delta
             else:  # the running averages may hold inf/NaN now: start them afresh
                 self.optimizer.reset()
         self.last_step_ok = ok

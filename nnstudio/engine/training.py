@@ -43,13 +43,26 @@ GATHER_FROM_BYTES = 4 << 20
 
 
 class _Batches:
-    """The inputs of each epoch in shuffled order, handed out as contiguous batches."""
+    """The inputs of each epoch in shuffled order, handed out as contiguous batches.
 
-    def __init__(self, X: np.ndarray, batch_size: int) -> None:
-        self.X = X
+    Batches carry the column of ones of the first layer's bias (``Network.augment``). Small
+    inputs are augmented once. Large ones are not copied at all: each batch's rows are copied
+    into a buffer whose ones column is written once, so training 54,000 MNIST images holds
+    no second 170 MB copy of them (it costs about 10 us per batch of 128 such rows).
+    """
+
+    def __init__(self, net: Network, X: np.ndarray, batch_size: int) -> None:
+        X = net.prepare_inputs(X)
+        self.rows = len(X)
         self.gather = X.nbytes > GATHER_FROM_BYTES
-        self._buffer = np.empty((min(batch_size, len(X)), X.shape[1]), X.dtype)
-        self._epoch_X, self._order = X, None
+        if self.gather:
+            self.X = X
+            d = X.shape[1]
+            self._buffer = np.ones((min(batch_size, len(X)), d + net.layers[0].use_bias), X.dtype)
+            self._features = self._buffer[:, :d]
+        else:
+            self.X = net.augment(X)
+        self._epoch_X, self._order = self.X, None
 
     def start_epoch(self, order: np.ndarray | None) -> None:
         """Use the rows in ``order`` (None: as they are) until the next epoch."""
@@ -57,11 +70,11 @@ class _Batches:
         self._epoch_X = self.X if order is None or self.gather else self.X[order]
 
     def inputs(self, start: int, end: int) -> np.ndarray:
-        if self._order is None:
+        if not self.gather:
             return self._epoch_X[start:end]
-        # mode="clip" writes straight into the buffer (a permutation's indices are in range).
-        out = self._buffer[: end - start]
-        return np.take(self.X, self._order[start:end], axis=0, out=out, mode="clip")
+        rows = self.X[start:end] if self._order is None else self.X[self._order[start:end]]
+        np.copyto(self._features[: end - start], rows)
+        return self._buffer[: end - start]
 
 
 def _watches_batches(cb: Callback) -> bool:
@@ -88,14 +101,14 @@ def fit(
     ``net.get_state()``), and the next ``fit`` with the same rows and batch size finishes it
     in the same shuffled order, so stopping and going on gives the same run as not stopping.
     """
-    X_in, T = net.augment(X), net.prepare_targets(y)
-    n = len(X_in)
+    if batch_size < 1:
+        raise ValueError(f"batch_size must be at least 1, got {batch_size}")
+    batches, T = _Batches(net, X, batch_size), net.prepare_targets(y)
+    n = batches.rows
     if n != len(T):
         raise ValueError(f"inputs have {n} rows but targets have {len(T)}")
     if n == 0:
         raise ValueError("no training data")
-    if batch_size < 1:
-        raise ValueError(f"batch_size must be at least 1, got {batch_size}")
     has_val = validation_data is not None and len(validation_data[0]) > 0
     if has_val:
         Xv, Tv = net.prepare_inputs(validation_data[0]), net.prepare_targets(validation_data[1])
@@ -114,7 +127,6 @@ def fit(
         cb.on_train_begin({})
     # Only callbacks that look at batches are called per batch (most watch epochs).
     batch_cbs = [cb for cb in cbs if _watches_batches(cb)]
-    batches = _Batches(X_in, batch_size)
     resume = _resume_point(net.position, n, batch_size, shuffle)
     net.position = None
     # A diverging run overflows; the step is then skipped (net.last_step_ok) and NanGuard

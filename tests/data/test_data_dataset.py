@@ -27,6 +27,18 @@ def test_constructor_converts_dtypes():
     assert len(d) == 2 and d.n_features == 2
 
 
+def test_float32_features_are_kept_as_they_are():
+    """Image loaders give float32 pixels: the data set holds that array, not a float64 copy."""
+    X = np.arange(8, dtype=np.float32).reshape(4, 2)
+    d = Dataset(X, [0, 1, 0, 1], ["a", "b"], ["no", "yes"], "binary")
+    assert d.X is X
+    assert d.subset([2, 0]).X.dtype == np.float32
+    for other in (np.float16, np.int32, np.uint8):
+        assert Dataset(X.astype(other), [0, 1, 0, 1], ["a", "b"], ["n", "y"], "binary").X.dtype == (
+            np.float64
+        )
+
+
 def test_n_outputs_per_task():
     assert make(k=2).n_outputs == 1
     assert make(k=4).n_outputs == 4

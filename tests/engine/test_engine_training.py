@@ -2,6 +2,7 @@
 
 import math
 import threading
+import tracemalloc
 
 import numpy as np
 import pytest
@@ -197,6 +198,46 @@ def test_an_epoch_trains_on_slices_of_one_seeded_permutation(monkeypatch, gather
         ]
         assert history.history["loss"][epoch] == pytest.approx(sum(losses) / 45, rel=1e-12)
     np.testing.assert_array_equal(a.params, b.params)
+
+
+@pytest.mark.parametrize("use_bias", [True, False])
+def test_gathered_batches_without_shuffling_are_the_rows_in_order(monkeypatch, use_bias):
+    spec = {
+        "inputs": 3,
+        "layers": [{"units": 8, "activation": "tanh", "use_bias": use_bias}, {"units": 1}],
+        "optimizer": {"name": "sgd", "learning_rate": 0.01},
+    }
+    X, y = regression_data(45)
+    given = X.copy()
+    runs = []
+    for gather_from_bytes in (0, 1 << 40):
+        monkeypatch.setattr(training, "GATHER_FROM_BYTES", gather_from_bytes)
+        net = Network.from_spec(spec)
+        fit(net, X, y, epochs=2, batch_size=8, shuffle=False)
+        runs.append(net.params)
+    ref = Network.from_spec(spec)
+    for _ in range(2):
+        for s in range(0, 45, 8):
+            ref.train_step(X[s : s + 8], y[s : s + 8])
+    np.testing.assert_array_equal(X, given)  # the caller's rows are read, never written
+    np.testing.assert_array_equal(runs[0], ref.params)
+    np.testing.assert_array_equal(runs[1], ref.params)
+
+
+def test_large_inputs_are_not_copied_for_training():
+    """No augmented copy (inputs plus a ones column) of a large data set exists while it trains."""
+    rng = np.random.default_rng(0)
+    X = rng.normal(size=(40_000, 50))  # 16 MB: gathered batch by batch
+    y = X[:, 0] - X[:, 1]
+    net = Network.from_spec({"inputs": 50, "layers": [{"units": 4}, {"units": 1}]})
+    tracemalloc.start()
+    try:
+        fit(net, X, y, epochs=1, batch_size=256)
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    assert X.nbytes > training.GATHER_FROM_BYTES
+    assert peak < X.nbytes / 2  # the permutation and the batch buffers, not a second X
 
 
 def test_fit_rejects_bad_arguments():

@@ -58,6 +58,29 @@ def test_embedded_data_round_trips(tmp_path):
     assert np.isnan(back.history["loss"][1])  # stored as JSON null
 
 
+def test_embedded_float32_images_stay_float32(tmp_path):
+    """Images loaded from IDX files are float32: saved as F32 and loaded back as they were."""
+    from nnstudio.data import Dataset
+    from nnstudio.data.embedded import to_dataset
+
+    rng = np.random.default_rng(0)
+    X = (rng.integers(0, 256, (12, 16)) / np.float32(255)).astype(np.float32)
+    ds = Dataset(
+        X,
+        np.arange(12) % 3,
+        [f"p{i}" for i in range(16)],
+        ["a", "b", "c"],
+        "multiclass",
+        image_shape=(4, 4),
+    )
+    doc = example("iris")
+    doc.embedded = embed(ds)
+    back = load_project(save_project(doc, tmp_path / "i.nnstudio"))
+    assert back.embedded["X"].dtype == np.float32
+    assert back.embedded["X"].tobytes() == X.tobytes()
+    assert to_dataset(back.embedded).X.dtype == np.float32
+
+
 def test_float32_weights_keep_their_dtype(tmp_path):
     doc = example("xor")
     doc.network["dtype"] = "float32"
