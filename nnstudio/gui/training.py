@@ -153,7 +153,6 @@ class _ProcessLink:
             process.join()
         receiver.wait()  # at once: the process has ended, so its pipe has closed
         self.sender.close(END_GRACE_S)  # its pipe has no reader now: a write in progress fails
-        self.commands.close()
         receiver.events.close()
         self.exitcode = process.exitcode
         process.close()

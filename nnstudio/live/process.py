@@ -215,17 +215,23 @@ class CommandSender:
         self._queue.put(message)
 
     def close(self, timeout: float) -> None:
-        """End the thread once what is queued is written (or the pipe broke); wait ``timeout``."""
+        """End the thread once what is queued is written (or the pipe broke); wait ``timeout``.
+
+        The thread closes the pipe itself, as its last act: closed from here while a write is
+        in progress, the pipe's file number could be reused by the next file opened, and the
+        rest of the write would land there.
+        """
         self._queue.put(None)
         self._thread.join(timeout)
 
     def _run(self) -> None:
-        while (message := self._queue.get()) is not None:
-            try:
+        try:
+            while (message := self._queue.get()) is not None:
                 send_command(self.commands, message)
-            except (OSError, ValueError) as exc:  # the process is gone (ValueError: pipe closed)
-                self.error = exc if isinstance(exc, OSError) else BrokenPipeError(str(exc))
-                return
+        except (OSError, ValueError) as exc:  # the process is gone (ValueError: pipe closed)
+            self.error = exc if isinstance(exc, OSError) else BrokenPipeError(str(exc))
+        finally:
+            self.commands.close()
 
 
 @dataclass(frozen=True)
