@@ -34,6 +34,7 @@ from nnstudio.gui.panels.data_panel import DataPanel
 from nnstudio.gui.panels.properties import PropertiesPanel
 from nnstudio.gui.panels.training_settings import TrainingSettings
 from nnstudio.gui.plots.neuron_focus import NeuronFocusWindow
+from nnstudio.gui.status_line import StatusLine
 from nnstudio.gui.undo import DocumentController
 from nnstudio.io.export import FORMATS, SUFFIXES, export
 
@@ -96,6 +97,9 @@ class MainWindow(QMainWindow):
         self.status = QLabel()
         self.status.setTextFormat(Qt.TextFormat.PlainText)  # messages quote files
         self.statusBar().addWidget(self.status, 1)
+        self.status_line = StatusLine(
+            self.status, self.controller, self.live.trainer, self.undo_action, self.redo_action
+        )
 
         self.editor.selectionChanged.connect(self.properties.show_selection)
         self.editor.view.propertiesRequested.connect(self._show_properties)
@@ -343,7 +347,7 @@ class MainWindow(QMainWindow):
         self.setWindowTitle(f"{name}[*] — nnstudio")
 
     def show_message(self, text: str) -> None:
-        self.status.setText(text)
+        self.status_line.show(text)
 
     def replace_document(self, doc: Document) -> None:
         """Show another document (``self.files`` decides which and keeps its path)."""
