@@ -38,6 +38,9 @@ from nnstudio.gui.status_line import StatusLine
 from nnstudio.gui.undo import DocumentController
 from nnstudio.io.export import FORMATS, SUFFIXES, export
 
+#: A new window's size: the middle one of the three the default layout is made for.
+FIRST_SIZE = QSize(1280, 800)
+
 SHORTCUTS = [
     ("Space", "Play / pause training"),
     ("Ctrl+B / Ctrl+E", "Step one batch / one epoch"),
@@ -72,7 +75,7 @@ class MainWindow(QMainWindow):
         self.controller = DocumentController(document or examples.example("xor"))
         self.setObjectName("MainWindow")
         self.setWindowIcon(files.app_icon())
-        self.resize(1280, 800)
+        self.resize(FIRST_SIZE)
         self.setDockOptions(
             QMainWindow.DockOption.AnimatedDocks | QMainWindow.DockOption.AllowTabbedDocks
         )
@@ -296,6 +299,8 @@ class MainWindow(QMainWindow):
         geometry = self.settings.value("window/geometry")
         if geometry is not None:
             self.restoreGeometry(geometry)
+        else:  # arranging the docks, all at once before the first show, made it 950 px tall
+            self.resize(FIRST_SIZE)
 
     def _reset_layout(self) -> None:
         layout.arrange_default(self)
