@@ -112,7 +112,7 @@ class FeatureCrosses(QGroupBox):
             for box in self.boxes.values():
                 self.grid.removeWidget(box)
             for n, box in enumerate(self.boxes.values()):
-                self.grid.addWidget(box, n // columns, n % columns)
+                self.grid.addWidget(box, n // columns, n % columns, Qt.AlignmentFlag.AlignLeft)
 
     def _text_width(self, label: str) -> int:
         """The width a check box needs to show ``label`` whole: indicator, gap and text."""
