@@ -65,7 +65,7 @@ class StatusLine(QObject):
             return
         snap = self.trainer.latest
         where = f" at epoch {snap['epoch']}, step {snap['step']}" if snap else ""
-        self.show(f"Paused{where}. Play (Space) goes on; Step batch and Step epoch take one step.")
+        self.show(f"Paused{where}. Play (Space) goes on from here.")
 
 
 __all__ = ["TRAINING", "StatusLine"]
