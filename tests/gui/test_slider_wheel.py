@@ -51,3 +51,19 @@ def test_the_wheel_scrolls_the_panel_past_a_slider_and_moves_it_once_clicked(qtb
     value, points = slider.value(), doc.data["n_samples"]
     assert wheel_down(slider)  # a focused slider takes the wheel: fewer points
     assert slider.value() < value and doc.data["n_samples"] < points
+
+
+def test_the_wheel_passes_over_the_seed_until_it_is_clicked(qtbot, open_window):
+    win = open_window(examples.example("xor"))
+    seed = win.data_panel.seed
+    steps = win.controller.undo_stack.count()
+    assert not wheel_down(seed, 2)  # left to the panel
+    assert win.controller.document.data["seed"] == 0 and seed.value() == 0
+    assert win.controller.undo_stack.count() == steps
+    qtbot.mouseClick(seed.lineEdit(), Qt.MouseButton.LeftButton)
+    assert seed.hasFocus()
+    seed.setValue(5)
+    seed.editingFinished.emit()
+    qtbot.waitUntil(lambda: win.controller.document.data["seed"] == 5)
+    assert wheel_down(seed)  # focused: the wheel steps the seed down
+    qtbot.waitUntil(lambda: seed.value() == 4)
