@@ -34,8 +34,12 @@ from nnstudio.gui.panels.data_panel import DataPanel
 from nnstudio.gui.panels.properties import PropertiesPanel
 from nnstudio.gui.panels.training_settings import TrainingSettings
 from nnstudio.gui.plots.neuron_focus import NeuronFocusWindow
+from nnstudio.gui.status_line import StatusLine
 from nnstudio.gui.undo import DocumentController
 from nnstudio.io.export import FORMATS, SUFFIXES, export
+
+#: A new window's size: the middle one of the three the default layout is made for.
+FIRST_SIZE = QSize(1280, 800)
 
 SHORTCUTS = [
     ("Space", "Play / pause training"),
@@ -71,7 +75,7 @@ class MainWindow(QMainWindow):
         self.controller = DocumentController(document or examples.example("xor"))
         self.setObjectName("MainWindow")
         self.setWindowIcon(files.app_icon())
-        self.resize(1280, 800)
+        self.resize(FIRST_SIZE)
         self.setDockOptions(
             QMainWindow.DockOption.AnimatedDocks | QMainWindow.DockOption.AllowTabbedDocks
         )
@@ -96,6 +100,9 @@ class MainWindow(QMainWindow):
         self.status = QLabel()
         self.status.setTextFormat(Qt.TextFormat.PlainText)  # messages quote files
         self.statusBar().addWidget(self.status, 1)
+        self.status_line = StatusLine(
+            self.status, self.controller, self.live.trainer, self.undo_action, self.redo_action
+        )
 
         self.editor.selectionChanged.connect(self.properties.show_selection)
         self.editor.view.propertiesRequested.connect(self._show_properties)
@@ -292,6 +299,8 @@ class MainWindow(QMainWindow):
         geometry = self.settings.value("window/geometry")
         if geometry is not None:
             self.restoreGeometry(geometry)
+        else:  # arranging the docks, all at once before the first show, made it 950 px tall
+            self.resize(FIRST_SIZE)
 
     def _reset_layout(self) -> None:
         layout.arrange_default(self)
@@ -343,7 +352,7 @@ class MainWindow(QMainWindow):
         self.setWindowTitle(f"{name}[*] — nnstudio")
 
     def show_message(self, text: str) -> None:
-        self.status.setText(text)
+        self.status_line.show(text)
 
     def replace_document(self, doc: Document) -> None:
         """Show another document (``self.files`` decides which and keeps its path)."""

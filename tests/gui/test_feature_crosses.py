@@ -159,3 +159,42 @@ def test_swapping_one_cross_for_another_relabels_the_canvas(qtbot, editor):
     editor.scene.sync()
     assert editor.scene.tooltip_at(editor.scene.neuron_pos(-1, 2)) == "Input 3: sin(x1)"
     assert "sin(x1)" not in greyed(editor) and "x1²" in greyed(editor)
+
+
+@pytest.mark.parametrize("example", ["spiral", "pass_class"])
+def test_the_crosses_never_widen_the_data_panel_at_1024x700(qtbot, open_window, example):
+    """Long feature names ("lectures_attended·project_hours") once pushed the whole panel wider
+    than its dock: the noise, points and validation values were cut off at the right edge."""
+    from PySide6.QtWidgets import QApplication
+
+    win = open_window(examples.example(example))
+    win.resize(1024, 700)
+    win.reset_layout_action.trigger()
+    panel = win.data_panel
+    click(qtbot, boxes(win)["x1_times_x2"])
+    for _ in range(3):
+        QApplication.processEvents()
+    area = win.data_dock.widget()
+    assert area.horizontalScrollBar().maximum() == 0  # nothing to scroll sideways to
+    assert panel.width() <= area.viewport().width()
+    group = panel.crosses
+    for name, box in group.boxes.items():
+        assert group.rect().contains(box.geometry()), name  # every box whole inside the group
+        label = group._labels[name]
+        assert box.text() == label or box.text().endswith("…"), (box.text(), label)
+        assert box.toolTip().startswith(f"{label}: ")  # the whole name is one hover away
+    assert boxes(win)["x1_times_x2"].isChecked()
+
+
+def test_short_names_keep_three_columns_and_long_names_take_rows(qtbot, open_window):
+    win = open_window(examples.example("xor"))
+    group = win.data_panel.crosses
+    group.resize(400, group.height())
+    group._arrange()
+    assert group._columns == 3 and all(not b.text().endswith("…") for b in boxes(win).values())
+    win.data_panel.choose("pass_class")  # lectures_attended, project_hours
+    group.resize(230, group.height())
+    group._arrange()
+    assert group._columns == 1
+    shortened = boxes(win)["x1_times_x2"].text()
+    assert shortened.startswith("lectures_attended") and shortened.endswith("…")

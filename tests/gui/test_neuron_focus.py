@@ -97,3 +97,15 @@ def test_the_window_closes_when_its_neuron_is_removed(qtbot, open_window):
     win.editor.select(("neuron", 0, 7))
     win.delete_action.trigger()  # the layer now has 7 neurons: neuron 8 is gone
     qtbot.waitUntil(lambda: not win.neuron_focus.isVisible(), timeout=10_000)
+
+
+def test_escape_closes_the_large_picture(qtbot, open_window):
+    win = open_window(example("xor"))
+    click_picture(qtbot, win, 1, 0)
+    focus = win.neuron_focus
+    assert focus.isVisible()
+    focus.activateWindow()
+    qtbot.waitUntil(focus.isActiveWindow)
+    qtbot.keyClick(focus, Qt.Key.Key_Escape)
+    assert not focus.isVisible()
+    assert win.isVisible()  # only the picture's window closed

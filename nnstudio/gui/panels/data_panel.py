@@ -34,6 +34,7 @@ from nnstudio.gui.panels.import_dialog import ImportDialog, describe
 from nnstudio.gui.undo import DocumentController
 from nnstudio.gui.widgets.data_thumbnail import DataThumbnail, legend_html
 from nnstudio.gui.widgets.sliders import SliderField
+from nnstudio.gui.widgets.wheel import focus_wheel
 
 #: Group headings of the chooser, by ``DatasetInfo.kind``.
 KIND_TITLES = {
@@ -119,6 +120,7 @@ class DataPanel(QWidget):
         self.seed.setRange(0, MAX_SEED)
         self.seed.setKeyboardTracking(False)
         self.seed.setToolTip("Another seed draws other random points with the same pattern")
+        focus_wheel(self.seed)  # scrolling the panel past it draws no new points
 
         self.import_csv_button = QPushButton("Import CSV…", self)
         self.import_csv_button.setToolTip("Load a table of numbers with a label column")

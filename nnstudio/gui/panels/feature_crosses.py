@@ -5,12 +5,25 @@ written with the data set's feature names). Each click is one undoable ``SetFeat
 an architecture change that starts training afresh; the boxes show what the document holds.
 The group is offered only while the network has exactly two inputs (a data set with two
 features): choosing another data set removes the crosses as part of that change.
+
+The boxes never widen the data panel: long feature names ("lectures_attended·project_hours")
+would otherwise push the whole panel wider than its dock, cutting off every row beside them.
+They take three, two or one columns, as many as the panel's width holds, and a label wider
+than the panel even alone is shortened with "…" (its tooltip has it whole).
 """
 
 from __future__ import annotations
 
-from PySide6.QtCore import QSignalBlocker, Signal
-from PySide6.QtWidgets import QCheckBox, QGridLayout, QGroupBox, QWidget
+from PySide6.QtCore import QSignalBlocker, Qt, Signal
+from PySide6.QtGui import QResizeEvent
+from PySide6.QtWidgets import (
+    QCheckBox,
+    QGridLayout,
+    QGroupBox,
+    QSizePolicy,
+    QStyle,
+    QWidget,
+)
 
 from nnstudio.document.edits import toggle_feature
 from nnstudio.engine.features import CROSS_INPUTS, CROSSES, NAMES, features_of
@@ -39,13 +52,18 @@ class FeatureCrosses(QGroupBox):
         self.controller = controller
         self.setToolTip(TOOLTIP)
         self.boxes: dict[str, QCheckBox] = {}
-        grid = QGridLayout(self)
-        grid.setContentsMargins(8, 4, 8, 4)
-        grid.setVerticalSpacing(2)
-        for n, name in enumerate(NAMES):
+        self._labels: dict[str, str] = {}
+        self._columns = 0
+        self.grid = QGridLayout(self)
+        self.grid.setContentsMargins(8, 4, 8, 4)
+        self.grid.setVerticalSpacing(2)
+        for name in NAMES:
             box = QCheckBox(self)  # a check box's text is always plain: names come from files
+            # As wide as its text at most (a click beside the text would miss it), and an
+            # explicit minimum instead of the text's width: the box never widens the panel
+            box.setSizePolicy(QSizePolicy.Policy.Maximum, QSizePolicy.Policy.Fixed)
+            box.setMinimumWidth(1)
             box.toggled.connect(lambda on, name=name: self._toggled(name, on))
-            grid.addWidget(box, n // 3, n % 3)
             self.boxes[name] = box
         controller.changed.connect(self._on_changed)
         controller.documentReplaced.connect(self.refresh)
@@ -63,10 +81,45 @@ class FeatureCrosses(QGroupBox):
         names = self._feature_names()
         for name, box in self.boxes.items():
             label = CROSSES[name].label(names)
+            self._labels[name] = label
             with QSignalBlocker(box):
-                box.setText(label.replace("&", "&&"))  # a lone & would mark a shortcut
                 box.setChecked(name in chosen)
             box.setToolTip(f"{label}: {TOOLTIP}")
+        self._arrange()  # other names may need other columns
+
+    def resizeEvent(self, event: QResizeEvent) -> None:
+        super().resizeEvent(event)
+        self._arrange()
+
+    def _arrange(self) -> None:
+        """Put the boxes in as many columns as fit (3, 2 or 1) and shorten what still does not."""
+        if not self._labels:
+            return
+        margins = self.grid.contentsMargins()
+        room = self.contentsRect().width() - margins.left() - margins.right()
+        spacing = max(0, self.grid.horizontalSpacing())
+        widest = max(self._text_width(label) for label in self._labels.values())
+        columns = next((n for n in (3, 2) if n * widest + (n - 1) * spacing <= room), 1)
+        column_width = (room - (columns - 1) * spacing) // columns
+        for name, box in self.boxes.items():
+            label = self._labels[name]
+            if self._text_width(label) > column_width:
+                text_room = column_width - (self._text_width("") + 2)
+                label = box.fontMetrics().elidedText(label, Qt.TextElideMode.ElideRight, text_room)
+            box.setText(label.replace("&", "&&"))  # a lone & would mark a shortcut
+        if columns != self._columns:
+            self._columns = columns
+            for box in self.boxes.values():
+                self.grid.removeWidget(box)
+            for n, box in enumerate(self.boxes.values()):
+                self.grid.addWidget(box, n // columns, n % columns, Qt.AlignmentFlag.AlignLeft)
+
+    def _text_width(self, label: str) -> int:
+        """The width a check box needs to show ``label`` whole: indicator, gap and text."""
+        style = self.style()
+        indicator = style.pixelMetric(QStyle.PixelMetric.PM_IndicatorWidth)
+        gap = style.pixelMetric(QStyle.PixelMetric.PM_CheckBoxLabelSpacing)
+        return indicator + gap + self.fontMetrics().horizontalAdvance(label) + 4
 
     def _feature_names(self) -> tuple[str, str]:
         loaded = self.controller.dataset()

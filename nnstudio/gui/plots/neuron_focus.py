@@ -18,6 +18,7 @@ from typing import Any
 import numpy as np
 import pyqtgraph as pg
 from PySide6.QtCore import QRectF, Qt
+from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import QLabel, QVBoxLayout, QWidget
 
 from nnstudio.gui import naming
@@ -217,6 +218,8 @@ class NeuronFocusWindow(QWidget):
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addWidget(self.view)
         self.resize(440, 500)
+        # Escape closes it, as it does a dialog: a tool window has no taskbar entry to find
+        QShortcut(QKeySequence(Qt.Key.Key_Escape), self, self.close)
         self._placed = False
         trainer.jobLoaded.connect(self._on_job)
         trainer.snapshot.connect(self.view.update_snapshot)
