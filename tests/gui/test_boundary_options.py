@@ -184,3 +184,18 @@ def test_regression_points_come_in_a_few_shades(shown):
     view, _snap = shown("sine")
     brushes = view.train_points.data["brush"]
     assert 2 < len({id(b) for b in brushes}) <= 33
+
+
+def test_the_data_thumbnail_and_the_boundary_start_on_the_same_pair(qtbot):
+    from nnstudio.gui.widgets.data_thumbnail import DataThumbnail
+
+    doc = example("iris")
+    thumbnail = DataThumbnail()
+    qtbot.addWidget(thumbnail)
+    thumbnail.show_dataset(session.dataset(doc))
+    view = BoundaryView()
+    qtbot.addWidget(view)
+    view.set_job(job_from_document(doc, session.dataset(doc)))
+    axes = view.plot.getPlotItem()
+    shown = (axes.getAxis("bottom").labelText, axes.getAxis("left").labelText)
+    assert thumbnail.axis_names == shown == ("petal length (cm)", "petal width (cm)")

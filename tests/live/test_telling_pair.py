@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import numpy as np
 
+from nnstudio.data.pairs import telling_pair
 from nnstudio.engine import Network, fit
 from nnstudio.examples import example
 from nnstudio.io import session
-from nnstudio.live.job import job_from_document, telling_pair
+from nnstudio.live.job import job_from_document
 from nnstudio.live.snapshot import Snapshotter
 
 

@@ -20,6 +20,7 @@ from PySide6.QtCore import QPointF, QRectF, QSize, Qt
 from PySide6.QtGui import QColor, QFont, QImage, QPainter, QPalette, QPen
 from PySide6.QtWidgets import QSizePolicy, QWidget
 
+from nnstudio.data.pairs import telling_pair
 from nnstudio.gui.palette import POSITIVE, class_rgb, diverging_rgb
 
 MAX_POINTS = 1500
@@ -49,6 +50,11 @@ class DataThumbnail(QWidget):
     def sizeHint(self) -> QSize:
         return QSize(240, 220)
 
+    @property
+    def axis_names(self) -> tuple[str, str]:
+        """The names on the (horizontal, vertical) axes of the drawn points."""
+        return self._axis_names
+
     # ----------------------------------------------------------------------- content
     def show_message(self, text: str) -> None:
         self._message, self._points, self._images = text, None, []
@@ -70,9 +76,10 @@ class DataThumbnail(QWidget):
         X = dataset.X[rows]
         y = dataset.y[rows]
         target = y if y.ndim == 1 else y[:, 0]
-        if X.shape[1] >= 2:
-            xy = X[:, :2]
-            self._axis_names = (dataset.feature_names[0], dataset.feature_names[1])
+        if X.shape[1] >= 2:  # the pair the Boundary view starts on
+            i, j = telling_pair(dataset.X, dataset.y, dataset.task)
+            xy = X[:, [i, j]]
+            self._axis_names = (dataset.feature_names[i], dataset.feature_names[j])
         else:  # one feature: plot it against the target (or the class)
             xy = np.column_stack([X[:, 0], target])
             up = "class" if dataset.is_classification else (dataset.target_names or ["target"])[0]
