@@ -349,7 +349,7 @@ class CanvasPainter(QObject):
 
     def _recolour(self, snap: dict[str, Any]) -> None:
         self._shown = snap.get("weights")
-        trained = bool(snap.get("step"))
+        trained = bool(snap.get("stepped"))
         grads = snap.get("grads") if trained else None
         updates = snap.get("updates") if trained else None
         self.editor.set_live_values(snap.get("weights"), grads, updates)

@@ -227,6 +227,7 @@ class Snapshotter:
         self._sent_version = -1  # the boundary grid and maps go out only when they are new
         self._confusion_new = False
         self._arrays_due = -math.inf  # when the next weight copies may go out
+        self._first_step = net.steps  # gradients exist once this run has taken a step
 
     # ------------------------------------------------------------------------- settings
     def set_features(self, features: list[int]) -> None:
@@ -326,6 +327,8 @@ class Snapshotter:
         snap: dict[str, Any] = {
             "epoch": net.epochs,
             "step": net.steps,
+            # A reopened project has steps but no gradient yet: that needs a step in this run.
+            "stepped": net.steps > self._first_step,
             "batch": logs.get("batch", -1) + 1,
             "loss": float(rec.batch_loss.last),
             "batch_loss": rec.batch_loss.delta(),

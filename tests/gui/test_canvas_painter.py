@@ -23,13 +23,20 @@ def test_one_frame_recolours_the_canvas_once_and_tells_the_properties_panel_once
     weights = [w * 0 + 0.5 for w in scene.weights()]
     grads = [w * 0 - 0.25 for w in weights]
     updates = [w * 0 + 0.125 for w in weights]
-    painter.show({"weights": weights, "grads": grads, "updates": updates, "step": 3})
+    painter.show(
+        {"weights": weights, "grads": grads, "updates": updates, "step": 3, "stepped": True}
+    )
     assert (len(recolours), len(told)) == (1, 1)
     assert scene.weight(0, 0, 0) == 0.5
     assert scene.gradient(0, 0, 0) == -0.25
-    painter.show({"weights": weights, "grads": grads, "updates": updates, "step": 4})
+    painter.show(
+        {"weights": weights, "grads": grads, "updates": updates, "step": 4, "stepped": True}
+    )
     assert (len(recolours), len(told)) == (1, 1)  # the same weights: nothing to recolour
     fresh = [w.copy() for w in weights]
     painter.show({"weights": fresh, "grads": grads, "updates": updates, "step": 0})
     assert scene.gradient(0, 0, 0) is None  # no step yet: no gradient to show
     assert (len(recolours), len(told)) == (2, 2)
+    reopened = [w.copy() for w in weights]  # 3200 steps saved, none taken in this run
+    painter.show({"weights": reopened, "grads": grads, "updates": updates, "step": 3200})
+    assert scene.gradient(0, 0, 0) is None

@@ -129,3 +129,20 @@ def test_weight_copies_go_out_within_their_byte_budget_and_the_stream_keeps_the_
     monkeypatch.setattr(snapshot, "ARRAY_BYTES_PER_S", 1e12)  # a small network: every frame
     snapper.snapshot({"batch": -1}, force=True)
     assert "weights" in snapper.snapshot({"batch": -1})
+
+
+def test_a_snapshot_says_stepped_only_after_a_step_in_this_run(xor_job):
+    """A reopened project has steps but its gradients are not computed until the next step."""
+    from nnstudio.engine import Network
+    from nnstudio.live.snapshot import Snapshotter
+
+    job = xor_job()
+    net = Network(job.spec)
+    net.steps = 3200  # as loaded with a saved state
+    snapper = Snapshotter(net, job.X_train, job.y_train, job.X_val, job.y_val, job.view)
+    first = snapper.snapshot({"batch": -1}, force=True)
+    assert first["step"] == 3200 and not first["stepped"]
+    net.train_step(job.X_train[:10], job.y_train[:10])
+    after = snapper.snapshot({"batch": 0}, force=True)
+    assert after["step"] == 3201 and after["stepped"]
+    assert any(abs(g).max() > 0 for g in after["grads"])
