@@ -276,3 +276,21 @@ def test_the_weights_view_redraws_matrices_only_for_new_weights(qtbot):
     assert view.snap is same  # but the gradient-size curves follow the frame
     view.update_snapshot(second)
     np.testing.assert_array_equal(view.w_images[0].image, layer_matrices(second["weights"])[0])
+
+
+@pytest.mark.parametrize(
+    ("epochs", "axis_end"), [(30, 30), (300, 300), (200, 200), (101, 120), (7, 8)]
+)
+def test_a_finished_run_fills_most_of_the_epoch_axis(qtbot, epochs, axis_end):
+    """The axis ends on 1, 1.2, 1.5, 2, 2.5, 3, 4, 5, 6 or 8 x 10^k: never a third empty."""
+    import pyqtgraph as pg
+
+    from nnstudio.gui.plots.common import RangeKeeper
+
+    widget = pg.PlotWidget()
+    qtbot.addWidget(widget)
+    keeper = RangeKeeper(widget.getPlotItem())
+    keeper.update(epochs, np.array([1.0, 0.5]))
+    _low, high = widget.getPlotItem().getViewBox().viewRange()[0]
+    assert axis_end <= high <= 1.05 * axis_end  # the end, plus a little padding
+    assert epochs / axis_end > 0.8

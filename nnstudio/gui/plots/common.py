@@ -116,15 +116,21 @@ def style_plot(item: pg.PlotItem, t: palette.Theme, title: str = "", x: str = ""
         item.setLabel("left", y, color=color)
 
 
-def nice_ceiling(x: float) -> float:
-    """The smallest of 1, 2, 5 x 10^k at least ``x``: a scale that changes rarely."""
+def nice_ceiling(x: float, steps: tuple[float, ...] = (1.0, 2.0, 5.0)) -> float:
+    """The smallest of ``steps`` x 10^k at least ``x``: a scale that changes rarely."""
     if not np.isfinite(x) or x <= 0:
         return 1.0
     k = np.floor(np.log10(x))
-    for m in (1.0, 2.0, 5.0, 10.0):
+    for m in (*steps, 10.0):
         if m * 10**k >= x * (1 - 1e-12):
             return float(m * 10**k)
     return float(10 ** (k + 1))
+
+
+#: Epoch axes end on one of these x 10^k: 30 or 300 epochs fill the plot (with 1-2-5 steps a
+#: finished 30-epoch run sat in the left 60 % of an axis to 50), and a growing run still moves
+#: the axis only about ten times per decade.
+EPOCH_STEPS = (1.0, 1.2, 1.5, 2.0, 2.5, 3.0, 4.0, 5.0, 6.0, 8.0)
 
 
 class StickyScale:
@@ -179,7 +185,7 @@ class RangeKeeper:
         """Show x in [0, nice(x_max)] and y around the finite values of ``y``."""
         if self.manual:
             return
-        x1 = nice_ceiling(x_max)
+        x1 = nice_ceiling(x_max, EPOCH_STEPS)
         y_range: tuple[float, float] | None = None
         if y is not None:
             v = y[np.isfinite(y)]
