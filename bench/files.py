@@ -10,8 +10,8 @@ Two cases, each with a 5 ms ``QTimer`` probe measuring how late the GUI thread a
 2. **A 25 MB project**: a window whose document embeds 19,000 28x28 images autosaves (worker
    thread), saves (worker thread, modal progress) and opens it again.
 3. **Into a window**: the same CSV imported from a whole window's data panel, and 3 s after.
-   The longest freeze is what the views do with the new job; the job itself is built and sent
-   to the training process off the GUI thread.
+   The longest freeze is writing the job into the training process's pipe (the job is built off
+   the GUI thread and its arrays are written out of band, without a pickled copy).
 
 Goals: p99 latency < 100 ms throughout; import within 1.3x of the parser alone; a label change
 under 0.5 s. Run: ``python bench/files.py [--rows N] [--images N]``.

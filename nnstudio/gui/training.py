@@ -2,13 +2,13 @@
 
 Training runs in a child process (``nnstudio.live``), not in a thread: a small network's step is
 almost all Python, and a training thread would hold the GIL that the GUI's paint code needs.
-:class:`TrainingController` lives on the GUI thread. A sender thread writes its commands into
-one pipe (a job of many images is large), and a :class:`_Receiver` thread blocks on the other
-pipe and turns the process's events into queued Qt signals. Snapshots carry only what is new
-since the one before (curve points, pictures computed anew; ``live/curves.py``): the controller
-folds every one into its :class:`SnapshotStream` and hands the newest, whole, to the views
-through the window's one frame clock (``gui/frames.py``), which also tells the process when to
-send the next.
+:class:`TrainingController` lives on the GUI thread. It writes its commands into one pipe (a
+job's arrays out of band, ``live/process.py::send_command``), and a :class:`_Receiver` thread
+blocks on the other pipe and turns the process's events into queued Qt signals. Snapshots
+carry only what is new since the one before (curve points, pictures computed anew;
+``live/curves.py``): the controller folds every one into its :class:`SnapshotStream` and hands
+the newest, whole, to the views through the window's one frame clock (``gui/frames.py``),
+which also tells the process when to send the next.
 """
 
 from __future__ import annotations
@@ -122,13 +122,12 @@ class _ProcessLink:
 
     def __init__(self, generation: int) -> None:
         self.process, self.commands, events = training_process.start_child()
-        self.sender = training_process.CommandSender(self.commands)
         self.receiver = _Receiver(events, generation)
         self.closed = False
         self.exitcode: int | None = None
 
     def send(self, *message: Any) -> None:
-        self.sender.put(message)
+        training_process.send_command(self.commands, message)
 
     def close(self, quit_timeout: float = QUIT_TIMEOUT_S) -> None:
         """Ask the process to quit (it finishes its batch), else end it; join everything.
@@ -143,7 +142,7 @@ class _ProcessLink:
         process, receiver = self.process, self.receiver
         receiver.mute()
         with contextlib.suppress(OSError):  # already gone
-            self.sender.put(("quit",))  # after the commands still queued
+            self.commands.send(("quit",))
         process.join(quit_timeout)
         if process.is_alive():
             process.terminate()
@@ -152,7 +151,7 @@ class _ProcessLink:
             process.kill()
             process.join()
         receiver.wait()  # at once: the process has ended, so its pipe has closed
-        self.sender.close(END_GRACE_S)  # its pipe has no reader now: a write in progress fails
+        self.commands.close()
         receiver.events.close()
         self.exitcode = process.exitcode
         process.close()

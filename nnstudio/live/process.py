@@ -192,48 +192,6 @@ class _Child:
         self.outbox.put(kind, job_id, args)
 
 
-class CommandSender:
-    """Writes commands into the training process's pipe from a thread of its own, in order.
-
-    A job of 60,000 images is about 190 MB pickled, and the pipe takes it only as fast as the
-    process reads it: sent from the GUI thread, that froze the window for most of a second.
-    Every command goes through the same queue, so the process still sees them in order. A
-    failed write (the process is gone) is raised at the next ``put``. Arrays go out of band
-    (:func:`send_command`), so the GUI thread does not wait for this one's copies either.
-    """
-
-    def __init__(self, commands: Connection) -> None:
-        self.commands = commands
-        self.error: OSError | None = None
-        self._queue: queue.SimpleQueue[tuple | None] = queue.SimpleQueue()
-        self._thread = threading.Thread(target=self._run, name="nnstudio-commands", daemon=True)
-        self._thread.start()
-
-    def put(self, message: tuple) -> None:
-        if self.error is not None:
-            raise self.error
-        self._queue.put(message)
-
-    def close(self, timeout: float) -> None:
-        """End the thread once what is queued is written (or the pipe broke); wait ``timeout``.
-
-        The thread closes the pipe itself, as its last act: closed from here while a write is
-        in progress, the pipe's file number could be reused by the next file opened, and the
-        rest of the write would land there.
-        """
-        self._queue.put(None)
-        self._thread.join(timeout)
-
-    def _run(self) -> None:
-        try:
-            while (message := self._queue.get()) is not None:
-                send_command(self.commands, message)
-        except (OSError, ValueError) as exc:  # the process is gone (ValueError: pipe closed)
-            self.error = exc if isinstance(exc, OSError) else BrokenPipeError(str(exc))
-        finally:
-            self.commands.close()
-
-
 @dataclass(frozen=True)
 class _Frame:
     """A pickled command whose arrays follow it as raw byte messages of these sizes."""

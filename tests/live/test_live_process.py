@@ -11,7 +11,6 @@ import pytest
 
 from nnstudio.live.process import (
     CHILD_THREAD_VARIABLES,
-    CommandSender,
     _Outbox,
     receive_command,
     run_child,
@@ -155,38 +154,18 @@ def test_outbox_stops_training_when_the_gui_is_gone():
     outbox.close()
 
 
-def test_commands_wait_in_the_sender_while_nobody_reads_the_pipe():
-    """A pipe holds 64 KiB: a 1 MB job must not hold the caller (the GUI thread) until read."""
-    reader, writer = Pipe(duplex=False)
-    sender = CommandSender(writer)
-    job = ("job", 7, bytes(range(256)) * 4096)  # 1 MiB
-    sender.put(job)
-    sender.put(("speed", 0.0))  # returns at once: nobody has read anything yet
-    assert reader.recv() == job and reader.recv() == ("speed", 0.0)  # whole and in order
-    sender.close(timeout=5)
-    writer.close()
-    reader.close()
-
-
-def test_a_command_to_a_gone_process_fails_at_the_next_put():
-    reader, writer = Pipe(duplex=False)
-    sender = CommandSender(writer)
-    reader.close()  # the process is gone
-    sender.put(("mode", "run"))
-    sender.close(timeout=5)  # the thread has met the broken pipe and ended
-    with pytest.raises(OSError):
-        sender.put(("mode", "pause"))
-    writer.close()
-
-
 def test_arrays_cross_the_pipe_out_of_band_whole_and_writable(xor_job):
     reader, writer = Pipe(duplex=False)
     job = xor_job()
     strided = np.arange(12.0).reshape(3, 4)[:, ::2]  # not contiguous: pickled in band
-    images = np.random.default_rng(0).random((300, 64), dtype=np.float32)
-    sender = CommandSender(writer)
-    sender.put(("job", 3, job, images, strided))
-    sender.put(("speed", 0.5))
+    images = np.random.default_rng(0).random((300, 64), dtype=np.float32)  # 75 KiB > a pipe
+    sent = threading.Thread(
+        target=lambda: [
+            send_command(writer, ("job", 3, job, images, strided)),
+            send_command(writer, ("speed", 0.5)),
+        ]
+    )
+    sent.start()
     kind, job_id, got, got_images, got_strided = receive_command(reader)
     assert (kind, job_id) == ("job", 3)
     np.testing.assert_array_equal(got.X_train, job.X_train)
@@ -195,7 +174,7 @@ def test_arrays_cross_the_pipe_out_of_band_whole_and_writable(xor_job):
     np.testing.assert_array_equal(got_images, images)
     np.testing.assert_array_equal(got_strided, strided)
     assert receive_command(reader) == ("speed", 0.5)  # plain commands as before
-    sender.close(timeout=5)
+    sent.join(5)
     writer.close()
     reader.close()
 
