@@ -127,21 +127,13 @@ def headless_in_child(job, seconds: float, threads: int) -> float:
     """Headless steps/s in a fresh process with ``threads`` BLAS threads, like the window's."""
     import multiprocessing
 
-    from nnstudio.live.process import CHILD_THREAD_VARIABLES
+    from nnstudio.live.process import blas_threads
 
     ctx = multiprocessing.get_context("spawn")
     receive, send = ctx.Pipe(duplex=False)
-    saved = {name: os.environ.get(name) for name in CHILD_THREAD_VARIABLES}
-    os.environ.update(dict.fromkeys(CHILD_THREAD_VARIABLES, str(threads)))
-    try:
+    with blas_threads(threads):
         child = ctx.Process(target=_headless_child, args=(job, seconds, send))
         child.start()
-    finally:
-        for name, value in saved.items():
-            if value is None:
-                os.environ.pop(name, None)
-            else:
-                os.environ[name] = value
     result = receive.recv()
     child.join()
     return result

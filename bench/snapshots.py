@@ -46,18 +46,13 @@ def xor_job(epochs: int):
 
 def digits_job(epochs: int):
     import numpy as np
+    from gui import big_case  # bench/gui.py: the editor's largest shape on the digits
 
     from nnstudio.data import load
     from nnstudio.document import Document
     from nnstudio.live import job_from_document
 
-    relu = {"units": 256, "activation": "relu"}
-    spec = {
-        "inputs": 64,
-        "layers": [dict(relu) for _ in range(12)] + [{"units": 10, "activation": "softmax"}],
-        "loss": "categorical_crossentropy",
-        "optimizer": {"name": "adam", "learning_rate": 0.001},
-    }
+    spec, _data, _batch = big_case()
     rng = np.random.default_rng(0)
     history = {
         key: list(rng.random(epochs)) for key in ("loss", "accuracy", "val_loss", "val_accuracy")

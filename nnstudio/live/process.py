@@ -21,6 +21,7 @@ job stops the current one, so one child serves every job of a window and starts 
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import multiprocessing
 import os
@@ -30,7 +31,7 @@ import sys
 import threading
 import traceback
 from collections import deque
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from multiprocessing.connection import Connection
 from multiprocessing.process import BaseProcess
@@ -43,6 +44,21 @@ from nnstudio.live.worker import Gate, Worker
 #: large layers (and collapses when the other core is busy). ``bench/gui.py`` compares.
 CHILD_THREAD_VARIABLES = ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS")
 CHILD_BLAS_THREADS = 1
+
+
+@contextlib.contextmanager
+def blas_threads(threads: int) -> Iterator[None]:
+    """BLAS thread variables set to ``threads`` meanwhile: for a child process's start only."""
+    saved = {name: os.environ.get(name) for name in CHILD_THREAD_VARIABLES}
+    os.environ.update(dict.fromkeys(CHILD_THREAD_VARIABLES, str(threads)))
+    try:
+        yield
+    finally:
+        for name, value in saved.items():
+            if value is None:
+                os.environ.pop(name, None)
+            else:
+                os.environ[name] = value
 
 
 def start_child(
@@ -64,16 +80,8 @@ def start_child(
         name="nnstudio-training",
         daemon=True,
     )
-    saved = {name: os.environ.get(name) for name in CHILD_THREAD_VARIABLES}
-    os.environ.update(dict.fromkeys(CHILD_THREAD_VARIABLES, str(CHILD_BLAS_THREADS)))
-    try:
+    with blas_threads(CHILD_BLAS_THREADS):
         process.start()
-    finally:
-        for name, value in saved.items():
-            if value is None:
-                os.environ.pop(name, None)
-            else:
-                os.environ[name] = value
     # The child holds its own copies now; closing ours lets each side see EOF when the other
     # one dies.
     commands_in.close()
