@@ -18,6 +18,7 @@ import os
 import struct
 import time
 import tracemalloc
+import warnings
 import zipfile
 
 import numpy as np
@@ -801,6 +802,17 @@ needs_proc = pytest.mark.skipif(
 )
 
 
+def _fork() -> int:
+    """``os.fork()``, without JAX's warning about forking a process that has its threads.
+
+    The Keras tests may have loaded JAX into this process; the child here runs only nnstudio's
+    command line (NumPy) and leaves with ``os._exit``, never touching JAX.
+    """
+    with warnings.catch_warnings():
+        warnings.filterwarnings("ignore", "os.fork", RuntimeWarning)
+        return os.fork()
+
+
 def _peak_kb() -> int:
     with open("/proc/self/status") as f:
         return next(int(line.split()[1]) for line in f if line.startswith("VmHWM:"))
@@ -814,7 +826,7 @@ def bounded(argv: list[str]) -> tuple[int, str, float, float]:
     (see ``measured``).
     """
     read_end, write_end = os.pipe()
-    pid = os.fork()
+    pid = _fork()
     if pid == 0:  # the child
         try:
             os.close(read_end)
@@ -897,7 +909,7 @@ def test_the_bound_can_fail(tmp_path):
     if not (hasattr(os, "fork") and os.path.exists(_CLEAR_REFS)):
         pytest.skip("Linux only")
     read_end, write_end = os.pipe()
-    pid = os.fork()
+    pid = _fork()
     if pid == 0:
         with open(_CLEAR_REFS, "w") as f:
             f.write("5")
