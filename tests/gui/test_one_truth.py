@@ -452,3 +452,45 @@ def test_a_large_data_set_is_prepared_off_the_gui_thread(open_window, qtbot, mon
     play_to_the_end(win, qtbot)
     assert trainer.job.settings["batch_size"] == 18
     assert win.controller.document.epochs == 2
+
+
+def test_crosses_ticked_reset_retrained_saved_reopened_and_predicted(
+    open_window, qtbot, tmp_path, capsys
+):
+    """The spiral with two crosses ticked in the data panel, trained, Reset, a new learning rate,
+    trained again, saved, reopened: the file and `nnstudio predict` on raw points hold what the
+    window showed."""
+    win = open_window(example("spiral"))
+    for name in ("x1_squared", "x1_times_x2"):
+        win.data_panel.crosses.boxes[name].click()
+    assert win.controller.document.network["features"] == ["x1_squared", "x1_times_x2"]
+    set_epochs(win, qtbot, 4)
+    play_to_the_end(win, qtbot)
+    win.live.controls.reset_action.trigger()
+    assert win.controller.document.epochs == 0  # untrained again
+    bar = win.settings_bar
+    bar.learning_rate.field.setText("0.02")
+    bar.learning_rate.field.editingFinished.emit()
+    play_to_the_end(win, qtbot)
+    net, mean, scale = window_network(win)
+    doc = win.controller.document
+    assert doc.epochs == 4 and doc.network["optimizer"]["learning_rate"] == 0.02
+    raw = np.array([[0.5, 0.2], [-4.0, 1.0], [3.0, -3.0], [0.0, 0.0]])
+    shown = net.predict((raw - mean) / scale)
+
+    path = tmp_path / "crossed.nnstudio"
+    save(win, path)
+    reopened = open_window(load_project(path))
+    kept = reopened.controller.document
+    assert kept.epochs == 4 and kept.network["features"] == ["x1_squared", "x1_times_x2"]
+    assert kept.network["optimizer"]["learning_rate"] == 0.02
+    for a, b in zip(kept.weights, doc.weights, strict=True):
+        np.testing.assert_array_equal(a, b)
+    inputs = tmp_path / "raw.csv"
+    inputs.write_text("x1,x2\n" + "\n".join(f"{a:.17g},{b:.17g}" for a, b in raw) + "\n")
+    capsys.readouterr()
+    out = tmp_path / "p.csv"
+    assert cli(["predict", str(path), "--input", str(inputs), "--out", str(out)]) == 0
+    rows = list(csv.reader(out.read_text().splitlines()))[1:]
+    predicted = np.array([[float(row[0])] for row in rows])
+    np.testing.assert_allclose(predicted, shown, rtol=1e-9, atol=1e-9)
