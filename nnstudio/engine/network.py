@@ -287,17 +287,20 @@ class Network:
             raise ValueError(f"inputs: expected shape (n, {self.n_inputs}), got {np.shape(X)}")
         return X
 
-    def augment(self, X: np.ndarray) -> np.ndarray:
+    def augment(self, X: np.ndarray, out: np.ndarray | None = None) -> np.ndarray:
         """Inputs with their feature crosses and the column of ones for the first bias row.
 
         The one place the crosses are computed on every path into the network (training,
         ``predict``, the views' grids, the inspector's trace), from the inputs as given.
+        ``out`` (rows x first layer's inputs, plus one for the bias) is filled when given:
+        ``fit`` reuses one batch buffer for large data sets.
         """
         X = self.prepare_inputs(X)
         first = self.layers[0]
-        if not first.use_bias and not self.features:
-            return np.ascontiguousarray(X)
-        out = np.empty((len(X), first.fan_in + first.use_bias), self.dtype)
+        if out is None:
+            if not first.use_bias and not self.features:
+                return np.ascontiguousarray(X)
+            out = np.empty((len(X), first.fan_in + first.use_bias), self.dtype)
         features.expand(X, self.features, out=out)
         if first.use_bias:
             out[:, -1] = 1

@@ -224,6 +224,28 @@ def test_gathered_batches_without_shuffling_are_the_rows_in_order(monkeypatch, u
     np.testing.assert_array_equal(runs[1], ref.params)
 
 
+def test_gathered_batches_carry_the_feature_crosses(monkeypatch):
+    """A large two-feature set with crosses trains as a small one does (the crossed columns
+    were missing from the gathered batches: a shape error)."""
+    spec = {
+        "inputs": 2,
+        "features": ["x1_squared", "x1_times_x2", "sin_x2"],
+        "layers": [{"units": 6, "activation": "tanh"}, {"units": 1}],
+        "optimizer": {"name": "adam", "learning_rate": 0.01},
+    }
+    rng = np.random.default_rng(3)
+    X = rng.normal(size=(45, 2))
+    y = X[:, 0] ** 2 - X[:, 1]
+    runs = []
+    for gather_from_bytes in (0, 1 << 40):
+        monkeypatch.setattr(training, "GATHER_FROM_BYTES", gather_from_bytes)
+        net = Network.from_spec(spec)
+        history = fit(net, X, y, epochs=3, batch_size=8)
+        runs.append((net.params.copy(), history.history["loss"]))
+    np.testing.assert_array_equal(runs[0][0], runs[1][0])
+    assert runs[0][1] == runs[1][1]
+
+
 def test_large_inputs_are_not_copied_for_training():
     """No augmented copy (inputs plus a ones column) of a large data set exists while it trains."""
     rng = np.random.default_rng(0)
