@@ -218,7 +218,7 @@ def send_command(commands: Connection, message: tuple) -> None:
     buffers: list[pickle.PickleBuffer] = []
     header = pickle.dumps(message, protocol=5, buffer_callback=buffers.append)
     if not buffers:
-        commands.send(message)
+        commands.send_bytes(header)  # what ``send`` would write: ``recv`` reads it back
         return
     views = [buffer.raw() for buffer in buffers]
     commands.send(_Frame(header, tuple(view.nbytes for view in views)))

@@ -133,9 +133,7 @@ class ReplayPanel(QWidget):
         views = self.live.views
         for view in (views.boundary, views.weights, views.neurons, views.samples, views.confusion):
             view.update_snapshot(snap)
-        editor = self.live.editor
-        editor.set_connection_values(snap["weights"], "weights")
-        editor.set_connection_values(snap["grads"], "gradients")
+        self.live.canvas.draw(snap)  # weights, gradients and pictures in one recolour
         self.marker.blockSignals(True)
         self.marker.setValue(frame.epoch)
         self.marker.blockSignals(False)

@@ -156,7 +156,6 @@ class BoundaryView(LiveView):
         plot.getViewBox().setAspectLocked(not one_input)  # a plane: one scale on both axes
         if one_input:
             self._fit_curve_axes()
-        if one_input:
             plot.setLabel("bottom", self.names[0])
             plot.setLabel("left", (job.target_names or ["target"])[0])
         else:
