@@ -250,10 +250,13 @@ class Worker:
     def _apply(self, pending: dict[str, Any]) -> None:
         if "optimizer" in pending:
             self.net.set_optimizer(pending["optimizer"])
-            self.send(force=True)
         if "features" in pending:
-            self.snapshotter.set_features(pending["features"])
-            self.send(force=True)
+            self.snapshotter.set_features(pending["features"])  # its grid is due at once
+        if ("optimizer" in pending or "features" in pending) and self.status != RUNNING:
+            # Paused: show it now. Running: the next frame the window asks for carries it (a
+            # dragged learning-rate slider sends many; a forced snapshot each, with every
+            # weight copy, piled up megabytes in the pipe).
+            self.send()
         if pending.get("sync"):
             self._report()
 

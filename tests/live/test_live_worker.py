@@ -86,6 +86,23 @@ def test_pending_optimizer_is_applied_while_paused(running, xor_job):
     assert snapshots(events)[-1]["optimizer"]["name"] == "sgd"
 
 
+def test_settings_sent_while_running_wait_for_the_next_frame(running, xor_job):
+    """A dragged learning-rate slider sends many changes: none may push a snapshot of its own
+    past the window's frame requests (each used to carry every weight copy)."""
+    run = running(xor_job())
+    run.until("state", "idle")
+    run.gate.command(RUN)
+    run.until("state", "running")
+    for k in range(1, 41):  # no frame is asked for meanwhile
+        run.gate.request(optimizer={"name": "sgd", "learning_rate": 0.01 * k})
+    run.gate.command(PAUSE)
+    events = run.until("state", "paused")
+    sent = snapshots(events)
+    assert len(sent) <= 2  # the first frame's and the pause's
+    assert sent[-1]["optimizer"]["name"] == "sgd"
+    assert sent[-1]["optimizer"]["learning_rate"] == pytest.approx(0.4)
+
+
 def test_a_run_of_fixed_epochs_finishes_with_its_result(running, xor_job):
     run = running(xor_job(epochs=2))
     run.gate.command(RUN)
