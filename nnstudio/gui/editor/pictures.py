@@ -52,6 +52,15 @@ def layer_scale(maps: np.ndarray) -> float:
     return float(finite.max()) if finite.size else 1.0
 
 
+def weight_image(W: np.ndarray, j: int, shape: tuple[int, ...]) -> np.ndarray:
+    """Neuron ``j``'s incoming weights (column j of W, inputs x units) in the image's shape.
+
+    The pixels were flattened row by row (``Dataset.image_shape``), so a plain reshape puts
+    each weight back on the pixel it multiplies; row 0 is the image's top row.
+    """
+    return np.asarray(W)[:, j].reshape(shape)
+
+
 def to_qimage(rgb: np.ndarray) -> QImage:
     h, w, _ = rgb.shape
     return QImage(rgb.tobytes(), w, h, 3 * w, QImage.Format.Format_RGB888).copy()
@@ -172,7 +181,7 @@ class NeuronPictures:
                 W = np.asarray(weights[0])  # (inputs, units): column j feeds neuron j
                 s = layer_scale(W)
                 for j in range(W.shape[1]):
-                    out[(0, j)] = picture_rgb(W[:, j].reshape(image_shape)[::-1], s)
+                    out[(0, j)] = picture_rgb(weight_image(W, j, image_shape)[::-1], s)
             return out  # deeper layers have no input plane worth drawing
         hidden = snap.get("neuron_maps") or []
         for k, maps in enumerate(hidden):

@@ -22,7 +22,7 @@ from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import QLabel, QVBoxLayout, QWidget
 
 from nnstudio.gui import naming
-from nnstudio.gui.editor.pictures import PROBABILITY, layer_scale
+from nnstudio.gui.editor.pictures import PROBABILITY, layer_scale, weight_image
 from nnstudio.gui.plots.common import (
     LiveView,
     diverging_colormap,
@@ -161,7 +161,7 @@ class NeuronFocusView(LiveView):
         s = layer_scale(W)
         h, w = shape
         self._show(
-            W[:, j].reshape(h, w),
+            weight_image(W, j, shape),
             (-s, s),
             QRectF(0, 0, w, h),
             ("pixel column", "pixel row"),

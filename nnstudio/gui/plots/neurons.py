@@ -18,6 +18,7 @@ import numpy as np
 import pyqtgraph as pg
 from PySide6.QtWidgets import QLabel, QVBoxLayout, QWidget
 
+from nnstudio.gui.editor.pictures import weight_image
 from nnstudio.gui.plots.common import LiveView, diverging_colormap, plot_widget, theme
 from nnstudio.live.job import Job
 
@@ -122,13 +123,9 @@ def row_ticks(maps: list[np.ndarray], h: int) -> list[tuple[float, str]]:
 
 
 def weight_images(W: np.ndarray, shape: tuple[int, int]) -> np.ndarray:
-    """(units, H, W): column j of the first layer's W (inputs, units) in the image's shape.
-
-    The pixels were flattened row by row (``Dataset.image_shape``), so a plain reshape puts
-    each weight back on the pixel it multiplies. At most MAX_WEIGHT_IMAGES units.
-    """
-    W = np.asarray(W)[:, :MAX_WEIGHT_IMAGES]
-    return np.ascontiguousarray(W.T.reshape(W.shape[1], *shape))
+    """(units, H, W): each first-layer neuron's ``weight_image``; at most MAX_WEIGHT_IMAGES."""
+    units = min(np.shape(W)[1], MAX_WEIGHT_IMAGES)
+    return np.stack([weight_image(W, j, shape) for j in range(units)])
 
 
 def tile(maps: list[np.ndarray], flip: bool = True) -> np.ndarray:
