@@ -70,10 +70,11 @@ class NeuronFocusView(LiveView):
         self.snap: dict[str, Any] | None = None
         self.values: np.ndarray | None = None  # what is drawn (row 0 at the image's origin)
         self.levels: tuple[float, float] = (-1.0, 1.0)
+        self._drawn: tuple | None = None  # (neuron, what its picture came from)
 
     # ------------------------------------------------------------------------ inputs
     def set_job(self, job: Job | None) -> None:
-        self.job, self.snap = job, None
+        self.job, self.snap, self._drawn = job, None, None
 
     def set_unit(self, k: int, j: int) -> None:
         """Show neuron ``j`` of dense layer ``k`` (0-based) from now on."""
@@ -98,9 +99,14 @@ class NeuronFocusView(LiveView):
         if not self.exists():
             return
         k, j = self.unit
+        shape = self.job.view.get("image_shape")
+        # Frames come 30 times a second; the picture changes only with new maps (or weights).
+        source = id(snap.get("weights")) if shape else snap.get("heavy_version")
+        if (self.unit, source) == self._drawn:
+            return
+        self._drawn = (self.unit, source)
         activation = self.job.spec["layers"][k]["activation"]
         self.heading.setText(naming.neuron_name(k, j, self.n_layers()).capitalize())
-        shape = self.job.view.get("image_shape")
         if shape and k == 0:
             self._draw_weights(snap, j, (int(shape[0]), int(shape[1])))
         elif not shape:
@@ -115,7 +121,7 @@ class NeuronFocusView(LiveView):
         hidden = snap.get("neuron_maps")
         extent = snap.get("extent")
         if hidden is None or extent is None:
-            return  # this snapshot carries no new maps
+            return  # no maps yet
         if k < len(hidden):
             maps, centre = hidden[k], 0.0
             scale = layer_scale(maps)
