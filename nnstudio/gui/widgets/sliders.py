@@ -15,10 +15,10 @@ import math
 from collections.abc import Callable, Sequence
 
 from PySide6.QtCore import Qt, Signal
-from PySide6.QtGui import QWheelEvent
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QSizePolicy, QSlider, QWidget
 
 from nnstudio.gui.widgets.number_edit import NumberEdit, format_number
+from nnstudio.gui.widgets.wheel import focus_wheel
 
 _gestures = itertools.count(1)
 
@@ -37,21 +37,11 @@ class GestureSlider(QSlider):
         super().__init__(Qt.Orientation.Horizontal, parent)
         self._gesture: int | None = None
         self._quiet = False
-        self.setFocusPolicy(Qt.FocusPolicy.StrongFocus)  # focus by click or Tab, never by wheel
+        # The sliders sit in panels that scroll: the wheel moves the handle only once the
+        # slider has focus (a click or Tab); before, scrolling past "Points" drew new data.
+        focus_wheel(self)
         self.sliderPressed.connect(self._start_gesture)
         self.valueChanged.connect(self._report)
-
-    def wheelEvent(self, event: QWheelEvent) -> None:
-        """The wheel moves the handle only once the slider has focus (a click or Tab).
-
-        The sliders sit in panels that scroll: a student scrolling the data panel with the
-        wheel changed the number of points (and so the data set) of whatever slider passed
-        under the pointer. Unfocused, the wheel goes on to the panel and scrolls it.
-        """
-        if self.hasFocus():
-            super().wheelEvent(event)
-        else:
-            event.ignore()
 
     def set_value_quietly(self, value: int) -> None:
         """Move the handle without reporting an edit (the document already has ``value``)."""

@@ -3,7 +3,7 @@
 A spin box in a scrolling panel takes every wheel step that passes over it: a student
 scrolling the data panel drew new points with each step over "Seed". :func:`focus_wheel`
 makes such a field take the wheel only once it has focus (a click or Tab); until then the
-step goes on to the panel, which scrolls. ``GestureSlider`` does the same for sliders.
+step goes on to the panel, which scrolls. ``GestureSlider`` uses it too.
 """
 
 from __future__ import annotations
