@@ -464,15 +464,9 @@ class Network:
         if self._penalized:
             value += self.penalty()
         self._backward(buf, T)
-        # A non-finite gradient makes the update non-finite too, so one check covers both.
-        ok = math.isfinite(value)
-        if ok:
-            ok = math.isfinite(self.optimizer.step(self.params, self.grads))
-            if ok:
-                self.params += self.optimizer.delta
-            else:  # the running averages may hold inf/NaN now: start them afresh
-                self.optimizer.reset()
-        self.last_step_ok = ok
+        # A non-finite gradient makes the new weights non-finite too, and the optimizer then
+        # takes its step back (its state starts afresh), so one check covers both.
+        self.last_step_ok = math.isfinite(value) and self.optimizer.step(self.params, self.grads)
         self.steps += 1
         return value
 

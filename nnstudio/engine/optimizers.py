@@ -1,23 +1,13 @@
 """Optimizers with torch.optim's update rules, defaults and hyper-parameter meanings.
 
 Every optimizer here is element-wise, so the network hands it all parameters as one flat vector
-and the state (momentum buffers, running averages) is a flat vector too. ``step`` writes the
-update into ``self.delta`` (the GUI shows each weight's last update) and the caller adds it.
-The formulas follow PyTorch's implementation (for example AMSGrad keeps the maximum of the raw
-second moment, not of the bias-corrected one), so a student's run can be reproduced in PyTorch
-step for step, equal up to rounding.
-
-An update is a dozen NumPy operations per element. Done on whole vectors, each operation
-streams every vector it touches through the caches again (Adam over 0.74 M float64 parameters:
-a dozen passes over 6 MB vectors). So the update runs block by block (``BLOCK_BYTES`` of each
-vector, about a megabyte for all vectors of a block together): all operations of a block run
-while it sits in the core's L2 cache. Every operation is element-wise, so the blocks give the
-same numbers as whole vectors, bit for bit. Scalars that change every step (Adam's bias
-corrections, Adagrad's decayed rate) are computed once per step, not per block. The update
-runs on one thread: splitting it over two threads was measured slower (GIL hand-offs between
-NumPy calls, and BLAS threads still spinning after the backward pass, cost more than they
-save). docs/engine-bench.md has the measurements, and why blocks save less than the passes
-suggest (square roots and divisions are bound by arithmetic, not memory).
+and the state (momentum buffers, running averages) is a flat vector too. A class holds the
+hyper-parameters, the state and the scalars of a step; the per-weight arithmetic is in
+``updates.py``, compiled, one pass over the vectors per step. ``step`` updates the weights in
+place and keeps the update in ``self.delta`` (the GUI shows each weight's last update). The
+formulas follow PyTorch's implementation (for example AMSGrad keeps the maximum of the raw second
+moment, not of the bias-corrected one), so a student's run can be reproduced in PyTorch step for
+step, equal up to rounding.
 """
 
 from __future__ import annotations
@@ -27,20 +17,15 @@ from typing import Any, ClassVar
 
 import numpy as np
 
+from nnstudio.engine import updates
 from nnstudio.engine.registry import Registry
-
-#: Bytes of each vector updated together: 256 KB (32,768 float64 or 65,536 float32 values),
-#: so the five vectors of an Adam block (gradient, two averages, update, scratch) fit a core's
-#: 2 MB L2 cache. Smaller blocks pay NumPy's per-call overhead (about 0.5 us, a dozen calls per
-#: block) more often; networks up to that size (all but the largest) update in one block.
-BLOCK_BYTES = 1 << 18
 
 
 class Optimizer:
     """Base class. Subclasses declare ``defaults`` (hyper-parameters) and ``state_names``.
 
-    A subclass computes, in ``_constants``, the scalars of one step and, in ``_update``, the
-    update of one block of elements from those scalars.
+    A subclass's ``_apply`` runs its kernel from ``updates.py`` with this step's scalars, cast
+    to the vectors' dtype (as NumPy casts a Python float, so float32 runs round in float32).
     """
 
     name: ClassVar[str] = ""
@@ -54,10 +39,7 @@ class Optimizer:
         self.size = size
         self.dtype = np.dtype(dtype)
         self.delta = np.zeros(size, self.dtype)
-        self._block_size = max(1, BLOCK_BYTES // self.dtype.itemsize)
-        # Scratch for one block, reused: a fresh temporary each step costs page faults.
-        self._tmp = np.empty(min(size, self._block_size), self.dtype)
-        self._decayed = np.empty_like(self._tmp)
+        self._old = np.empty(size, self.dtype)  # the weights before the step, to take it back
         self.reset()
 
     def reset(self) -> None:
@@ -73,43 +55,27 @@ class Optimizer:
         """Change hyper-parameters between steps (the state is kept, as in torch.optim)."""
         self.hyper.update(hyper)
 
-    def step(self, theta: np.ndarray, grad: np.ndarray) -> float:
-        """Compute ``self.delta`` from the gradient (updating the state); the caller applies it.
+    def step(self, theta: np.ndarray, grad: np.ndarray) -> bool:
+        """Update the weights ``theta`` in place from their gradient; ``self.delta`` is the update.
 
-        Returns the sum of the squared update: not finite exactly when some element of the
-        update is not (or the sum overflows), which the caller checks before applying it.
+        Returns False when some new weight would not be finite: the weights are then put back
+        as they were and the state starts afresh (the running averages may hold inf or NaN),
+        so the weights always stay the last finite ones.
         """
         self.t += 1
-        k = self._constants()
-        block = self._block_size
-        if self.size <= block:  # one block: the vectors themselves, no views to make
-            return self._block(theta, grad, self.state, self.delta, self._tmp, self._decayed, k)
-        total = 0.0
-        for lo in range(0, self.size, block):
-            part = slice(lo, lo + block)
-            state = {name: vector[part] for name, vector in self.state.items()}
-            n = min(block, self.size - lo)
-            tmp, decayed = self._tmp[:n], self._decayed[:n]
-            total += self._block(theta[part], grad[part], state, self.delta[part], tmp, decayed, k)
-        return total
+        if self._apply(theta, grad):
+            return True
+        np.copyto(theta, self._old)
+        self.reset()
+        return False
 
-    def _block(self, theta, grad, state, delta, tmp, decayed, k) -> float:
-        g, wd = grad, k.get("weight_decay")
-        if wd:
-            g = np.multiply(theta, wd, out=decayed)
-            g += grad
-        self._update(g, state, delta, tmp, k)
-        return float(np.vdot(delta, delta))  # while the block is in cache
-
-    def _constants(self) -> dict[str, Any]:
-        """The scalars of this step (``self.t`` is its number), shared by all blocks."""
-        return self.hyper
-
-    def _update(
-        self, g: np.ndarray, state: dict[str, np.ndarray], delta: np.ndarray, tmp: np.ndarray, k
-    ) -> None:
-        """Update one block: ``state`` holds views of the state vectors, ``tmp`` is scratch."""
+    def _apply(self, theta: np.ndarray, grad: np.ndarray) -> bool:
+        """Run this optimizer's kernel (``self.t`` is the step's number); True if all finite."""
         raise NotImplementedError
+
+    def _scalar(self, value: float) -> np.generic:
+        """A hyper-parameter in the vectors' dtype, as NumPy would use a Python float."""
+        return self.dtype.type(value)
 
     def get_config(self) -> dict[str, Any]:
         cfg = {"name": self.name}
@@ -143,26 +109,13 @@ class SGD(Optimizer):
     }
     state_names = ("momentum_buffer",)
 
-    def _update(self, g, state, delta, tmp, k):
-        mu = k["momentum"]
-        if mu:
-            buf = state["momentum_buffer"]
-            if self.t == 1:
-                np.copyto(buf, g)
-            else:
-                buf *= mu
-                if k["dampening"]:
-                    np.multiply(g, 1 - k["dampening"], out=tmp)
-                    buf += tmp
-                else:  # g x 1.0 is g: one pass fewer for the usual momentum
-                    buf += g
-            if k["nesterov"]:
-                nesterov = np.multiply(buf, mu, out=tmp)
-                nesterov += g
-                g = nesterov
-            else:
-                g = buf
-        np.multiply(g, -k["learning_rate"], out=delta)
+    def _apply(self, theta, grad):
+        h, x = self.hyper, self._scalar
+        return updates.sgd(
+            theta, grad, self.delta, self._old, self.state["momentum_buffer"],
+            x(-h["learning_rate"]), x(h["weight_decay"]), x(h["momentum"]),
+            x(1 - h["dampening"]), bool(h["nesterov"]), self.t == 1,
+        )  # fmt: skip
 
 
 class Adam(Optimizer):
@@ -181,31 +134,20 @@ class Adam(Optimizer):
     }
     state_names = ("exp_avg", "exp_avg_sq", "max_exp_avg_sq")
 
-    def _constants(self):
+    def _apply(self, theta, grad):
         # The state is kept scaled, m' = m / (1 - b1) and v' = v / (1 - b2), so each running
-        # average is two or three operations. sqrt(v / bc2) = sqrt(v') c with
-        # c = sqrt((1 - b2) / bc2): the bias corrections become two scalars, eps / c and the
-        # step -lr (1 - b1) / bc1 / c. The update equals torch's up to rounding.
-        h = self.hyper
+        # average is two operations. sqrt(v / bc2) = sqrt(v') c with c = sqrt((1 - b2) / bc2):
+        # the bias corrections become two scalars, eps / c and the step -lr (1 - b1) / bc1 / c.
+        # The update equals torch's up to rounding.
+        h, x = self.hyper, self._scalar
         beta1, beta2 = h["betas"]
         c = math.sqrt((1 - beta2) / (1 - beta2**self.t))
         step = h["learning_rate"] * (1 - beta1) / (1 - beta1**self.t)
-        return {**h, "eps_c": h["eps"] / c, "scale": -step / c}
-
-    def _update(self, g, state, delta, tmp, k):
-        beta1, beta2 = k["betas"]
-        m, v = state["exp_avg"], state["exp_avg_sq"]
-        m *= beta1
-        m += g
-        np.multiply(g, g, out=tmp)
-        v *= beta2
-        v += tmp
-        if k["amsgrad"]:
-            v = np.maximum(state["max_exp_avg_sq"], v, out=state["max_exp_avg_sq"])
-        d = np.sqrt(v, out=delta)
-        d += k["eps_c"]
-        np.divide(m, d, out=d)
-        d *= k["scale"]
+        m, v, vmax = (self.state[name] for name in self.state_names)
+        return updates.adam(
+            theta, grad, self.delta, self._old, m, v, vmax, x(h["weight_decay"]),
+            x(beta1), x(beta2), bool(h["amsgrad"]), x(h["eps"] / c), x(-step / c),
+        )  # fmt: skip
 
     def state_dict(self):
         """Torch's ``exp_avg`` and ``exp_avg_sq`` (unscaled), plus the step count."""
@@ -241,34 +183,14 @@ class RMSprop(Optimizer):
     }
     state_names = ("square_avg", "grad_avg", "momentum_buffer")
 
-    def _update(self, g, state, delta, tmp, k):
-        alpha = k["alpha"]
-        sq = state["square_avg"]
-        sq *= alpha
-        np.multiply(g, g, out=tmp)
-        tmp *= 1 - alpha
-        sq += tmp
-        avg = delta
-        if k["centered"]:
-            ga = state["grad_avg"]
-            np.subtract(g, ga, out=tmp)  # torch: grad_avg.lerp_(grad, 1 - alpha)
-            tmp *= 1 - alpha
-            ga += tmp
-            np.multiply(ga, ga, out=avg)
-            np.subtract(sq, avg, out=avg)
-            np.sqrt(avg, out=avg)
-        else:
-            np.sqrt(sq, out=avg)
-        avg += k["eps"]
-        if k["momentum"] > 0:
-            buf = state["momentum_buffer"]
-            buf *= k["momentum"]
-            np.divide(g, avg, out=tmp)
-            buf += tmp
-            np.multiply(buf, -k["learning_rate"], out=delta)
-        else:
-            np.divide(g, avg, out=delta)
-            delta *= -k["learning_rate"]
+    def _apply(self, theta, grad):
+        h, x = self.hyper, self._scalar
+        sq, ga, buf = (self.state[name] for name in self.state_names)
+        return updates.rmsprop(
+            theta, grad, self.delta, self._old, sq, ga, buf, x(-h["learning_rate"]),
+            x(h["weight_decay"]), x(h["alpha"]), x(1 - h["alpha"]), x(h["eps"]),
+            x(h["momentum"]), bool(h["centered"]),
+        )  # fmt: skip
 
 
 class Adagrad(Optimizer):
@@ -287,18 +209,13 @@ class Adagrad(Optimizer):
     def _initial_state(self, name):
         return np.full(self.size, self.hyper["initial_accumulator_value"], self.dtype)
 
-    def _constants(self):
-        h = self.hyper
-        return {**h, "clr": h["learning_rate"] / (1 + (self.t - 1) * h["lr_decay"])}
-
-    def _update(self, g, state, delta, tmp, k):
-        s = state["sum"]
-        np.multiply(g, g, out=tmp)
-        s += tmp
-        std = np.sqrt(s, out=delta)
-        std += k["eps"]
-        np.divide(g, std, out=delta)
-        delta *= -k["clr"]
+    def _apply(self, theta, grad):
+        h, x = self.hyper, self._scalar
+        clr = h["learning_rate"] / (1 + (self.t - 1) * h["lr_decay"])
+        return updates.adagrad(
+            theta, grad, self.delta, self._old, self.state["sum"],
+            x(h["weight_decay"]), x(h["eps"]), x(-clr),
+        )  # fmt: skip
 
 
 class Adadelta(Optimizer):
@@ -311,24 +228,13 @@ class Adadelta(Optimizer):
     defaults = {"learning_rate": 1.0, "rho": 0.9, "eps": 1e-6, "weight_decay": 0.0}
     state_names = ("square_avg", "acc_delta")
 
-    def _update(self, g, state, delta, tmp, k):
-        rho, eps = k["rho"], k["eps"]
-        v, u, d = state["square_avg"], state["acc_delta"], delta
-        v *= rho
-        np.multiply(g, g, out=tmp)
-        tmp *= 1 - rho
-        v += tmp
-        np.add(u, eps, out=d)  # d = sqrt(u + eps) / sqrt(v + eps) * g
-        np.sqrt(d, out=d)
-        np.add(v, eps, out=tmp)
-        np.sqrt(tmp, out=tmp)
-        d /= tmp
-        d *= g
-        u *= rho
-        np.multiply(d, d, out=tmp)
-        tmp *= 1 - rho
-        u += tmp
-        d *= -k["learning_rate"]
+    def _apply(self, theta, grad):
+        h, x = self.hyper, self._scalar
+        return updates.adadelta(
+            theta, grad, self.delta, self._old, self.state["square_avg"],
+            self.state["acc_delta"], x(-h["learning_rate"]), x(h["weight_decay"]),
+            x(h["rho"]), x(1 - h["rho"]), x(h["eps"]),
+        )  # fmt: skip
 
 
 OPTIMIZERS: Registry[type[Optimizer]] = Registry(

@@ -153,7 +153,6 @@ def engine_trajectory(config, p0=P0):
     p, out = p0.copy(), []
     for _ in range(STEPS):
         opt.step(p, problem_grad(p))
-        p += opt.delta
         out.append(p.copy())
     return np.array(out)
 
@@ -262,17 +261,14 @@ def test_state_dict_round_trip_continues_the_run():
     p = P0.copy()
     for _ in range(10):
         opt.step(p, problem_grad(p))
-        p += opt.delta
     snap, p_snap = opt.state_dict(), p.copy()
     for _ in range(5):
         opt.step(p, problem_grad(p))
-        p += opt.delta
     after = p.copy()
     opt.load_state_dict(snap)
     p = p_snap
     for _ in range(5):
         opt.step(p, problem_grad(p))
-        p += opt.delta
     np.testing.assert_array_equal(p, after)
 
 
@@ -288,7 +284,6 @@ def test_set_optimizer_keeps_state_for_the_same_kind():
             opt.set_hyper(learning_rate=0.01)
         q = ref.step(q, problem_grad(q))
         opt.step(p, problem_grad(p))
-        p += opt.delta
     np.testing.assert_allclose(p, q, rtol=1e-10)
     X, y = net_data()
     net = Network.from_spec({**NET_SPEC, "optimizer": cfg})
@@ -382,63 +377,3 @@ def test_matches_real_torch_optim(config, golden):
 def test_golden_defaults_match_installed_torch(golden, golden_tool):
     torch = pytest.importorskip("torch")
     assert golden_tool.torch_defaults(torch) == golden("torch_defaults.json")["defaults"]
-
-
-# ------------------------------------------------------------------- block-by-block update
-# Optimizers update ``optimizers.BLOCK_BYTES`` of each vector at a time (see the module's
-# docstring). Every operation is element-wise, so splitting the vectors must not change a single
-# bit: the same run with blocks far larger than the vector (one block: the vectors themselves)
-# and with small blocks that do not divide the vector's size, for every configuration above,
-# float64 and float32.
-BLOCK_STEPS = 12
-
-
-def blocked_run(config, size, dtype, block, monkeypatch):
-    """Params, update, state and the returned squared norms after STEPS steps with ``block``."""
-    monkeypatch.setattr(optimizers, "BLOCK_BYTES", block * np.dtype(dtype).itemsize)
-    rng = np.random.default_rng(size)
-    p = rng.normal(size=size).astype(dtype)
-    target = rng.normal(size=size).astype(dtype)
-    opt = optimizers.from_config(normalize_optimizer(config), size, dtype)
-    norms = []
-    for _ in range(BLOCK_STEPS):
-        grad = (np.tanh(p - target) + 0.1 * p).astype(dtype)  # changes sign and size
-        norms.append(opt.step(p, grad))
-        p += opt.delta
-    return p, opt.delta.copy(), {k: v.copy() for k, v in opt.state.items()}, norms
-
-
-@pytest.mark.parametrize("dtype", ["float64", "float32"])
-@pytest.mark.parametrize("config", CONFIGS, ids=IDS)
-def test_blocks_give_the_whole_vector_update_bit_for_bit(config, dtype, monkeypatch):
-    for size, block in [(23, 8), (16, 8), (9, 8), (1, 4), (2, 1)]:
-        p_whole, d_whole, s_whole, n_whole = blocked_run(config, size, dtype, 1 << 20, monkeypatch)
-        p_block, d_block, s_block, n_block = blocked_run(config, size, dtype, block, monkeypatch)
-        assert p_whole.dtype == p_block.dtype == d_block.dtype == np.dtype(dtype)
-        np.testing.assert_array_equal(p_block, p_whole)
-        np.testing.assert_array_equal(d_block, d_whole)
-        for name in s_whole:
-            np.testing.assert_array_equal(s_block[name], s_whole[name])
-        # The squared norm is summed per block: equal up to the order of the sums.
-        np.testing.assert_allclose(n_block, n_whole, rtol=1e-5 if dtype == "float32" else 1e-12)
-
-
-def test_step_returns_the_squared_norm_of_the_update(monkeypatch):
-    monkeypatch.setattr(optimizers, "BLOCK_BYTES", 5 * 8)
-    opt = optimizers.from_config(
-        normalize_optimizer({"name": "sgd", "learning_rate": 0.5}), 12, "float64"
-    )
-    grad = np.arange(12.0)
-    assert opt.step(np.zeros(12), grad) == pytest.approx(0.25 * (grad @ grad))
-    grad[9] = np.inf  # in the second block: the sum of all blocks is not finite
-    assert not math.isfinite(opt.step(np.zeros(12), grad))
-    grad[9], grad[2] = 1.0, np.nan
-    assert math.isnan(opt.step(np.zeros(12), grad))
-
-
-def test_scratch_is_one_block_not_one_vector(monkeypatch):
-    monkeypatch.setattr(optimizers, "BLOCK_BYTES", 64 * 8)
-    opt = optimizers.from_config(normalize_optimizer("adam"), 1000, "float64")
-    opt.step(np.zeros(1000), np.ones(1000))
-    assert opt._tmp.size == 64
-    np.testing.assert_allclose(opt.delta, -0.001)  # Adam's first step: -lr sign(g)

@@ -1,0 +1,168 @@
+"""What one optimizer step does to each weight: the arithmetic of ``optimizers.py``, compiled.
+
+Each function walks the flat vectors once. For weight i it reads the weight ``w[i]``, its
+gradient ``g[i]`` and its state, and writes the new state, the update ``d[i]`` (the GUI shows
+each weight's last update) and the new weight, keeping the old one in ``old[i]``. It returns
+whether every new weight is finite; if not, the caller puts the old weights back, so a step
+that overflows changes no weight.
+
+Why compiled: in NumPy every operation is a pass over whole vectors, and Adam needs nine of
+them (plus the finiteness check and the add), about 4 ns per weight on this machine's core;
+one loop does the same operations at the cost of its square root and division, about 2.5 ns
+(the editor's deepest network, 0.74 M weights: 3.5 ms -> 1.9 ms per step;
+docs/engine-bench.md). numba compiles the loops on first use and caches them on disk.
+
+The operations are torch.optim's, each written as NumPy evaluated it before these kernels
+existed: same order, scalars of the vectors' dtype (as NumPy casts a Python float), no
+fast-math and no fused multiply-add. So every result is the NumPy result bit for bit, and
+``tests/engine/test_engine_updates.py`` checks that against plain NumPy formulas.
+
+Scalars that change per step (Adam's bias corrections, Adagrad's decayed rate) are computed
+once per step by the optimizer and passed in. Flags (``amsgrad``, ``nesterov``...) are
+constant in a loop; the compiler moves their tests out of it.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+from numba import njit
+
+# error_model="numpy": a division by zero gives inf or NaN, as in NumPy, instead of a check
+# that raises ZeroDivisionError; that check kept the loops from being vectorized (Adam over
+# 0.74 M float64 weights: 1.9 ms -> 1.3 ms; float32: 1.2 ms -> 0.6 ms).
+_jit = njit(cache=True, nogil=True, error_model="numpy")
+
+
+@_jit
+def sgd(w, g, d, old, buf, lr, wd, mu, undamped, nesterov, first):
+    """g += wd w;  b = mu b + (1 - dampening) g (b = g at step 1);  w += lr (g + mu b or b).
+
+    ``lr`` holds -learning_rate.
+    """
+    finite = True
+    for i in range(w.size):
+        wi, gi = w[i], g[i]
+        if wd:
+            gi = wi * wd + gi
+        if mu:
+            if first:
+                b = gi
+            elif undamped != 1:  # 1 - dampening; g x 1.0 is g, so it is skipped
+                b = buf[i] * mu + gi * undamped
+            else:
+                b = buf[i] * mu + gi
+            buf[i] = b
+            gi = b * mu + gi if nesterov else b
+        di = gi * lr
+        d[i] = di
+        old[i] = wi
+        wi = wi + di
+        w[i] = wi
+        finite &= abs(wi) < np.inf
+    return finite
+
+
+@_jit
+def adam(w, g, d, old, m, v, vmax, wd, beta1, beta2, amsgrad, eps_c, scale):
+    """m' = b1 m' + g;  v' = b2 v' + g^2;  w += scale m' / (sqrt(v') + eps_c).
+
+    The state is kept scaled (m' = m / (1 - b1), v' = v / (1 - b2)) and the bias corrections
+    are folded into ``eps_c`` and ``scale`` (see ``optimizers.Adam``).
+    """
+    finite = True
+    for i in range(w.size):
+        wi, gi = w[i], g[i]
+        if wd:
+            gi = wi * wd + gi
+        mi = m[i] * beta1 + gi
+        vi = v[i] * beta2 + gi * gi
+        m[i], v[i] = mi, vi
+        if amsgrad:
+            top = vmax[i]
+            if not top >= vi:  # NaN in vi wins, as in np.maximum
+                top = vi
+            vmax[i] = vi = top
+        di = mi / (np.sqrt(vi) + eps_c) * scale
+        d[i] = di
+        old[i] = wi
+        wi = wi + di
+        w[i] = wi
+        finite &= abs(wi) < np.inf
+    return finite
+
+
+@_jit
+def rmsprop(w, g, d, old, sq, ga, buf, lr, wd, alpha, rest, eps, mu, centered):
+    """v = alpha v + (1 - alpha) g^2 (centered: minus mean(g)^2);  w += lr g / (sqrt(v) + eps).
+
+    ``rest`` holds 1 - alpha and ``lr`` -learning_rate; with momentum ``mu``,
+    b = mu b + g / (sqrt(v) + eps) and w += lr b.
+    """
+    finite = True
+    for i in range(w.size):
+        wi, gi = w[i], g[i]
+        if wd:
+            gi = wi * wd + gi
+        s = sq[i] * alpha + gi * gi * rest
+        sq[i] = s
+        if centered:
+            a = ga[i] + (gi - ga[i]) * rest  # torch: grad_avg.lerp_(grad, 1 - alpha)
+            ga[i] = a
+            avg = np.sqrt(s - a * a) + eps
+        else:
+            avg = np.sqrt(s) + eps
+        if mu > 0:
+            b = buf[i] * mu + gi / avg
+            buf[i] = b
+            di = b * lr
+        else:
+            di = gi / avg * lr
+        d[i] = di
+        old[i] = wi
+        wi = wi + di
+        w[i] = wi
+        finite &= abs(wi) < np.inf
+    return finite
+
+
+@_jit
+def adagrad(w, g, d, old, total, wd, eps, clr):
+    """s = s + g^2;  w -= clr g / (sqrt(s) + eps), ``clr`` holding minus the decayed rate."""
+    finite = True
+    for i in range(w.size):
+        wi, gi = w[i], g[i]
+        if wd:
+            gi = wi * wd + gi
+        s = total[i] + gi * gi
+        total[i] = s
+        di = gi / (np.sqrt(s) + eps) * clr
+        d[i] = di
+        old[i] = wi
+        wi = wi + di
+        w[i] = wi
+        finite &= abs(wi) < np.inf
+    return finite
+
+
+@_jit
+def adadelta(w, g, d, old, sq, acc, lr, wd, rho, rest, eps):
+    """v = rho v + (1 - rho) g^2;  s = sqrt(u + eps) / sqrt(v + eps) g;  u = rho u + (1 - rho) s^2.
+
+    ``rest`` holds 1 - rho and ``lr`` -learning_rate; w += lr s.
+    """
+    finite = True
+    for i in range(w.size):
+        wi, gi = w[i], g[i]
+        if wd:
+            gi = wi * wd + gi
+        v = sq[i] * rho + gi * gi * rest
+        sq[i] = v
+        step = np.sqrt(acc[i] + eps) / np.sqrt(v + eps) * gi
+        acc[i] = acc[i] * rho + step * step * rest
+        di = step * lr
+        d[i] = di
+        old[i] = wi
+        wi = wi + di
+        w[i] = wi
+        finite &= abs(wi) < np.inf
+    return finite
