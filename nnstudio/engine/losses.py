@@ -8,7 +8,10 @@ logits z (stable for |z| = 1000) and the gradient with respect to z is simply (a
 
 from __future__ import annotations
 
+import math
+
 import numpy as np
+from numba import njit
 
 from nnstudio.engine import activations
 from nnstudio.engine.registry import Registry
@@ -106,12 +109,24 @@ class BinaryCrossentropy(Loss):
         return (pred - target) / denom / pred.size
 
     def activate_and_value(self, z, target, out):
-        # -(t log s(z) + (1 - t) log(1 - s(z))) = log(1 + exp(z)) - z t; logaddexp never overflows.
-        terms = np.logaddexp(0.0, z)
-        terms -= np.multiply(z, target, out=out)  # ``out`` is scratch until the sigmoid below
-        value = float(terms.sum() / terms.size)
         activations.SIGMOID.forward(z, out=out)
-        return value
+        return _bce_from_logits(z, target)
+
+
+@njit(cache=True, nogil=True, error_model="numpy")
+def _bce_from_logits(z, target):
+    """The mean of log(1 + exp(z)) - z t: -(t log s(z) + (1 - t) log(1 - s(z))), in one pass.
+
+    log(1 + exp(z)) = max(z, 0) + log1p(exp(-|z|)), as NumPy's logaddexp(0, z) computes it,
+    never overflows. Compiled because a binary classifier's output is one column: the five
+    NumPy calls this replaces cost 2 us, a tenth of a small network's whole step.
+    """
+    total = 0.0
+    for i in range(z.shape[0]):
+        for j in range(z.shape[1]):
+            zij = z[i, j]
+            total += max(zij, 0) + math.log1p(math.exp(-abs(zij))) - zij * target[i, j]
+    return total / z.size
 
 
 class CategoricalCrossentropy(Loss):

@@ -24,8 +24,10 @@ from nnstudio.engine.registry import Registry
 class Optimizer:
     """Base class. Subclasses declare ``defaults`` (hyper-parameters) and ``state_names``.
 
-    A subclass's ``_apply`` runs its kernel from ``updates.py`` with this step's scalars, cast
-    to the vectors' dtype (as NumPy casts a Python float, so float32 runs round in float32).
+    A subclass's ``_apply`` runs its kernel from ``updates.py`` on ``self._vectors`` (the
+    update, the old weights and the state) with its hyper-parameters as ``_settings`` makes
+    them, and the scalars that change per step. Both are made when they change, not per step:
+    on a small network the conversions cost as much as the update.
     """
 
     name: ClassVar[str] = ""
@@ -40,12 +42,14 @@ class Optimizer:
         self.dtype = np.dtype(dtype)
         self.delta = np.zeros(size, self.dtype)
         self._old = np.empty(size, self.dtype)  # the weights before the step, to take it back
+        self._settings = self._kernel_settings()
         self.reset()
 
     def reset(self) -> None:
         """Forget all state: the next step is step 1."""
         self.t = 0
         self.state = {name: self._initial_state(name) for name in self.state_names}
+        self._vectors = (self.delta, self._old, *self.state.values())
         self.delta[:] = 0
 
     def _initial_state(self, name: str) -> np.ndarray:
@@ -54,6 +58,7 @@ class Optimizer:
     def set_hyper(self, **hyper: Any) -> None:
         """Change hyper-parameters between steps (the state is kept, as in torch.optim)."""
         self.hyper.update(hyper)
+        self._settings = self._kernel_settings()
 
     def step(self, theta: np.ndarray, grad: np.ndarray) -> bool:
         """Update the weights ``theta`` in place from their gradient; ``self.delta`` is the update.
@@ -73,8 +78,12 @@ class Optimizer:
         """Run this optimizer's kernel (``self.t`` is the step's number); True if all finite."""
         raise NotImplementedError
 
+    def _kernel_settings(self) -> tuple:
+        """The hyper-parameters as the kernel takes them, after the vectors."""
+        raise NotImplementedError
+
     def _scalar(self, value: float) -> np.generic:
-        """A hyper-parameter in the vectors' dtype, as NumPy would use a Python float."""
+        """A number in the vectors' dtype, as NumPy would use a Python float."""
         return self.dtype.type(value)
 
     def get_config(self) -> dict[str, Any]:
@@ -109,13 +118,15 @@ class SGD(Optimizer):
     }
     state_names = ("momentum_buffer",)
 
-    def _apply(self, theta, grad):
+    def _kernel_settings(self):
         h, x = self.hyper, self._scalar
-        return updates.sgd(
-            theta, grad, self.delta, self._old, self.state["momentum_buffer"],
+        return (
             x(-h["learning_rate"]), x(h["weight_decay"]), x(h["momentum"]),
-            x(1 - h["dampening"]), bool(h["nesterov"]), self.t == 1,
+            x(1 - h["dampening"]), bool(h["nesterov"]),
         )  # fmt: skip
+
+    def _apply(self, theta, grad):
+        return updates.sgd(theta, grad, *self._vectors, *self._settings, self.t == 1)
 
 
 class Adam(Optimizer):
@@ -143,11 +154,14 @@ class Adam(Optimizer):
         beta1, beta2 = h["betas"]
         c = math.sqrt((1 - beta2) / (1 - beta2**self.t))
         step = h["learning_rate"] * (1 - beta1) / (1 - beta1**self.t)
-        m, v, vmax = (self.state[name] for name in self.state_names)
         return updates.adam(
-            theta, grad, self.delta, self._old, m, v, vmax, x(h["weight_decay"]),
-            x(beta1), x(beta2), bool(h["amsgrad"]), x(h["eps"] / c), x(-step / c),
-        )  # fmt: skip
+            theta, grad, *self._vectors, *self._settings, x(h["eps"] / c), x(-step / c)
+        )
+
+    def _kernel_settings(self):
+        h, x = self.hyper, self._scalar
+        beta1, beta2 = h["betas"]
+        return x(h["weight_decay"]), x(beta1), x(beta2), bool(h["amsgrad"])
 
     def state_dict(self):
         """Torch's ``exp_avg`` and ``exp_avg_sq`` (unscaled), plus the step count."""
@@ -183,14 +197,15 @@ class RMSprop(Optimizer):
     }
     state_names = ("square_avg", "grad_avg", "momentum_buffer")
 
-    def _apply(self, theta, grad):
+    def _kernel_settings(self):
         h, x = self.hyper, self._scalar
-        sq, ga, buf = (self.state[name] for name in self.state_names)
-        return updates.rmsprop(
-            theta, grad, self.delta, self._old, sq, ga, buf, x(-h["learning_rate"]),
-            x(h["weight_decay"]), x(h["alpha"]), x(1 - h["alpha"]), x(h["eps"]),
-            x(h["momentum"]), bool(h["centered"]),
+        return (
+            x(-h["learning_rate"]), x(h["weight_decay"]), x(h["alpha"]), x(1 - h["alpha"]),
+            x(h["eps"]), x(h["momentum"]), bool(h["centered"]),
         )  # fmt: skip
+
+    def _apply(self, theta, grad):
+        return updates.rmsprop(theta, grad, *self._vectors, *self._settings)
 
 
 class Adagrad(Optimizer):
@@ -209,13 +224,13 @@ class Adagrad(Optimizer):
     def _initial_state(self, name):
         return np.full(self.size, self.hyper["initial_accumulator_value"], self.dtype)
 
+    def _kernel_settings(self):
+        return self._scalar(self.hyper["weight_decay"]), self._scalar(self.hyper["eps"])
+
     def _apply(self, theta, grad):
-        h, x = self.hyper, self._scalar
+        h = self.hyper
         clr = h["learning_rate"] / (1 + (self.t - 1) * h["lr_decay"])
-        return updates.adagrad(
-            theta, grad, self.delta, self._old, self.state["sum"],
-            x(h["weight_decay"]), x(h["eps"]), x(-clr),
-        )  # fmt: skip
+        return updates.adagrad(theta, grad, *self._vectors, *self._settings, self._scalar(-clr))
 
 
 class Adadelta(Optimizer):
@@ -228,13 +243,18 @@ class Adadelta(Optimizer):
     defaults = {"learning_rate": 1.0, "rho": 0.9, "eps": 1e-6, "weight_decay": 0.0}
     state_names = ("square_avg", "acc_delta")
 
-    def _apply(self, theta, grad):
+    def _kernel_settings(self):
         h, x = self.hyper, self._scalar
-        return updates.adadelta(
-            theta, grad, self.delta, self._old, self.state["square_avg"],
-            self.state["acc_delta"], x(-h["learning_rate"]), x(h["weight_decay"]),
-            x(h["rho"]), x(1 - h["rho"]), x(h["eps"]),
-        )  # fmt: skip
+        return (
+            x(-h["learning_rate"]),
+            x(h["weight_decay"]),
+            x(h["rho"]),
+            x(1 - h["rho"]),
+            x(h["eps"]),
+        )
+
+    def _apply(self, theta, grad):
+        return updates.adadelta(theta, grad, *self._vectors, *self._settings)
 
 
 OPTIMIZERS: Registry[type[Optimizer]] = Registry(
