@@ -10,6 +10,7 @@ Constants are PyTorch's defaults so a run can be reproduced there.
 from __future__ import annotations
 
 import numpy as np
+from numba import njit
 
 from nnstudio.engine.registry import Registry
 
@@ -66,7 +67,21 @@ class ReLU(Activation):
         return (z > 0).astype(z.dtype)
 
     def backward(self, z, a, grad_a, out=None):
-        return np.multiply(grad_a, z > 0, out=out)
+        return _relu_backward(z, grad_a, np.empty_like(grad_a) if out is None else out)
+
+
+@njit(cache=True, nogil=True)
+def _relu_backward(z, grad_a, out):
+    """dL/dz = dL/da x (1 if z > 0 else 0), as NumPy's multiply(grad_a, z > 0) rounds it.
+
+    One pass instead of two (the comparison's boolean array, then the product): relu is the
+    hidden activation of every deep network in the course, and a 12-layer step does this 12
+    times.
+    """
+    for i in range(z.shape[0]):
+        for j in range(z.shape[1]):
+            out[i, j] = grad_a[i, j] * (1.0 if z[i, j] > 0 else 0.0)
+    return out
 
 
 class LeakyReLU(Activation):

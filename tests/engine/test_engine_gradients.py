@@ -209,6 +209,24 @@ def test_activations_keep_the_dtype(name, dtype):
     assert act.backward(z, a, np.ones_like(z)).dtype == dtype
 
 
+@pytest.mark.parametrize("dtype", ["float32", "float64"])
+def test_relu_backward_is_the_slope_times_the_gradient_bit_for_bit(dtype):
+    """The compiled ReLU backward equals dL/da x g'(z) as NumPy computes it, in every corner:
+    a NaN or infinite dL/da where z <= 0 stays NaN (0 x inf), -0.0 keeps its sign, and views
+    with gaps between rows (the layer buffers) work."""
+    relu = activations.get("relu")
+    z = np.array([[-1.0, 0.0, 2.0, -0.0, 3.0], [1.0, -2.0, np.nan, 4.0, -5.0]], dtype)
+    grad_a = np.array([[np.nan, np.inf, -0.0, 1.5, -2.5], [-0.0, 7.0, 1.0, -np.inf, 0.25]], dtype)
+    wide = np.full((2, 7), 9.0, dtype)
+    got = relu.backward(z, None, grad_a, out=wide[:, :5])
+    with np.errstate(invalid="ignore"):  # inf x 0
+        expected = grad_a * relu.derivative(z, None)
+    np.testing.assert_array_equal(got, expected)
+    assert np.array_equal(np.signbit(got), np.signbit(expected), equal_nan=True)
+    np.testing.assert_array_equal(wide[:, 5:], 9.0)  # nothing written past the view
+    np.testing.assert_array_equal(relu.backward(z, None, grad_a), expected)
+
+
 # ------------------------------------------------------------------------------- losses
 def loss_inputs(name, rng, n=5, k=3):
     if name == "categorical_crossentropy":
