@@ -15,7 +15,7 @@ numba compiles the loops on first use (0.2-0.6 s each) and caches them on disk.
 The operations are torch.optim's, each written as NumPy evaluated it before these kernels
 existed: same order, scalars of the vectors' dtype (as NumPy casts a Python float), no
 fast-math and no fused multiply-add. So every result is the NumPy result bit for bit, and
-``tests/engine/test_engine_updates.py`` checks that against plain NumPy formulas.
+``tests/engine/test_engine_optimizers.py`` checks that against plain NumPy formulas.
 
 Scalars that change per step (Adam's bias corrections, Adagrad's decayed rate) are computed
 once per step by the optimizer and passed in. Flags (``amsgrad``, ``nesterov``...) are
