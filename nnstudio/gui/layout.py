@@ -18,6 +18,8 @@ from typing import TYPE_CHECKING
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QDockWidget, QFrame, QScrollArea, QTabBar, QToolBar, QWidget
 
+from nnstudio.gui.widgets.wheel import focus_wheel_fields
+
 if TYPE_CHECKING:
     from nnstudio.gui.main_window import MainWindow
 
@@ -37,7 +39,11 @@ CANVAS_SHARE = 0.52
 
 
 def scrolled(widget: QWidget) -> QScrollArea:
-    """``widget`` in a frameless scroll area: a tall panel scrolls instead of growing the window."""
+    """``widget`` in a frameless scroll area: a tall panel scrolls instead of growing the window.
+
+    Its fields take the mouse wheel only once clicked, so scrolling the panel changes no value.
+    """
+    focus_wheel_fields(widget)
     area = QScrollArea()
     area.setWidget(widget)
     area.setWidgetResizable(True)

@@ -67,3 +67,27 @@ def test_the_wheel_passes_over_the_seed_until_it_is_clicked(qtbot, open_window):
     qtbot.waitUntil(lambda: win.controller.document.data["seed"] == 5)
     assert wheel_down(seed)  # focused: the wheel steps the seed down
     qtbot.waitUntil(lambda: seed.value() == 4)
+
+
+def test_scrolling_the_properties_and_data_panels_changes_no_field(qtbot, open_window):
+    """Every spin box and combo box of a scrolled panel waits for a click before it takes the
+    wheel: the layer's neurons, dropout and activation, the data set's choices."""
+    import copy
+
+    from PySide6.QtWidgets import QAbstractSpinBox, QComboBox
+
+    win = open_window(examples.example("xor"))
+    doc = win.controller.document
+    before, steps = copy.deepcopy((doc.network, doc.data)), win.controller.undo_stack.count()
+    panels = [win.properties_dock.widget().widget(), win.data_dock.widget().widget()]
+    fields = [
+        f for p in panels for kind in (QAbstractSpinBox, QComboBox) for f in p.findChildren(kind)
+    ]
+    assert len(fields) >= 8
+    for field in fields:
+        assert not wheel_down(field), field.objectName() or type(field).__name__
+    assert (doc.network, doc.data) == before and win.controller.undo_stack.count() == steps
+    dropout = next(f for f in fields if isinstance(f, QAbstractSpinBox) and f.maximum() == 0.95)
+    dropout.setFocus()
+    qtbot.waitUntil(dropout.hasFocus)
+    assert wheel_down(dropout)  # once focused, the wheel is the field's
