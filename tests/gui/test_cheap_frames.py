@@ -1,0 +1,59 @@
+"""Frames cost little: long curves are drawn at about two points per pixel, peaks kept."""
+
+import numpy as np
+
+from nnstudio.gui.plots.loss import LossView
+
+
+class _Job:
+    """What ``LossView.set_job`` reads of a job."""
+
+    view = {"task": "binary"}
+    has_validation = True
+
+
+def _snapshot(n: int) -> dict:
+    epochs = np.arange(1, n + 1, dtype=float)
+    loss = 1.0 / epochs
+    loss[n // 2] = 5.0  # one spike: downsampling must keep it
+    return {
+        "epoch_loss": (epochs, loss),
+        "val_loss": (epochs, loss * 1.1),
+        "accuracy": (epochs, 1 - loss / 5),
+        "val_accuracy": (epochs, 1 - loss / 4),
+        "batch_loss": (epochs * 10, loss),
+        "batches_per_epoch": 10,
+        "step": 10 * n,
+    }
+
+
+def test_a_long_curve_is_drawn_at_two_points_per_pixel_with_its_peaks(qtbot):
+    view = LossView()
+    qtbot.addWidget(view)
+    view.resize(530, 420)
+    view.show()
+    qtbot.waitExposed(view)
+    view.set_job(_Job())  # type: ignore[arg-type]
+    view.draw(_snapshot(4096))
+    width = view.train_curve.getViewBox().width()
+    assert 100 < width < 530
+    for curve in view.curves_list():
+        x, y = curve.getData()  # what is drawn, after clipping and downsampling
+        assert len(x) <= 2 * width + 4, (len(x), width)
+        assert len(x) >= width  # still one bucket per pixel at least: no detail lost
+    x, y = view.train_curve.getData()
+    assert y.max() == 5.0  # the spike survives ("peak" keeps each bucket's extremes)
+
+
+def test_a_short_curve_is_drawn_point_for_point(qtbot):
+    view = LossView()
+    qtbot.addWidget(view)
+    view.resize(530, 420)
+    view.show()
+    qtbot.waitExposed(view)
+    view.set_job(_Job())  # type: ignore[arg-type]
+    snap = _snapshot(120)
+    view.draw(snap)
+    x, y = view.train_curve.getData()
+    np.testing.assert_array_equal(x, snap["epoch_loss"][0])
+    np.testing.assert_array_equal(y, snap["epoch_loss"][1])
