@@ -57,3 +57,37 @@ def test_a_short_curve_is_drawn_point_for_point(qtbot):
     x, y = view.train_curve.getData()
     np.testing.assert_array_equal(x, snap["epoch_loss"][0])
     np.testing.assert_array_equal(y, snap["epoch_loss"][1])
+
+
+def test_a_canvas_frame_blits_the_greyed_cross_nodes_instead_of_painting_them(qtbot, monkeypatch):
+    """Live training repaints the whole canvas each frame; unchanged items come from a cache."""
+    from PySide6.QtWidgets import QApplication
+
+    from nnstudio.gui.editor import NetworkEditor, crosses
+    from nnstudio.gui.undo import DocumentController
+
+    painted = []
+
+    class CrossToggleItem(crosses.CrossToggleItem):
+        def paint(self, *args) -> None:
+            painted.append(self)
+            super().paint(*args)
+
+    monkeypatch.setattr(crosses, "CrossToggleItem", CrossToggleItem)
+    editor = NetworkEditor(DocumentController())
+    qtbot.addWidget(editor)
+    editor.resize(900, 600)
+    editor.show()
+    qtbot.waitExposed(editor)
+    editor.scene.sync()
+    editor.view.zoom_fit()
+    QApplication.processEvents()
+    toggles = [i for i in editor.scene.items() if isinstance(i, CrossToggleItem)]
+    assert len(toggles) == 5  # a two-input network offers all five crosses
+    viewport = editor.view.viewport()
+    viewport.repaint()  # the first frame fills each item's cache
+    first = len(painted)
+    for _ in range(3):
+        viewport.repaint()  # what every training frame does
+    assert first > 0  # the items were in view
+    assert len(painted) == first
