@@ -91,3 +91,37 @@ def test_a_canvas_frame_blits_the_greyed_cross_nodes_instead_of_painting_them(qt
         viewport.repaint()  # what every training frame does
     assert first > 0  # the items were in view
     assert len(painted) == first
+
+
+def test_a_new_weight_scale_repaints_the_canvas_legend_once(qtbot):
+    """Doubled weights keep every colour but change the legend's numbers: one repaint."""
+    from PySide6.QtCore import QEvent, QObject
+    from PySide6.QtWidgets import QApplication
+
+    from nnstudio.gui.editor import NetworkEditor
+    from nnstudio.gui.undo import DocumentController
+
+    class Paints(QObject):
+        count = 0
+
+        def eventFilter(self, obj, event):
+            if event.type() == QEvent.Type.Paint:
+                self.count += 1
+            return False
+
+    editor = NetworkEditor(DocumentController())
+    qtbot.addWidget(editor)
+    editor.resize(900, 600)
+    editor.show()
+    qtbot.waitExposed(editor)
+    scene = editor.scene
+    weights = [w * 0 + 0.5 for w in scene.weights()]
+    scene.set_live_values(weights)
+    QApplication.processEvents()
+    paints = Paints()
+    editor.view.viewport().installEventFilter(paints)
+    scale = scene.scale
+    scene.set_live_values([w * 2 for w in weights])
+    QApplication.processEvents()
+    assert scene.scale == 2 * scale
+    assert paints.count == 1
