@@ -44,9 +44,6 @@ from nnstudio.live.worker import Gate, Worker
 #: large layers (and collapses when the other core is busy). ``bench/gui.py`` compares.
 CHILD_THREAD_VARIABLES = ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS")
 CHILD_BLAS_THREADS = 1
-#: The events pipe's buffer (Linux; 64 KiB by default): a 9 MB snapshot of a 12 x 256 network
-#: went through in 144 writes, each taking the GIL back from the training thread after it.
-EVENTS_PIPE_BYTES = 2**20
 
 
 @contextlib.contextmanager
@@ -77,7 +74,6 @@ def start_child(
     ctx = multiprocessing.get_context("spawn")
     commands_in, commands_out = ctx.Pipe(duplex=False)
     events_in, events_out = ctx.Pipe(duplex=False)
-    widen_pipe(events_out, EVENTS_PIPE_BYTES)
     process = ctx.Process(
         target=target or run_child,
         args=(commands_in, events_out),
@@ -91,16 +87,6 @@ def start_child(
     commands_in.close()
     events_out.close()
     return process, commands_out, events_in
-
-
-def widen_pipe(end: Connection, size: int) -> None:
-    """Ask the OS for a pipe buffer of ``size`` bytes (Linux only; elsewhere nothing changes)."""
-    try:
-        import fcntl
-
-        fcntl.fcntl(end.fileno(), fcntl.F_SETPIPE_SZ, size)
-    except (ImportError, AttributeError, OSError):  # not Linux, or above the system's limit
-        pass
 
 
 def run_child(commands: Connection, events: Connection) -> None:
