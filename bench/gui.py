@@ -12,7 +12,13 @@ live run, averaged) go in a fresh process with as many BLAS threads as the train
 Goals (issue 15): p99 latency < 33 ms, >= 30 fps, training >= 85 % of headless, <= 15 ms of
 GUI CPU per frame; at least (issue 10): p99 < 50 ms, >= 20 fps, >= 70 %.
 
-    python bench/gui.py [--seconds 8] [--case small|mnist|big|all] [--child-blas-threads 1]
+``--case race`` (also in ``all``) runs the lab's Race panel racing its four default rows on the
+spiral, as a student starts it: its reports per second, CPU per report and samples/s of all runs
+against one entrant trained alone. Each case also prints the GUI process's and the training
+process's CPU and the CPU per training step live and headless: other jobs on the machine slow
+steps/s down but hardly change CPU per step, so it shows the training process's own overhead.
+
+    python bench/gui.py [--seconds 8] [--case small|mnist|big|race|all] [--child-blas-threads 1]
                         [--all-views] [--per-view] [--screenshots DIR] [--profile N]
                         [--no-pictures]
 
