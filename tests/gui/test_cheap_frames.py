@@ -125,3 +125,37 @@ def test_a_new_weight_scale_repaints_the_canvas_legend_once(qtbot):
     QApplication.processEvents()
     assert scene.scale == 2 * scale
     assert paints.count == 1
+
+
+def test_the_race_panel_paints_reports_once_per_frame_and_asks_for_the_next(qtbot):
+    """The frame clock paces a race as it paces live training: paint, then ask for one more."""
+    from nnstudio.gui.lab.race import RaceController
+
+    class Commands:
+        def __init__(self) -> None:
+            self.sent: list[tuple] = []
+
+        def send(self, message: tuple) -> None:
+            self.sent.append(message)
+
+    race = RaceController()
+    commands = Commands()
+    race._link = (None, commands, None)  # a race process that only records what it is sent
+    race.race_id, race.running = 3, True
+    painted = []
+    race.progress.connect(lambda race_id, reports: painted.append(reports))
+    race._on_event("progress", 3, ["first"])
+    assert painted == [["first"]] and commands.sent == [("frame",)]  # idle clock: at once
+    race._on_event("progress", 3, ["second"])
+    race._on_event("progress", 3, ["third"])
+    assert painted == [["first"]]  # within the frame: the newest waits for the next tick
+    qtbot.waitUntil(lambda: len(painted) == 2, timeout=1000)
+    assert painted[1] == ["third"] and commands.sent == [("frame",)] * 2
+    race._on_event("progress", 2, ["old race"])  # news of a replaced race: never painted
+    race._on_event("progress", 3, ["fourth"])
+    assert race.clock.pending is not None
+    done = []
+    race.done.connect(lambda race_id, reports: done.append(reports))
+    race._on_event("done", 3, ["final"])  # the final reports replace the waiting frame
+    assert done == [["final"]] and race.clock.pending is None and len(painted) == 2
+    race._link = None
