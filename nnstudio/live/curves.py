@@ -39,6 +39,7 @@ HELD_KEYS = (
     "neuron_maps",
     "output_maps",
     "confusion",
+    "predictions",
 )
 
 

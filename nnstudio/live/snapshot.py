@@ -223,6 +223,11 @@ class Snapshotter:
         self.confusion_throttle = CostThrottle(interval=0.5, budget=0.05)
         self._boundary: dict[str, Any] = {}
         self._confusion: np.ndarray | None = None
+        self._predictions: dict[str, np.ndarray] | None = None  # the sample images' labels
+        #: Neuron maps are drawn for data on an input plane only: for images the canvas, the
+        #: Neurons view and the large picture show first-layer weights, so an image network's
+        #: grid is predicted without keeping (copying) every hidden layer's activations.
+        self.draws_maps = not view.get("image_shape")
         self.heavy_version = 0
         self._sent_version = -1  # the boundary grid and maps go out only when they are new
         self._confusion_new = False
@@ -265,8 +270,9 @@ class Snapshotter:
             net = self._twin
             net.set_weights(self.net.get_weights())
         with np.errstate(all="ignore"):  # a diverged network may overflow: draw what it gives
-            layers = net.layer_outputs(X)
-        out = layers[-1][1]
+            # Hidden activations (copies of every layer's output) only where maps are drawn.
+            layers = net.layer_outputs(X) if self.draws_maps else []
+            out = layers[-1][1] if layers else net.predict(X)
         if ys.size == 0:  # one input: the fitted curve
             y = out[:, 0] * float(self.view.get("target_scale", 1.0))
             return {"curve": (xs, y + float(self.view.get("target_mean", 0.0)))}
@@ -280,22 +286,26 @@ class Snapshotter:
             maps.append(np.ascontiguousarray(tiles.transpose(2, 0, 1), dtype=np.float32))
         with np.errstate(over="ignore"):  # a diverging network: inf is drawn as the extreme
             boundary = np.ascontiguousarray(boundary, dtype=np.float32)
-        # The output layer's units over the same tiles, for the pictures on the canvas.
-        outputs = out[:, :MAX_NEURON_MAPS].reshape(n, n, -1)[::step, ::step]
-        return {
+        grid = {
             "boundary": boundary,
             "extent": extent,
             "boundary_features": list(self.view.get("features") or [0, 1]),
-            "neuron_maps": maps,
-            "output_maps": np.ascontiguousarray(outputs.transpose(2, 0, 1), dtype=np.float32),
         }
+        if not self.draws_maps:
+            return grid
+        # The output layer's units over the same tiles, for the pictures on the canvas.
+        outputs = out[:, :MAX_NEURON_MAPS].reshape(n, n, -1)[::step, ::step]
+        grid["neuron_maps"] = maps
+        grid["output_maps"] = np.ascontiguousarray(outputs.transpose(2, 0, 1), dtype=np.float32)
+        return grid
 
-    def _compute_confusion(self) -> np.ndarray:
+    def _compute_confusion(self) -> tuple[np.ndarray, np.ndarray]:
+        """The confusion matrix and the predicted class of every evaluation row (one pass)."""
         with np.errstate(all="ignore"):
             labels = class_labels(self.net.predict(self.X_eval))
         true = np.asarray(self.y_eval)
         true = true.argmax(axis=1) if true.ndim == 2 and true.shape[1] > 1 else true.reshape(-1)
-        return confusion_matrix(true.astype(np.int64), labels, max(self.classes, 2))
+        return confusion_matrix(true.astype(np.int64), labels, max(self.classes, 2)), labels
 
     def _arrays(self) -> dict[str, list[np.ndarray]]:
         """Copies of the weights, the last gradients and updates; the next are due later."""
@@ -321,7 +331,11 @@ class Snapshotter:
             self.heavy_version += 1
         if self._is_classification() and (force or self.confusion_throttle.due()):
             started = time.monotonic()
-            self._confusion = self._compute_confusion()
+            self._confusion, labels = self._compute_confusion()
+            self._predictions = {
+                "indices": self.sample_idx.copy(),
+                "labels": labels[self.sample_idx],
+            }
             self.confusion_throttle.done(started)
             self._confusion_new = True
         snap: dict[str, Any] = {
@@ -343,13 +357,10 @@ class Snapshotter:
             self._sent_version = self.heavy_version
         if force or self._confusion_new:
             snap["confusion"] = self._confusion
+            if self.view.get("image_shape"):  # the sample images' labels: the same pass
+                snap["predictions"] = self._predictions
             self._confusion_new = False
         if force or time.monotonic() >= self._arrays_due:
             snap.update(self._arrays())
         snap["epoch_loss"] = rec.epochs["loss"].delta()
-        if self.view.get("image_shape") and self._is_classification():
-            idx = self.sample_idx
-            with np.errstate(all="ignore"):
-                labels = class_labels(net.predict(self.X_eval[idx]))
-            snap["predictions"] = {"indices": idx.copy(), "labels": labels}
         return snap

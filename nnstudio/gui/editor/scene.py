@@ -551,8 +551,9 @@ class NetworkScene(QGraphicsScene):
                 t = None if b is None else float(np.clip(b[n] / bias_scale, -1, 1))
                 self.neurons[(k, int(j))].set_bias_t(t)
         if self.scale != old_scale:  # the legend's numbers; items repaint themselves if changed
-            for view in self.views():
-                view.viewport().update()
+            # Through the scene, not each viewport's update(): that one painted the canvas a
+            # second time per training frame, apart from the items' own (deferred) repaint.
+            self.update()
 
     def _highlight(self) -> None:
         sel = self._selection

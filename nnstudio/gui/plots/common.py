@@ -91,6 +91,24 @@ def image_plot(
     return plot, image
 
 
+#: Curve points drawn per pixel of plot width at most (pyqtgraph's "peak" downsampling keeps a
+#: minimum and a maximum per bucket, so 2 per pixel in all). Its default of 5 buckets per pixel
+#: (10 points) left a 4096-point curve on a 500-pixel plot undownsampled, and stroking 2-pixel
+#: pens along 4096 points cost the small case's loss view ~9 ms a frame.
+BUCKETS_PER_PIXEL = 1.0
+
+
+def thin_out(curve: pg.PlotDataItem) -> None:
+    """Draw a long curve at about 2 points per pixel: clipped to the view, peaks kept.
+
+    Thousands of points per curve: drawing costs grow with the points, while what the eye sees
+    is one column of pixels per bucket, whose minimum and maximum "peak" keeps.
+    """
+    curve.setClipToView(True)
+    curve.setDownsampling(auto=True, method="peak")
+    curve.opts["autoDownsampleFactor"] = BUCKETS_PER_PIXEL  # no setter; read at each redraw
+
+
 def no_si_prefix(item: pg.PlotItem) -> None:
     """Plain numbers on all four axes of ``item`` ("loss", never "loss (x0.001)").
 

@@ -16,7 +16,7 @@ from PySide6.QtWidgets import QBoxLayout, QCheckBox, QHBoxLayout, QLabel, QVBoxL
 
 from nnstudio.gui import palette
 from nnstudio.gui.numbers import fmt
-from nnstudio.gui.plots.common import LiveView, RangeKeeper, plot_widget, theme
+from nnstudio.gui.plots.common import LiveView, RangeKeeper, plot_widget, theme, thin_out
 from nnstudio.live.job import Job
 
 TRAIN = palette.POSITIVE
@@ -63,8 +63,7 @@ class LossView(LiveView):
         )
         for curve in (self.batch_curve, *self.curves_list()):
             # Thousands of points per curve: no antialiasing, and at most ~2 points per pixel.
-            curve.setClipToView(True)
-            curve.setDownsampling(auto=True, method="peak")
+            thin_out(curve)
         self.curves = {
             "epoch_loss": self.train_curve,
             "val_loss": self.val_curve,

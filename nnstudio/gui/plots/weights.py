@@ -28,6 +28,7 @@ from nnstudio.gui.plots.common import (
     plot_widget,
     style_plot,
     theme,
+    thin_out,
 )
 from nnstudio.live.job import Job
 
@@ -174,8 +175,7 @@ class WeightsView(LiveView):
             pen = pg.mkPen(palette.class_rgb(k), width=2)
             curve = self.norm_plot.plot(pen=pen, name=f"layer {k + 1}", antialias=False)
             # Up to 4096 points per curve: an antialiased wide path of them costs ~4 ms a frame.
-            curve.setClipToView(True)
-            curve.setDownsampling(auto=True, method="peak")
+            thin_out(curve)
             self.norm_curves.append(curve)
 
     @staticmethod
