@@ -439,3 +439,28 @@ def test_train_step_skips_a_non_finite_step_without_warnings():
     np.testing.assert_array_equal(net.params, before)
     net.train_step(X, y)
     assert net.last_step_ok and not np.array_equal(net.params, before)
+
+
+@pytest.mark.parametrize("dtype", ["float64", "float32"])
+def test_predict_in_blocks_gives_every_row_its_own_output(dtype, monkeypatch):
+    """Many rows go through the layers a block at a time: the blocks (7 rows here, the last one
+    shorter) give each row what it gets alone, in order, with features crossed per row."""
+    from nnstudio.engine import network
+
+    spec = {
+        "inputs": 2,
+        "features": ["x1_squared", "x1_times_x2"],
+        "layers": [{"units": 5, "activation": "tanh"}, {"units": 3, "activation": "softmax"}],
+        "loss": "categorical_crossentropy",
+        "dtype": dtype,
+        "seed": 4,
+    }
+    net = Network.from_spec(spec)
+    X = np.random.default_rng(8).normal(size=(30, 2))
+    monkeypatch.setattr(network, "PREDICT_ROWS", 7)
+    blocked = net.predict(X)
+    assert blocked.shape == (30, 3) and blocked.dtype == dtype
+    one_by_one = np.concatenate([net.predict(X[i : i + 1]) for i in range(30)])
+    np.testing.assert_allclose(blocked, one_by_one, rtol=1e-5 if dtype == "float32" else 1e-12)
+    monkeypatch.setattr(network, "PREDICT_ROWS", 1000)
+    np.testing.assert_allclose(net.predict(X), blocked, rtol=1e-5 if dtype == "float32" else 1e-12)
