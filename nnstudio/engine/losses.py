@@ -129,6 +129,24 @@ def _bce_from_logits(z, target):
     return total / z.size
 
 
+@njit(cache=True, nogil=True, error_model="numpy")
+def _cce_from_shifted_logits(shifted, target):
+    """The mean over rows of log s sum_k t_k - sum_k t_k (z_k - max), s = sum_j exp(z_j - max).
+
+    ``shifted`` holds z - max per row (its largest entry is 0, so s lies in [1, classes] and
+    its log never overflows). One compiled pass instead of five NumPy calls on a batch of 32.
+    """
+    total = 0.0
+    for i in range(shifted.shape[0]):
+        sums, picked, weight = 0.0, 0.0, 0.0
+        for k in range(shifted.shape[1]):
+            sums += math.exp(shifted[i, k])
+            picked += target[i, k] * shifted[i, k]
+            weight += target[i, k]
+        total += math.log(sums) * weight - picked
+    return total / shifted.shape[0]
+
+
 class CategoricalCrossentropy(Loss):
     name = "categorical_crossentropy"
     description = "Cross-entropy over several classes: -log of the probability of the true class."
@@ -146,11 +164,10 @@ class CategoricalCrossentropy(Loss):
         # row sums s are also what the softmax needs. Summed over classes, -sum_k t_k log p_k
         # = log s * sum_k t_k - sum_k t_k (z_k - max): two sums of non-negative terms.
         shifted = np.subtract(z, z.max(axis=1, keepdims=True), out=out)
-        picked = np.vdot(target, shifted)
+        value = _cce_from_shifted_logits(shifted, target)
         np.exp(shifted, out=shifted)
-        sums = shifted.sum(axis=1, keepdims=True)
-        shifted /= sums
-        return float((np.vdot(np.log(sums), target.sum(axis=1)) - picked) / z.shape[0])
+        shifted /= shifted.sum(axis=1, keepdims=True)
+        return value
 
     def _count(self, pred):
         """N in the mean: samples (each sample's loss sums over its classes)."""
