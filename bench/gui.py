@@ -180,12 +180,30 @@ def child_cpu_seconds(pid: int | None) -> float:
     return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
+def paint_counter(widget):
+    """Counts ``widget``'s paint events in ``.count``: frames actually drawn."""
+    from PySide6.QtCore import QEvent, QObject
+
+    class PaintCounter(QObject):
+        def __init__(self) -> None:
+            super().__init__(widget)
+            self.count = 0
+            widget.installEventFilter(self)
+
+        def eventFilter(self, obj, event):
+            if event.type() == QEvent.Type.Paint:
+                self.count += 1
+            return False
+
+    return PaintCounter()
+
+
 def live(app, job, seconds: float, name: str, opts: argparse.Namespace) -> dict[str, float]:
     import cProfile
     import pstats
 
     import numpy as np
-    from PySide6.QtCore import QElapsedTimer, QEvent, QObject, QTimer
+    from PySide6.QtCore import QElapsedTimer, QTimer
     from PySide6.QtWidgets import QGraphicsView, QGridLayout, QWidget
 
     from nnstudio.document import Document
@@ -200,19 +218,6 @@ def live(app, job, seconds: float, name: str, opts: argparse.Namespace) -> dict[
     from nnstudio.gui.plots.weights import WeightsView
     from nnstudio.gui.training import TrainingController
     from nnstudio.gui.undo import DocumentController
-
-    class PaintCounter(QObject):
-        """Counts paint events of a widget's viewport: frames actually drawn."""
-
-        def __init__(self, widget: QWidget) -> None:
-            super().__init__(widget)
-            self.count = 0
-            widget.installEventFilter(self)
-
-        def eventFilter(self, obj, event):
-            if event.type() == QEvent.Type.Paint:
-                self.count += 1
-            return False
 
     controller = TrainingController()
     window = QWidget()
@@ -254,7 +259,7 @@ def live(app, job, seconds: float, name: str, opts: argparse.Namespace) -> dict[
     controller.snapshot.connect(canvas.show)
     window.resize(1600, 1000)
     window.show()
-    painted = PaintCounter(views[0].loss_plot.viewport())
+    painted = paint_counter(views[0].loss_plot.viewport())
     frames = 0
 
     def on_frame(_snap):
@@ -382,7 +387,7 @@ def live_race(app, doc, dataset, n_train: int, seconds: float, opts) -> dict[str
     import pstats
 
     import numpy as np
-    from PySide6.QtCore import QElapsedTimer, QEvent, QObject, QTimer
+    from PySide6.QtCore import QElapsedTimer, QTimer
 
     from nnstudio.gui.lab.race import RacePanel
     from nnstudio.gui.undo import DocumentController
@@ -392,21 +397,10 @@ def live_race(app, doc, dataset, n_train: int, seconds: float, opts) -> dict[str
         def dataset():
             return dataset
 
-    class PaintCounter(QObject):
-        def __init__(self, widget) -> None:
-            super().__init__(widget)
-            self.count = 0
-            widget.installEventFilter(self)
-
-        def eventFilter(self, obj, event):
-            if event.type() == QEvent.Type.Paint:
-                self.count += 1
-            return False
-
     panel = RacePanel(DocumentController(doc), Live())
     panel.resize(1600, 700)
     panel.show()
-    painted = PaintCounter(panel.loss_plot.viewport())
+    painted = paint_counter(panel.loss_plot.viewport())
     reports: list = []
     panel.race.progress.connect(lambda _id, r: reports.append((time.perf_counter(), r)))
     panel.start_button.click()  # as a student starts it
