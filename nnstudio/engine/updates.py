@@ -31,6 +31,23 @@ from numba import njit
 # that raises ZeroDivisionError; that check kept the loops from being vectorized (Adam over
 # 0.74 M float64 weights: 1.9 ms -> 1.3 ms; float32: 1.2 ms -> 0.6 ms).
 _jit = njit(cache=True, nogil=True, error_model="numpy")
+_inline = njit(inline="always", error_model="numpy")
+
+
+@_inline
+def _decayed(wi, gi, wd):
+    """torch.optim's weight decay: the gradient plus wd times the weight."""
+    return wi * wd + gi if wd else gi
+
+
+@_inline
+def _apply(w, d, old, i, wi, di):
+    """Keep the old weight, write the update and the new weight; is the new weight finite?"""
+    d[i] = di
+    old[i] = wi
+    wi = wi + di
+    w[i] = wi
+    return abs(wi) < np.inf
 
 
 @_jit
@@ -41,9 +58,8 @@ def sgd(w, g, d, old, buf, lr, wd, mu, undamped, nesterov, first):
     """
     finite = True
     for i in range(w.size):
-        wi, gi = w[i], g[i]
-        if wd:
-            gi = wi * wd + gi
+        wi = w[i]
+        gi = _decayed(wi, g[i], wd)
         if mu:
             if first:
                 b = gi
@@ -54,11 +70,7 @@ def sgd(w, g, d, old, buf, lr, wd, mu, undamped, nesterov, first):
             buf[i] = b
             gi = b * mu + gi if nesterov else b
         di = gi * lr
-        d[i] = di
-        old[i] = wi
-        wi = wi + di
-        w[i] = wi
-        finite &= abs(wi) < np.inf
+        finite &= _apply(w, d, old, i, wi, di)
     return finite
 
 
@@ -71,9 +83,8 @@ def adam(w, g, d, old, m, v, vmax, wd, beta1, beta2, amsgrad, eps_c, scale):
     """
     finite = True
     for i in range(w.size):
-        wi, gi = w[i], g[i]
-        if wd:
-            gi = wi * wd + gi
+        wi = w[i]
+        gi = _decayed(wi, g[i], wd)
         mi = m[i] * beta1 + gi
         vi = v[i] * beta2 + gi * gi
         m[i], v[i] = mi, vi
@@ -83,11 +94,7 @@ def adam(w, g, d, old, m, v, vmax, wd, beta1, beta2, amsgrad, eps_c, scale):
                 top = vi
             vmax[i] = vi = top
         di = mi / (np.sqrt(vi) + eps_c) * scale
-        d[i] = di
-        old[i] = wi
-        wi = wi + di
-        w[i] = wi
-        finite &= abs(wi) < np.inf
+        finite &= _apply(w, d, old, i, wi, di)
     return finite
 
 
@@ -100,9 +107,8 @@ def rmsprop(w, g, d, old, sq, ga, buf, lr, wd, alpha, rest, eps, mu, centered):
     """
     finite = True
     for i in range(w.size):
-        wi, gi = w[i], g[i]
-        if wd:
-            gi = wi * wd + gi
+        wi = w[i]
+        gi = _decayed(wi, g[i], wd)
         s = sq[i] * alpha + gi * gi * rest
         sq[i] = s
         if centered:
@@ -117,11 +123,7 @@ def rmsprop(w, g, d, old, sq, ga, buf, lr, wd, alpha, rest, eps, mu, centered):
             di = b * lr
         else:
             di = gi / avg * lr
-        d[i] = di
-        old[i] = wi
-        wi = wi + di
-        w[i] = wi
-        finite &= abs(wi) < np.inf
+        finite &= _apply(w, d, old, i, wi, di)
     return finite
 
 
@@ -130,17 +132,12 @@ def adagrad(w, g, d, old, total, wd, eps, clr):
     """s = s + g^2;  w -= clr g / (sqrt(s) + eps), ``clr`` holding minus the decayed rate."""
     finite = True
     for i in range(w.size):
-        wi, gi = w[i], g[i]
-        if wd:
-            gi = wi * wd + gi
+        wi = w[i]
+        gi = _decayed(wi, g[i], wd)
         s = total[i] + gi * gi
         total[i] = s
         di = gi / (np.sqrt(s) + eps) * clr
-        d[i] = di
-        old[i] = wi
-        wi = wi + di
-        w[i] = wi
-        finite &= abs(wi) < np.inf
+        finite &= _apply(w, d, old, i, wi, di)
     return finite
 
 
@@ -152,17 +149,12 @@ def adadelta(w, g, d, old, sq, acc, lr, wd, rho, rest, eps):
     """
     finite = True
     for i in range(w.size):
-        wi, gi = w[i], g[i]
-        if wd:
-            gi = wi * wd + gi
+        wi = w[i]
+        gi = _decayed(wi, g[i], wd)
         v = sq[i] * rho + gi * gi * rest
         sq[i] = v
         step = np.sqrt(acc[i] + eps) / np.sqrt(v + eps) * gi
         acc[i] = acc[i] * rho + step * step * rest
         di = step * lr
-        d[i] = di
-        old[i] = wi
-        wi = wi + di
-        w[i] = wi
-        finite &= abs(wi) < np.inf
+        finite &= _apply(w, d, old, i, wi, di)
     return finite
