@@ -17,7 +17,7 @@ from typing import Any
 
 import numpy as np
 
-from nnstudio.engine import activations, features, layout, losses, optimizers
+from nnstudio.engine import activations, denormals, features, layout, losses, optimizers
 from nnstudio.engine.spec import normalize_optimizer, normalize_spec
 
 _MAX_CACHED_BATCH_SIZES = 4
@@ -464,7 +464,8 @@ class Network:
         """
         x_in, T = self.augment(X), self.prepare_targets(y)
         # Overflow is expected in a diverging run and handled below: no RuntimeWarning for it.
-        with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
+        # Denormals count as zero, as in ``fit``, so a step alone equals a step in training.
+        with np.errstate(over="ignore", invalid="ignore", divide="ignore"), denormals.flushed():
             return self.train_step_prepared(x_in, T)
 
     def train_step_prepared(self, x_in: np.ndarray, T: np.ndarray) -> float:

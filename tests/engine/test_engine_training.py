@@ -13,6 +13,7 @@ from nnstudio.engine import (
     LambdaCallback,
     NanGuard,
     Network,
+    denormals,
     evaluate,
     fit,
     training,
@@ -464,3 +465,20 @@ def test_predict_in_blocks_gives_every_row_its_own_output(dtype, monkeypatch):
     np.testing.assert_allclose(blocked, one_by_one, rtol=1e-5 if dtype == "float32" else 1e-12)
     monkeypatch.setattr(network, "PREDICT_ROWS", 1000)
     np.testing.assert_allclose(net.predict(X), blocked, rtol=1e-5 if dtype == "float32" else 1e-12)
+
+
+@pytest.mark.skipif(not denormals._X86, reason="flush-to-zero is set on x86-64 only")
+def test_training_counts_denormal_numbers_as_zero_and_puts_the_mode_back():
+    """Inside ``flushed`` a denormal input and a denormal result are 0 (a deep network's
+    vanishing gradients no longer take the processor's slow path); outside they are not, and
+    ``fit`` leaves the thread as it found it."""
+    tiny = np.array([1e-40], np.float32)  # below float32's smallest normal, 1.2e-38
+    with denormals.flushed():
+        assert tiny[0] * np.float32(1.0) == 0.0  # denormal input read as zero
+        assert np.float32(1e-30) * np.float32(1e-10) == 0.0  # denormal result flushed
+    assert tiny[0] * np.float32(1.0) == np.float32(1e-40)
+    net = Network.from_spec(
+        {"inputs": 1, "layers": [{"units": 1, "activation": "linear"}], "loss": "mse"}
+    )
+    fit(net, np.ones((4, 1)), np.ones((4, 1)), epochs=1, batch_size=2)
+    assert np.float32(1e-30) * np.float32(1e-10) > 0.0
