@@ -10,8 +10,8 @@ Constants are PyTorch's defaults so a run can be reproduced there.
 from __future__ import annotations
 
 import numpy as np
-from numba import njit
 
+from nnstudio.engine.compiled import compiled
 from nnstudio.engine.registry import Registry
 
 
@@ -68,11 +68,13 @@ class ReLU(Activation):
 
     def backward(self, z, a, grad_a, out=None):
         out = np.empty_like(grad_a) if out is None else out
+        if not z.ndim == 2 or not z.shape == grad_a.shape == out.shape:  # no bounds checks below
+            raise ValueError(f"shapes {z.shape}, {grad_a.shape}, {out.shape} must be one 2-D shape")
         _relu_backward(z, grad_a, out)
         return out
 
 
-@njit(cache=True, nogil=True)
+@compiled
 def _relu_backward(z, grad_a, out):
     """dL/dz = dL/da x (1 if z > 0 else 0), as NumPy's multiply(grad_a, z > 0) rounds it.
 

@@ -22,8 +22,10 @@ from contextlib import contextmanager
 
 import numpy as np
 from llvmlite import ir
-from numba import njit, types
+from numba import types
 from numba.extending import intrinsic
+
+from nnstudio.engine.compiled import compiled
 
 #: MXCSR bits: flush-to-zero (15) and denormals-are-zero (6).
 FTZ_DAZ = 0x8040
@@ -55,12 +57,12 @@ def _write_register(typingctx, value):
     return types.void(types.uint32), codegen
 
 
-@njit(cache=True)
+@compiled
 def _get() -> int:
     return _read_register()
 
 
-@njit(cache=True)
+@compiled
 def _set(value) -> None:
     _write_register(value)
 

@@ -11,9 +11,9 @@ from __future__ import annotations
 import math
 
 import numpy as np
-from numba import njit
 
 from nnstudio.engine import activations
+from nnstudio.engine.compiled import compiled
 from nnstudio.engine.registry import Registry
 
 _LOG_FLOOR = -100.0  # PyTorch's BCELoss clamps log(p) at -100 instead of returning -inf.
@@ -109,11 +109,18 @@ class BinaryCrossentropy(Loss):
         return (pred - target) / denom / pred.size
 
     def activate_and_value(self, z, target, out):
+        _same_shapes(z, target)
         activations.SIGMOID.forward(z, out=out)
         return _bce_from_logits(z, target)
 
 
-@njit(cache=True, nogil=True, error_model="numpy")
+def _same_shapes(z: np.ndarray, target: np.ndarray) -> None:
+    """The compiled loops below check no bounds: refuse what they would read past."""
+    if z.ndim != 2 or z.shape != target.shape:
+        raise ValueError(f"logits {z.shape} and targets {target.shape} must be one 2-D shape")
+
+
+@compiled(error_model="numpy")
 def _bce_from_logits(z, target):
     """The mean of log(1 + exp(z)) - z t: -(t log s(z) + (1 - t) log(1 - s(z))), in one pass.
 
@@ -129,7 +136,7 @@ def _bce_from_logits(z, target):
     return total / z.size
 
 
-@njit(cache=True, nogil=True, error_model="numpy")
+@compiled(error_model="numpy")
 def _cce_from_shifted_logits(shifted, target):
     """The mean over rows of log s sum_k t_k - sum_k t_k (z_k - max), s = sum_j exp(z_j - max).
 
@@ -163,6 +170,7 @@ class CategoricalCrossentropy(Loss):
         # log p_k = (z_k - max) - log s with s = sum_j exp(z_j - max): the shifted logits and the
         # row sums s are also what the softmax needs. Summed over classes, -sum_k t_k log p_k
         # = log s * sum_k t_k - sum_k t_k (z_k - max): two sums of non-negative terms.
+        _same_shapes(z, target)
         shifted = np.subtract(z, z.max(axis=1, keepdims=True), out=out)
         value = _cce_from_shifted_logits(shifted, target)
         np.exp(shifted, out=shifted)

@@ -430,10 +430,11 @@ class Network:
         x_in = self.augment(X)
         if len(x_in) <= PREDICT_ROWS:
             return self._forward(x_in, training=False).a[-1].copy()
-        out = np.empty((len(x_in), self.n_outputs), self.dtype)
-        for lo in range(0, len(x_in), PREDICT_ROWS):
-            block = x_in[lo : lo + PREDICT_ROWS]
-            out[lo : lo + len(block)] = self._forward(block, training=False).a[-1]
+        n = len(x_in)
+        out = np.empty((n, self.n_outputs), self.dtype)
+        for lo in range(0, n, PREDICT_ROWS):
+            lo = min(lo, n - PREDICT_ROWS)  # the last block overlaps: one buffer size, not two
+            out[lo : lo + PREDICT_ROWS] = self._forward(x_in[lo : lo + PREDICT_ROWS], False).a[-1]
         return out
 
     def layer_outputs(self, X: np.ndarray) -> list[tuple[np.ndarray, np.ndarray]]:

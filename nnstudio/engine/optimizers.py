@@ -67,6 +67,10 @@ class Optimizer:
         as they were and the state starts afresh (the running averages may hold inf or NaN),
         so the weights always stay the last finite ones.
         """
+        if not theta.shape == grad.shape == self.delta.shape:  # the loop checks no bounds
+            raise ValueError(
+                f"expected {self.size} weights and gradients, got {theta.shape} and {grad.shape}"
+            )
         self.t += 1
         if self._apply(theta, grad):
             return True

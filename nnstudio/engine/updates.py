@@ -10,7 +10,8 @@ Why compiled: in NumPy every operation is a pass over whole vectors, and Adam ne
 them (plus the finiteness check and the add), about 4.5 ns per float64 weight on this
 machine's core; one vectorized loop reads and writes each vector once, about 1.7 ns (the
 editor's deepest network, 0.74 M weights: 3.5 ms -> 1.3 ms per step; docs/engine-bench.md).
-numba compiles the loops on first use (0.2-0.6 s each) and caches them on disk.
+numba compiles the loops on first use (0.2-0.6 s each) and caches them on disk
+(``compiled.py``).
 
 The operations are torch.optim's, each written as NumPy evaluated it before these kernels
 existed: same order, scalars of the vectors' dtype (as NumPy casts a Python float), no
@@ -27,10 +28,12 @@ from __future__ import annotations
 import numpy as np
 from numba import njit
 
+from nnstudio.engine.compiled import compiled
+
 # error_model="numpy": a division by zero gives inf or NaN, as in NumPy, instead of a check
 # that raises ZeroDivisionError; that check kept the loops from being vectorized (Adam over
 # 0.74 M float64 weights: 1.9 ms -> 1.3 ms; float32: 1.2 ms -> 0.6 ms).
-_jit = njit(cache=True, nogil=True, error_model="numpy")
+_jit = compiled(error_model="numpy")
 _inline = njit(inline="always", error_model="numpy")
 
 
@@ -90,7 +93,7 @@ def adam(w, g, d, old, m, v, vmax, wd, beta1, beta2, amsgrad, eps_c, scale):
         m[i], v[i] = mi, vi
         if amsgrad:
             top = vmax[i]
-            if not top >= vi:  # NaN in vi wins, as in np.maximum
+            if not top >= vi:  # a NaN in vi wins, as in np.maximum (vmax is never NaN)
                 top = vi
             vmax[i] = vi = top
         di = mi / (np.sqrt(vi) + eps_c) * scale

@@ -474,11 +474,12 @@ def kernel_run(config, dtype, compiled: bool, size: int = 23):
     return w, opt.delta.copy(), {k: v.copy() for k, v in opt.state.items()}
 
 
+@pytest.mark.parametrize("size", [23, 1031])  # 1031: the loops' vectorized part runs too
 @pytest.mark.parametrize("dtype", ["float64", "float32"])
 @pytest.mark.parametrize("config", CONFIGS, ids=IDS)
-def test_kernels_equal_whole_vector_numpy_bit_for_bit(config, dtype):
-    w_numpy, d_numpy, s_numpy = kernel_run(config, dtype, compiled=False)
-    w_kernel, d_kernel, s_kernel = kernel_run(config, dtype, compiled=True)
+def test_kernels_equal_whole_vector_numpy_bit_for_bit(config, dtype, size):
+    w_numpy, d_numpy, s_numpy = kernel_run(config, dtype, compiled=False, size=size)
+    w_kernel, d_kernel, s_kernel = kernel_run(config, dtype, compiled=True, size=size)
     assert w_kernel.dtype == d_kernel.dtype == np.dtype(dtype)
     np.testing.assert_array_equal(w_kernel, w_numpy)
     np.testing.assert_array_equal(d_kernel, d_numpy)
@@ -525,3 +526,14 @@ def test_a_network_step_that_overflows_is_reported_and_taken_back():
     assert not net.last_step_ok
     np.testing.assert_array_equal(net.params, before)
     assert net.steps == 1
+
+
+def test_a_step_with_vectors_of_the_wrong_size_is_refused():
+    """The compiled loop checks no bounds, so the optimizer does, before anything changes."""
+    opt = optimizers.from_config(
+        normalize_optimizer({"name": "sgd", "momentum": 0.9}), 4, "float64"
+    )
+    w = np.zeros(6)
+    with pytest.raises(ValueError, match="expected 4 weights"):
+        opt.step(w, np.ones(6))
+    assert opt.t == 0 and not w.any()

@@ -482,3 +482,26 @@ def test_training_counts_denormal_numbers_as_zero_and_puts_the_mode_back():
     )
     fit(net, np.ones((4, 1)), np.ones((4, 1)), epochs=1, batch_size=2)
     assert np.float32(1e-30) * np.float32(1e-10) > 0.0
+
+
+def test_loops_compile_without_a_disk_cache_where_none_can_be_kept(monkeypatch):
+    """A read-only install without a writable home: numba refuses ``cache=True`` when the
+    loop is decorated; the engine then compiles in each process instead of failing to import."""
+    from nnstudio.engine import compiled as compiled_module
+
+    real = compiled_module.njit
+    asked = []
+
+    def njit(cache=False, **options):
+        asked.append(cache)
+        if cache:
+            raise RuntimeError("cannot cache function 'add_one': no locator available")
+        return real(**options)
+
+    monkeypatch.setattr(compiled_module, "njit", njit)
+
+    @compiled_module.compiled(error_model="numpy")
+    def add_one(x):
+        return x + 1
+
+    assert add_one(41) == 42 and asked == [True, False]
