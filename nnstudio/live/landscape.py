@@ -206,8 +206,9 @@ def _activate(activation, z: np.ndarray, out: np.ndarray) -> None:
     out[...] = activation.forward(z.reshape(-1, z.shape[-1])).reshape(z.shape)
 
 
-#: Batched loss formulas (settings, samples, outputs) -> per setting; the same sums as
-#: ``nnstudio.engine.losses`` (the tests compare them with ``Network.loss``).
+#: Batched loss formulas (settings, samples, outputs) -> per setting; the same formulas as
+#: ``nnstudio.engine.losses``, summed in NumPy's order rather than the engine's compiled loops',
+#: so equal to ``Network.loss`` up to rounding (the tests compare them).
 def _bce_from_logits(z: np.ndarray, T: np.ndarray) -> np.ndarray:
     terms = np.logaddexp(0.0, z)
     terms -= z * T
