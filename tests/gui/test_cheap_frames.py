@@ -27,13 +27,19 @@ def _snapshot(n: int) -> dict:
     }
 
 
-def test_a_long_curve_is_drawn_at_two_points_per_pixel_with_its_peaks(qtbot):
+def _shown_loss_view(qtbot) -> LossView:
+    """A loss view on screen at the size of a docked one, with a job."""
     view = LossView()
     qtbot.addWidget(view)
     view.resize(530, 420)
     view.show()
     qtbot.waitExposed(view)
     view.set_job(_Job())  # type: ignore[arg-type]
+    return view
+
+
+def test_a_long_curve_is_drawn_at_two_points_per_pixel_with_its_peaks(qtbot):
+    view = _shown_loss_view(qtbot)
     view.draw(_snapshot(4096))
     width = view.train_curve.getViewBox().width()
     assert 100 < width < 530
@@ -46,12 +52,7 @@ def test_a_long_curve_is_drawn_at_two_points_per_pixel_with_its_peaks(qtbot):
 
 
 def test_a_short_curve_is_drawn_point_for_point(qtbot):
-    view = LossView()
-    qtbot.addWidget(view)
-    view.resize(530, 420)
-    view.show()
-    qtbot.waitExposed(view)
-    view.set_job(_Job())  # type: ignore[arg-type]
+    view = _shown_loss_view(qtbot)
     snap = _snapshot(120)
     view.draw(snap)
     x, y = view.train_curve.getData()
