@@ -3,10 +3,10 @@
     QT_QPA_PLATFORM=offscreen python docs/screenshots/render_lab.py [OUT_FOLDER]
 
 ``landscape.png``: the course's line y = m x + b through (1, 3) and (2, 5), from m = -1, b = 5
-at learning rate 0.1, after 12 single epochs (Step epoch), with the Landscape dock in front:
+at learning rate 0.1, after 12 single epochs (Step epoch), the Landscape dock beside the Loss:
 the loss over (m, b), the path gradient descent took, the current point.
-``race.png``: spiral, four optimizers raced for 300 epochs, the Race dock in front and the
-Loss and Properties docks closed (the race draws its own loss curves), so it has the width.
+``race.png``: spiral, four optimizers raced for 300 epochs, the Race dock in front and every
+dock but the data set's closed (the race draws its own loss curves), so it has the width.
 """
 
 from __future__ import annotations
@@ -19,6 +19,7 @@ from pathlib import Path
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
 from PySide6.QtCore import QSettings, Qt, QTemporaryDir
+from PySide6.QtWidgets import QDockWidget
 
 from nnstudio.examples import example
 from nnstudio.gui.app import SCREENSHOT_SIZE, create_app
@@ -43,8 +44,19 @@ def window(app, name: str, scratch: QTemporaryDir) -> MainWindow:
     return win
 
 
-def front(win: MainWindow, title: str, height: int) -> None:
+def front(win: MainWindow, title: str, height: int, keep: tuple[QDockWidget, ...]) -> None:
+    """The lab dock ``title`` at the bottom, ``height`` tall, beside ``keep``; the rest closed."""
     dock = next(d for d in win.lab_docks if d.windowTitle() == title)
+    for other in win.findChildren(QDockWidget):
+        if other not in (dock, *keep):
+            other.hide()
+    win.removeDockWidget(dock)  # out of any tab group: split into a tab it would join the tabs
+    bottom = Qt.DockWidgetArea.BottomDockWidgetArea
+    beside = [d for d in keep if win.dockWidgetArea(d) == bottom]
+    if beside:
+        win.splitDockWidget(beside[0], dock, Qt.Orientation.Horizontal)
+    else:
+        win.addDockWidget(bottom, dock)
     dock.show()
     dock.raise_()
     win.resizeDocks([dock], [height], Qt.Orientation.Vertical)
@@ -52,7 +64,7 @@ def front(win: MainWindow, title: str, height: int) -> None:
 
 def landscape(app, out: Path, scratch: QTemporaryDir) -> bool:
     win = window(app, "course_line", scratch)
-    front(win, "Landscape", 470)
+    front(win, "Landscape", 370, keep=(win.data_dock, win.loss_dock))
     panel = win.lab.landscape
     for epoch in range(1, 13):
         win.live.controls.step_epoch_action.trigger()
@@ -67,9 +79,7 @@ def landscape(app, out: Path, scratch: QTemporaryDir) -> bool:
 def race(app, out: Path, scratch: QTemporaryDir) -> bool:
     win = window(app, "spiral", scratch)
     win.controller.document.training["epochs"] = 300
-    for dock in (win.loss_dock, win.properties_dock, win.code_dock):
-        dock.hide()  # the race draws its own loss curves: give it the window's width
-    front(win, "Race", 560)
+    front(win, "Race", 560, keep=(win.data_dock,))  # it draws its own loss curves: all the width
     panel = win.lab.race
     done = []
     panel.race.done.connect(lambda *_: done.append(True))
