@@ -227,7 +227,8 @@ class Snapshotter:
         #: Neuron maps are drawn for data on an input plane only: for images the canvas, the
         #: Neurons view and the large picture show first-layer weights, so an image network's
         #: grid is predicted without keeping (copying) every hidden layer's activations.
-        self.draws_maps = not view.get("image_shape")
+        self.images = bool(view.get("image_shape"))
+        self.draws_maps = not self.images
         self.heavy_version = 0
         self._sent_version = -1  # the boundary grid and maps go out only when they are new
         self._confusion_new = False
@@ -357,7 +358,7 @@ class Snapshotter:
             self._sent_version = self.heavy_version
         if force or self._confusion_new:
             snap["confusion"] = self._confusion
-            if self.view.get("image_shape"):  # the sample images' labels: the same pass
+            if self.images:  # the sample images' labels: the same pass
                 snap["predictions"] = self._predictions
             self._confusion_new = False
         if force or time.monotonic() >= self._arrays_due:
